@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeArmor, encodeArmor } from './armor.js';
+
+const file = { label: 'LICENCE REQUEST', headers: { Serial: 'ABCDE-FGHJK-MNPQR-STVWX' }, body: Buffer.from('x'.repeat(150)) };
+
+function codeOf(text: string): string {
+  const result = decodeArmor(text, 'LICENCE REQUEST');
+  return result.ok ? 'ok' : result.error.code;
+}
+
+describe('armored files', () => {
+  it('round-trips, tolerating CRLF line ends and blank space around the file', () => {
+    const text = encodeArmor(file);
+    assert.deepEqual(decodeArmor(text, 'LICENCE REQUEST'), { ok: true, value: { ...file, body: file.body } });
+    assert.equal(codeOf(`\n\n  ${text.replace(/\n/g, '\r\n')}  \n`), 'ok');
+  });
+
+  it('reports every single flipped byte as FILE_CORRUPTED', () => {
+    const text = encodeArmor(file);
+    for (let i = 0; i < text.length; i++) {
+      for (const mask of [0x01, 0x20, 0x40]) {
+        const flipped = text.slice(0, i) + String.fromCharCode(text.charCodeAt(i) ^ mask) + text.slice(i + 1);
+        if (flipped.trim() === text.trim()) continue;
+        const code = codeOf(flipped);
+        assert.ok(code === 'FILE_CORRUPTED' || code === 'WRONG_FILE_KIND', `byte ${i} ^ ${mask}: ${code}`);
+        if (i > 30 && i < text.length - 40) assert.equal(code, 'FILE_CORRUPTED', `byte ${i} ^ ${mask}`);
+      }
+    }
+  });
+
+  it('tells a file of another kind, and text that is no Keyward file at all', () => {
+    assert.equal(codeOf(encodeArmor({ ...file, label: 'LICENCE UPDATE' })), 'WRONG_FILE_KIND');
+    assert.equal(codeOf('hello'), 'WRONG_FILE_KIND');
+    assert.equal(codeOf(''), 'WRONG_FILE_KIND');
+  });
+});

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decideBinding, fingerprintHash, licenceRefusal, nextCheckDate, transferRefusal } from './binding.js';
+
+const now = new Date('2026-06-01T00:00:00Z');
+
+describe('activation server decisions', () => {
+  it('binds an unused serial, succeeds for the same computer, fails for another', () => {
+    assert.equal(decideBinding(undefined, 'a'), 'bind');
+    assert.equal(decideBinding({ fingerprintHash: 'a' }, 'a'), 'same-computer');
+    assert.equal(decideBinding({ fingerprintHash: 'a' }, 'b'), 'other-computer');
+  });
+
+  const licences: ReadonlyArray<[string, { status: 'active' | 'suspended'; expiresAt: string | null }, string | undefined]> = [
+    ['active, perpetual', { status: 'active', expiresAt: null }, undefined],
+    ['active, expires later', { status: 'active', expiresAt: '2027-01-01T00:00:00Z' }, undefined],
+    ['expired', { status: 'active', expiresAt: '2026-05-01T00:00:00Z' }, 'LICENSE_EXPIRED'],
+    ['suspended comes before expired', { status: 'suspended', expiresAt: '2026-05-01T00:00:00Z' }, 'LICENSE_SUSPENDED'],
+  ];
+  for (const [what, licence, code] of licences) {
+    it(`licence ${what}: ${code ?? 'usable'}`, () => assert.equal(licenceRefusal(licence, now)?.code, code));
+  }
+
+  const transfers: ReadonlyArray<[number, number | null, string | undefined]> = [
+    [0, 1, undefined],
+    [1, 1, 'TRANSFER_LIMIT_REACHED'],
+    [0, 0, 'TRANSFER_LIMIT_REACHED'],
+    [99, null, undefined],
+  ];
+  for (const [used, max, code] of transfers) {
+    it(`transfer with ${used} used of ${max ?? 'unlimited'}: ${code ?? 'allowed'}`, () => {
+      assert.equal(transferRefusal(used, max)?.code, code);
+    });
+  }
+
+  it('sets the next check by the policy interval, none when verification is off', () => {
+    assert.equal(nextCheckDate({ verification: 'ongoing', checkIntervalDays: 3650 }, now)?.toISOString(), '2036-05-29T00:00:00.000Z');
+    assert.equal(nextCheckDate({ verification: 'off', checkIntervalDays: 3650 }, now), null);
+  });
+
+  it('hashes fingerprints per product', () => {
+    assert.notEqual(fingerprintHash('cad', 'pc-a'), fingerprintHash('cam', 'pc-a'));
+    assert.equal(fingerprintHash('cad', 'pc-a'), fingerprintHash('cad', 'pc-a'));
+  });
+});

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { type KeywardError, keywardError } from './errors.js';
+import type { Licence, Policy } from './licensing.js';
+import { addDays } from './time.js';
+
+/** What the vendor does when a computer presents a serial (the Activation Server table). */
+export type BindingDecision =
+  /** The serial is not in use: bind it to this computer. */
+  | 'bind'
+  /** The serial is registered to this computer: succeed. */
+  | 'same-computer'
+  /** The serial is registered to another computer: fail, and the container freezes. */
+  | 'other-computer';
+
+export function decideBinding(current: { readonly fingerprintHash: string } | undefined, fingerprintHash: string): BindingDecision {
+  if (current === undefined) return 'bind';
+  return current.fingerprintHash === fingerprintHash ? 'same-computer' : 'other-computer';
+}
+
+/** Why a licence may not be used right now, checked in this order: suspended -> expired. */
+export function licenceRefusal(licence: Pick<Licence, 'status' | 'expiresAt'>, now: Date): KeywardError | undefined {
+  if (licence.status === 'suspended') return keywardError('LICENSE_SUSPENDED');
+  if (licence.expiresAt !== null && Date.parse(licence.expiresAt) <= now.getTime()) {
+    return keywardError('LICENSE_EXPIRED', `This licence expired on ${licence.expiresAt.slice(0, 10)}.`);
+  }
+  return undefined;
+}
+
+export function transferRefusal(transfersUsed: number, maxTransfers: number | null): KeywardError | undefined {
+  if (maxTransfers === null || transfersUsed < maxTransfers) return undefined;
+  return keywardError(
+    'TRANSFER_LIMIT_REACHED',
+    `This licence has been transferred ${transfersUsed} of ${maxTransfers} allowed times; ask the vendor for more transfers.`,
+    { transfersUsed, maxTransfers },
+  );
+}
+
+/** The next online check a successful check sets; none when verification is off. */
+export function nextCheckDate(policy: Pick<Policy, 'verification' | 'checkIntervalDays'>, now: Date): Date | null {
+  return policy.verification === 'off' ? null : addDays(now, policy.checkIntervalDays);
+}
+
+export function licenceExpiry(policy: Pick<Policy, 'durationDays'>, createdAt: Date): Date | null {
+  return policy.durationDays === null ? null : addDays(createdAt, policy.durationDays);
+}
+
+/**
+ * A computer is known to the vendor by a hash of its fingerprint, salted with the product so the
+ * same computer cannot be followed across vendors' products.
+ */
+export function fingerprintHash(productCode: string, fingerprint: string): string {
+  return createHash('sha256').update(`keyward/fingerprint/v1\n${productCode}\n${fingerprint}`).digest('hex');
+}

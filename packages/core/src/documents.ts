@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { toBase64Url } from './crypto/encoding.js';
+import { type DocumentOf, readDocument } from './document-shape.js';
+import { type KeywardError, keywardError, refuse } from './errors.js';
+import { VERIFICATION_MODES, type VerificationMode } from './licensing.js';
+import { type Result, ok } from './result.js';
+
+/**
+ * The documents exchanged between a licence container and the vendor. Each travels in a signed
+ * envelope whose `typ` is the key of `DOCUMENT_TYPES`.
+ */
+export const DOCUMENT_TYPES = {
+  /** Container -> vendor: activate or check this serial on this computer. */
+  licenceRequest: 'licence-request',
+  /** Vendor -> container: the licence granted to this computer, with the next online check. */
+  licenceGrant: 'licence-grant',
+  /** Container -> vendor: release the serial from this computer (transfer). */
+  deactivationRequest: 'deactivation-request',
+  /** Vendor -> container: the serial is released. */
+  deactivationReceipt: 'deactivation-receipt',
+} as const;
+
+const licenceRequestShape = {
+  serial: 'string',
+  product: 'string',
+  containerKey: 'string',
+  containerBoxKey: 'string',
+  fingerprintHash: 'string',
+  nonce: 'string',
+  issuedAt: 'string',
+} as const;
+export type LicenceRequest = DocumentOf<typeof licenceRequestShape>;
+
+const licenceGrantShape = {
+  licenceId: 'string',
+  serial: 'string',
+  product: 'string',
+  bindingId: 'string',
+  containerKey: 'string',
+  fingerprintHash: 'string',
+  verification: 'string',
+  checkIntervalDays: 'integer',
+  nextCheckAt: 'string|null',
+  expiresAt: 'string|null',
+  transfersUsed: 'integer',
+  maxTransfers: 'integer|null',
+  issuedAt: 'string',
+  nonce: 'string',
+} as const;
+export type LicenceGrant = Omit<DocumentOf<typeof licenceGrantShape>, 'verification'> & {
+  readonly verification: VerificationMode;
+};
+
+const deactivationRequestShape = {
+  serial: 'string',
+  product: 'string',
+  bindingId: 'string',
+  containerKey: 'string',
+  fingerprintHash: 'string',
+  nonce: 'string',
+  issuedAt: 'string',
+} as const;
+export type DeactivationRequest = DocumentOf<typeof deactivationRequestShape>;
+
+const deactivationReceiptShape = {
+  serial: 'string',
+  bindingId: 'string',
+  transfersUsed: 'integer',
+  maxTransfers: 'integer|null',
+  deactivatedAt: 'string',
+  nonce: 'string',
+} as const;
+export type DeactivationReceipt = DocumentOf<typeof deactivationReceiptShape>;
+
+export function readLicenceRequest(value: unknown): Result<LicenceRequest> {
+  return readDocument(value, licenceRequestShape, 'licence request');
+}
+
+export function readLicenceGrant(value: unknown): Result<LicenceGrant> {
+  const read = readDocument(value, licenceGrantShape, 'licence grant');
+  if (!read.ok) return read;
+  const verification = VERIFICATION_MODES.find((mode) => mode === read.value.verification);
+  if (verification === undefined) return refuse('VALIDATION_FAILED', 'The licence grant names an unknown verification mode.');
+  return ok({ ...read.value, verification });
+}
+
+export function readDeactivationRequest(value: unknown): Result<DeactivationRequest> {
+  return readDocument(value, deactivationRequestShape, 'deactivation request');
+}
+
+export function readDeactivationReceipt(value: unknown): Result<DeactivationReceipt> {
+  return readDocument(value, deactivationReceiptShape, 'deactivation receipt');
+}
+
+/** A value chosen by the asker and echoed in the signed answer, so a recorded answer cannot be replayed. */
+export function newNonce(): string {
+  return toBase64Url(randomBytes(16));
+}
+
+/** How far a signed request's date may be from the server's clock. */
+export const REQUEST_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+export function requestDateRefusal(issuedAt: string, now: Date): KeywardError | undefined {
+  const time = Date.parse(issuedAt);
+  if (Number.isNaN(time) || Math.abs(time - now.getTime()) > REQUEST_CLOCK_SKEW_MS) return keywardError('REQUEST_STALE');
+  return undefined;
+}

@@ -1,0 +1,72 @@
+import { type Err, err } from './result.js';
+
+/**
+ * The closed list of refusals Keyward can give, each with the sentence a person reads when no
+ * more specific one is supplied. Codes are stable: clients and scripts branch on them.
+ */
+export const errorCatalogue = {
+  MALFORMED_REQUEST: 'The request body is not valid JSON.',
+  VALIDATION_FAILED: 'The request is missing a field or has a field of the wrong form.',
+  UNAUTHORIZED: 'A valid API token is required for this operation.',
+  NOT_FOUND: 'Nothing exists at this address.',
+  PRODUCT_NOT_FOUND: 'No product has this id or code.',
+  PRODUCT_CODE_TAKEN: 'Another product already uses this code.',
+  POLICY_NOT_FOUND: 'No policy has this id.',
+  LICENSE_NOT_FOUND: 'No licence has this id or serial number.',
+  SERIAL_INVALID: 'This is not a valid serial number: check it for a mistyped character.',
+  SERIAL_UNKNOWN: 'This serial number is not known to the licence server.',
+  LICENSE_SUSPENDED: 'This licence has been suspended by the vendor.',
+  LICENSE_EXPIRED: 'This licence has expired.',
+  SERIAL_BOUND_ELSEWHERE: 'This serial number is in use on another computer.',
+  NOT_BOUND_HERE: 'This serial number is not activated on this computer.',
+  TRANSFER_LIMIT_REACHED: 'This licence has been transferred as many times as its policy allows.',
+  REQUEST_REPLAYED: 'This request has already been processed and cannot be used again.',
+  REQUEST_STALE: 'The request is too old or dated in the future: check the computer clock.',
+  SIGNATURE_INVALID: 'The signature is invalid: the data was not signed by the expected key.',
+  UNKNOWN_KEY_ID: 'The data is signed or encrypted with a key this installation does not know.',
+  FILE_CORRUPTED: 'The file is corrupted (checksum mismatch).',
+  WRONG_FILE_KIND: 'This file is not of the expected kind.',
+  WRONG_KEY: 'This data is meant for another key or licence container.',
+  DECRYPTION_FAILED: 'The data could not be decrypted with this key.',
+  WRONG_COMPUTER: 'This licence container belongs to another computer.',
+  TAMPER_DETECTED: 'The licence container was tampered with (an older or altered copy was restored); the licence is blocked.',
+  CLOCK_ROLLBACK: 'The computer clock is behind the time this licence was last used: correct the clock.',
+  EVALUATION_EXPIRED: 'The evaluation period has ended: activate a serial number to go on.',
+  NOT_ACTIVATED: 'No serial number is activated in this licence container.',
+  LICENSE_FROZEN: 'The licence is frozen until an online check succeeds.',
+  ANSWER_MISMATCH: "The server's answer does not belong to this request.",
+  NETWORK_UNAVAILABLE: 'The licence server could not be reached.',
+  CONFIG_INVALID: 'The configuration is not valid.',
+  INTERNAL_ERROR: 'The licence server failed to process the request.',
+} as const;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export interface KeywardError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** Facts a program may use (e.g. the limit that was reached); never needed to read the message. */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+export function keywardError(
+  code: ErrorCode,
+  message?: string,
+  detail?: Readonly<Record<string, unknown>>,
+): KeywardError {
+  const error: KeywardError = { code, message: message ?? errorCatalogue[code] };
+  return detail === undefined ? error : { ...error, detail };
+}
+
+/** Shorthand for returning a refusal from a function whose result is a `Result`. */
+export function refuse(
+  code: ErrorCode,
+  message?: string,
+  detail?: Readonly<Record<string, unknown>>,
+): Err<KeywardError> {
+  return err(keywardError(code, message, detail));
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCatalogue, value);
+}

@@ -1,0 +1,15 @@
+import { randomBytes } from 'node:crypto';
+import { encodeSymbols } from './alphabet.js';
+
+export const ID_PREFIXES = ['prd', 'pol', 'lic', 'bnd', 'evt', 'tok', 'key'] as const;
+export type IdPrefix = (typeof ID_PREFIXES)[number];
+
+/**
+ * Prefixed ids that sort by creation time: 10 symbols of milliseconds, then 16 random symbols.
+ * The prefix tells a reader what the id names (`lic_` a licence, `pol_` a policy...).
+ */
+export function newId(prefix: IdPrefix, now: number = Date.now()): string {
+  const time = Buffer.alloc(8);
+  time.writeBigUInt64BE(BigInt(now) << 14n);
+  return `${prefix}_${encodeSymbols(time, 10)}${encodeSymbols(randomBytes(10), 16)}`.toLowerCase();
+}

@@ -1,0 +1,59 @@
+/** How a licence is verified online: the `licenseVerification` flag of the licence file. */
+export const VERIFICATION_MODES = ['off', 'ongoing', 'frozen'] as const;
+export type VerificationMode = (typeof VERIFICATION_MODES)[number];
+
+/** State of a licence container on a computer. */
+export const CONTAINER_STATES = ['evaluation', 'active', 'frozen', 'blocked'] as const;
+export type ContainerState = (typeof CONTAINER_STATES)[number];
+
+/** State of a licence on the vendor server. */
+export const LICENCE_STATUSES = ['active', 'suspended'] as const;
+export type LicenceStatus = (typeof LICENCE_STATUSES)[number];
+
+export interface Product {
+  readonly id: string;
+  readonly code: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+export interface Policy {
+  readonly id: string;
+  readonly productId: string;
+  readonly name: string;
+  /** Days between online checks (CheckLicenceDays); the next-check date is set this far ahead. */
+  readonly checkIntervalDays: number;
+  /** Days an application may run without a serial; shipped to the application in its SDK configuration. */
+  readonly evaluationDays: number;
+  /** How many times a licence may be moved to another computer; null means no limit. */
+  readonly maxTransfers: number | null;
+  /** Verification mode written into licences issued under this policy (`off` or `ongoing`). */
+  readonly verification: Exclude<VerificationMode, 'frozen'>;
+  /** Licence lifetime from its creation; null means perpetual. */
+  readonly durationDays: number | null;
+  readonly createdAt: string;
+}
+
+export interface Licence {
+  readonly id: string;
+  readonly serial: string;
+  readonly productId: string;
+  readonly policyId: string;
+  readonly status: LicenceStatus;
+  readonly expiresAt: string | null;
+  readonly transfersUsed: number;
+  readonly note: string | null;
+  readonly createdAt: string;
+}
+
+export interface Binding {
+  readonly id: string;
+  readonly licenceId: string;
+  readonly fingerprintHash: string;
+  /** The container's Ed25519 public key: requests from the bound computer are signed with it. */
+  readonly containerKey: string;
+  /** The container's X25519 public key: what the vendor sends the container is sealed to it. */
+  readonly containerBoxKey: string;
+  readonly createdAt: string;
+  readonly lastCheckedAt: string | null;
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { checkSymbol, encodeSymbols, hasValidCheckSymbol, normalizeSymbols, symbolValue } from './alphabet.js';
+import { refuse } from './errors.js';
+import { type Result, ok } from './result.js';
+
+const GROUPS = 4;
+const GROUP_LENGTH = 5;
+const LENGTH = GROUPS * GROUP_LENGTH;
+
+/** A serial number as people type it: 4 groups of 5 symbols, the last symbol a check character. */
+export type Serial = string & { readonly __brand: 'Serial' };
+
+function format(symbols: string): Serial {
+  const groups: string[] = [];
+  for (let i = 0; i < symbols.length; i += GROUP_LENGTH) groups.push(symbols.slice(i, i + GROUP_LENGTH));
+  return groups.join('-') as Serial;
+}
+
+/** 19 random symbols (95 bits: not guessable) and a check character. */
+export function generateSerial(random: (size: number) => Uint8Array = randomBytes): Serial {
+  const body = encodeSymbols(random(12), LENGTH - 1);
+  return format(body + checkSymbol(body));
+}
+
+/** Accepts what a person typed (any case, with or without dashes or spaces) and returns the canonical form. */
+export function parseSerial(input: string): Result<Serial> {
+  const symbols = normalizeSymbols(input);
+  if (symbols.length !== LENGTH) {
+    return refuse(
+      'SERIAL_INVALID',
+      `A serial number has ${LENGTH} characters in ${GROUPS} groups of ${GROUP_LENGTH}; this one has ${symbols.length}.`,
+    );
+  }
+  const foreign = [...symbols].find((char) => symbolValue(char) === undefined);
+  if (foreign !== undefined) {
+    return refuse('SERIAL_INVALID', `A serial number cannot contain the character "${foreign}".`);
+  }
+  if (!hasValidCheckSymbol(symbols)) {
+    return refuse('SERIAL_INVALID', 'This serial number has a mistyped character: please check it again.');
+  }
+  return ok(format(symbols));
+}

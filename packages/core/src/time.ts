@@ -1,0 +1,15 @@
+const DAY_MS = 86_400_000;
+
+export function addDays(from: Date, days: number): Date {
+  return new Date(from.getTime() + days * DAY_MS);
+}
+
+export function daysBetween(from: Date, to: Date): number {
+  return (to.getTime() - from.getTime()) / DAY_MS;
+}
+
+/** Parses an ISO-8601 instant; undefined when it is not one. */
+export function parseInstant(text: string): Date | undefined {
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? undefined : new Date(time);
+}
