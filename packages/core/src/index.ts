@@ -6,6 +6,7 @@ export * from './container-verdict.js';
 export * from './crypto/encoding.js';
 export * from './crypto/keys.js';
 export * from './crypto/sealed-envelope.js';
+export * from './crypto/secret-box.js';
 export * from './crypto/signed-envelope.js';
 export * from './document-shape.js';
 export * from './documents.js';

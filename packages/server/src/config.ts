@@ -1,0 +1,71 @@
+import { join, resolve } from 'node:path';
+import { type Result, fromBase64Url, ok, refuse } from '@keyward/core';
+
+export interface DatabaseLocation {
+  readonly engine: 'sqlite';
+  readonly file: string;
+}
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly database: DatabaseLocation;
+  /** From KEYWARD_MASTER_KEY; when absent, a key file in the data directory is used (created on first run). */
+  readonly masterKey: Buffer | undefined;
+  /** The address clients are told to use in their SDK configuration; by default, the address the admin used. */
+  readonly publicUrl: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Settings given on the command line; they win over the environment. */
+export type ServerFlags = Partial<Pick<ServerConfig, 'host' | 'port' | 'dataDir' | 'publicUrl' | 'logLevel'>> & {
+  readonly databaseUrl?: string;
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function invalid(setting: string, problem: string) {
+  return refuse('CONFIG_INVALID', `${setting} ${problem}`);
+}
+
+function parseDatabaseUrl(url: string, dataDir: string): Result<DatabaseLocation> {
+  if (url === '') return ok({ engine: 'sqlite', file: join(dataDir, 'keyward.db') });
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path === '') return invalid('KEYWARD_DATABASE_URL', 'names no SQLite file (write sqlite:PATH).');
+    return ok({ engine: 'sqlite', file: path === ':memory:' ? path : resolve(path) });
+  }
+  if (/^postgres(ql)?:/.test(url)) {
+    return invalid('KEYWARD_DATABASE_URL', 'names PostgreSQL, which this version does not support yet: use sqlite:PATH.');
+  }
+  return invalid('KEYWARD_DATABASE_URL', `"${url}" is not a database URL (write sqlite:PATH).`);
+}
+
+function parseMasterKey(text: string | undefined): Result<Buffer | undefined> {
+  if (text === undefined || text === '') return ok(undefined);
+  const bytes = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : fromBase64Url(text);
+  if (bytes?.length !== 32) return invalid('KEYWARD_MASTER_KEY', 'must be 32 bytes, as 64 hex digits or base64url.');
+  return ok(bytes);
+}
+
+/** The one place that reads the server's environment. Settings: flags, then environment, then defaults. */
+export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}): Result<ServerConfig> {
+  const portText = flags.port?.toString() ?? env.KEYWARD_PORT ?? '8080';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    return invalid('KEYWARD_PORT', `must be a port number from 0 to 65535, not "${portText}".`);
+  }
+  const host = flags.host ?? env.KEYWARD_HOST ?? '127.0.0.1';
+  const dataDir = resolve(flags.dataDir ?? env.KEYWARD_DATA_DIR ?? './data');
+  const database = parseDatabaseUrl(flags.databaseUrl ?? env.KEYWARD_DATABASE_URL ?? '', dataDir);
+  if (!database.ok) return database;
+  const masterKey = parseMasterKey(env.KEYWARD_MASTER_KEY);
+  if (!masterKey.ok) return masterKey;
+  const logLevel = flags.logLevel ?? env.KEYWARD_LOG_LEVEL ?? 'info';
+  const knownLevel = LOG_LEVELS.find((level) => level === logLevel);
+  if (knownLevel === undefined) return invalid('KEYWARD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
+  const publicUrl = flags.publicUrl ?? env.KEYWARD_PUBLIC_URL;
+  return ok({ host, port, dataDir, database: database.value, masterKey: masterKey.value, publicUrl, logLevel: knownLevel });
+}
+

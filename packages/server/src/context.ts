@@ -1,0 +1,17 @@
+import type { ServerConfig } from './config.js';
+import type { BindingStore } from './storage/binding-store.js';
+import type { CatalogueStore } from './storage/catalogue-store.js';
+import type { VendorDb } from './storage/database.js';
+import type { LicenceStore } from './storage/licence-store.js';
+import type { VendorKeyring } from './vendor/keyring.js';
+
+/** What every operation of the vendor server may use; built once at start. */
+export interface ServerContext {
+  readonly config: ServerConfig;
+  readonly db: VendorDb;
+  readonly catalogue: CatalogueStore;
+  readonly licences: LicenceStore;
+  readonly bindings: BindingStore;
+  readonly keyring: VendorKeyring;
+  readonly now: () => Date;
+}

@@ -1,0 +1,74 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { ID_PREFIXES } from '@keyward/core';
+
+/** Schemas shared by several routes; each route file holds the rest of its own. */
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    message: Type.String(),
+    requestId: Type.String(),
+    facts: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details with a stable Keyward error code.' },
+);
+
+export const problems = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, Type.Ref('Problem')]));
+
+export const SignedEnvelopeSchema = Type.Object(
+  {
+    v: Type.Literal(1),
+    alg: Type.String(),
+    kid: Type.String(),
+    typ: Type.String(),
+    payload: Type.String(),
+    sig: Type.String(),
+  },
+  { description: 'A document signed with Ed25519; payload is base64url JSON.' },
+);
+
+export const ContainerMessageSchema = Type.Object(
+  {
+    containerKey: Type.String({ minLength: 43, maxLength: 43, description: "The container's Ed25519 public key, base64url." }),
+    request: SignedEnvelopeSchema,
+  },
+  { additionalProperties: false },
+);
+
+export const ProductSchema = Type.Object({
+  id: Type.String(),
+  code: Type.String(),
+  name: Type.String(),
+  createdAt: Type.String(),
+});
+
+export const PolicySchema = Type.Object({
+  id: Type.String(),
+  productId: Type.String(),
+  name: Type.String(),
+  checkIntervalDays: Type.Integer(),
+  evaluationDays: Type.Integer(),
+  maxTransfers: Type.Union([Type.Integer(), Type.Null()]),
+  verification: Type.String(),
+  durationDays: Type.Union([Type.Integer(), Type.Null()]),
+  createdAt: Type.String(),
+});
+
+export const LicenceSchema = Type.Object({
+  id: Type.String(),
+  serial: Type.String(),
+  productId: Type.String(),
+  policyId: Type.String(),
+  status: Type.String(),
+  expiresAt: Type.Union([Type.String(), Type.Null()]),
+  transfersUsed: Type.Integer(),
+  note: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+});
+
+export const RefParams = Type.Object({ ref: Type.String({ minLength: 1, maxLength: 200 }) });
+
+export const idPattern = (prefix: (typeof ID_PREFIXES)[number]) => `^${prefix}_[0-9a-z]{26}$`;

@@ -1,0 +1,131 @@
+import {
+  type Binding,
+  DOCUMENT_TYPES,
+  type DeactivationReceipt,
+  type LicenceGrant,
+  type LicenceRequest,
+  type Result,
+  type SignedEnvelope,
+  decideBinding,
+  err,
+  licenceRefusal,
+  newId,
+  nextCheckDate,
+  ok,
+  parseSerial,
+  readDeactivationRequest,
+  readLicenceRequest,
+  refuse,
+  requestDateRefusal,
+  signDocument,
+} from '@keyward/core';
+import type { ServerContext } from '../context.js';
+import type { SerialRecord } from '../storage/binding-store.js';
+import { type ContainerMessage, openContainerMessage } from './container-message.js';
+
+/** Common checks of every machine request, in order: date -> serial form -> known serial -> licence usable. */
+async function usableSerial(
+  ctx: ServerContext,
+  request: { readonly serial: string; readonly product: string; readonly issuedAt: string },
+  now: Date,
+): Promise<Result<SerialRecord>> {
+  const stale = requestDateRefusal(request.issuedAt, now);
+  if (stale !== undefined) return err(stale);
+  const serial = parseSerial(request.serial);
+  if (!serial.ok) return serial;
+  const record = await ctx.bindings.findSerial(serial.value);
+  if (record === undefined || record.productCode !== request.product) return refuse('SERIAL_UNKNOWN');
+  const refusal = licenceRefusal(record.licence, now);
+  return refusal === undefined ? ok(record) : err(refusal);
+}
+
+/** Binds the serial if unused, or refreshes the binding of this computer; refuses for another computer. */
+async function bindOrRefresh(ctx: ServerContext, record: SerialRecord, request: LicenceRequest, at: string): Promise<Result<Binding>> {
+  const keys = { containerKey: request.containerKey, containerBoxKey: request.containerBoxKey };
+  let current = record.binding;
+  // Two rounds at most: losing the race to bind means deciding again against the winner.
+  for (let round = 0; round < 2; round++) {
+    const decision = decideBinding(current, request.fingerprintHash);
+    if (decision === 'other-computer') return refuse('SERIAL_BOUND_ELSEWHERE');
+    if (decision === 'same-computer' && current !== undefined) {
+      await ctx.bindings.refresh(current, keys, at);
+      return ok({ ...current, ...keys, lastCheckedAt: at });
+    }
+    const candidate: Binding = {
+      id: newId('bnd'),
+      licenceId: record.licence.id,
+      fingerprintHash: request.fingerprintHash,
+      ...keys,
+      createdAt: at,
+      lastCheckedAt: at,
+    };
+    if (await ctx.bindings.bindIfUnbound(candidate)) return ok(candidate);
+    current = (await ctx.bindings.findSerial(record.licence.serial))?.binding;
+  }
+  return refuse('SERIAL_BOUND_ELSEWHERE');
+}
+
+/**
+ * Activation and CheckLicence on the activation server: a serial not in use is bound to this
+ * computer, a serial bound to this computer succeeds, a serial bound to another fails. Success
+ * answers with a vendor-signed grant carrying the next online check and the asker's nonce.
+ */
+export async function presentSerial(ctx: ServerContext, message: ContainerMessage): Promise<Result<SignedEnvelope>> {
+  const opened = openContainerMessage(message, DOCUMENT_TYPES.licenceRequest, readLicenceRequest);
+  if (!opened.ok) return opened;
+  const request = opened.value;
+  const now = ctx.now();
+  const record = await usableSerial(ctx, request, now);
+  if (!record.ok) return record;
+  const { licence, policy } = record.value;
+  const binding = await bindOrRefresh(ctx, record.value, request, now.toISOString());
+  if (!binding.ok) return binding;
+  const grant: LicenceGrant = {
+    licenceId: licence.id,
+    serial: licence.serial,
+    product: record.value.productCode,
+    bindingId: binding.value.id,
+    containerKey: binding.value.containerKey,
+    fingerprintHash: binding.value.fingerprintHash,
+    verification: policy.verification,
+    checkIntervalDays: policy.checkIntervalDays,
+    nextCheckAt: nextCheckDate(policy, now)?.toISOString() ?? null,
+    expiresAt: licence.expiresAt,
+    transfersUsed: licence.transfersUsed,
+    maxTransfers: policy.maxTransfers,
+    issuedAt: now.toISOString(),
+    nonce: request.nonce,
+  };
+  return ok(signDocument(DOCUMENT_TYPES.licenceGrant, grant, ctx.keyring.signer));
+}
+
+/**
+ * Deactivation for a transfer, signed by the container that holds the serial: the serial is
+ * released and the transfer counted against the policy's limit, all at once or not at all.
+ */
+export async function releaseSerial(ctx: ServerContext, message: ContainerMessage): Promise<Result<SignedEnvelope>> {
+  const opened = openContainerMessage(message, DOCUMENT_TYPES.deactivationRequest, readDeactivationRequest);
+  if (!opened.ok) return opened;
+  const request = opened.value;
+  const now = ctx.now();
+  const record = await usableSerial(ctx, request, now);
+  if (!record.ok) return record;
+  const released = await ctx.bindings.release({
+    licenceId: record.value.licence.id,
+    bindingId: request.bindingId,
+    containerKey: request.containerKey,
+    nonce: request.nonce,
+    maxTransfers: record.value.policy.maxTransfers,
+    at: now.toISOString(),
+  });
+  if (!released.ok) return released;
+  const receipt: DeactivationReceipt = {
+    serial: record.value.licence.serial,
+    bindingId: request.bindingId,
+    transfersUsed: released.value,
+    maxTransfers: record.value.policy.maxTransfers,
+    deactivatedAt: now.toISOString(),
+    nonce: request.nonce,
+  };
+  return ok(signDocument(DOCUMENT_TYPES.deactivationReceipt, receipt, ctx.keyring.signer));
+}

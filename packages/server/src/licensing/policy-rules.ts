@@ -1,0 +1,18 @@
+import type { Policy } from '@keyward/core';
+
+/** What a vendor gets when a policy setting is not given. */
+export const POLICY_DEFAULTS = {
+  checkIntervalDays: 30,
+  evaluationDays: 30,
+  maxTransfers: 3,
+  verification: 'ongoing',
+  durationDays: null,
+} as const satisfies Partial<Policy>;
+
+/** Bounds of each policy setting, shared by the API schema and the CLI's help. */
+export const POLICY_LIMITS = {
+  checkIntervalDays: { minimum: 1, maximum: 36_500 },
+  evaluationDays: { minimum: 0, maximum: 365 },
+  maxTransfers: { minimum: 0, maximum: 1_000_000 },
+  durationDays: { minimum: 1, maximum: 36_500 },
+} as const;

@@ -1,0 +1,41 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { type LicenceStatus, ok, refuse } from '@keyward/core';
+import { requireAdmin } from '../http/admin-auth.js';
+import { type RouteModule, answer } from '../http/keyward-app.js';
+import { LicenceSchema, RefParams, problems } from '../http/schemas.js';
+import { findLicenceByRef } from '../licensing/licence-ref.js';
+
+const StatusChangeBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 1000 })) },
+  { additionalProperties: false },
+);
+
+/** Suspending refuses every later activation and check until the licence is reinstated. */
+const STATUS_CHANGES: ReadonlyArray<{ action: string; operationId: string; status: LicenceStatus }> = [
+  { action: 'suspend', operationId: 'suspendLicense', status: 'suspended' },
+  { action: 'reinstate', operationId: 'reinstateLicense', status: 'active' },
+];
+
+export const licenceStatusRoutes: RouteModule = (app, ctx) => {
+  for (const change of STATUS_CHANGES) {
+    app.post(
+      `/v1/licenses/:ref/${change.action}`,
+      {
+        preHandler: requireAdmin(ctx),
+        schema: {
+          operationId: change.operationId,
+          tags: ['admin'],
+          params: RefParams,
+          body: Type.Optional(StatusChangeBody),
+          response: { 200: LicenceSchema, ...problems(400, 401, 404) },
+        },
+      },
+      async (request, reply) => {
+        const licence = await findLicenceByRef(ctx, request.params.ref);
+        if (licence === undefined) return answer(request, reply, refuse('LICENSE_NOT_FOUND'));
+        const reason = request.body?.reason ?? null;
+        return answer(request, reply, ok(await ctx.licences.setStatus(licence, change.status, reason, ctx.now().toISOString())));
+      },
+    );
+  }
+};

@@ -1,0 +1,121 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { type Licence, generateSerial, licenceExpiry, newId, ok, refuse } from '@keyward/core';
+import { requireAdmin } from '../http/admin-auth.js';
+import { type RouteModule, answer } from '../http/keyward-app.js';
+import { LicenceSchema, RefParams, problems } from '../http/schemas.js';
+import { findLicenceByRef } from '../licensing/licence-ref.js';
+
+const CreateLicencesBody = Type.Object(
+  {
+    policy: Type.String({ minLength: 1, description: 'Policy id.' }),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'How many licences to issue (default 1).' })),
+    expiresAt: Type.Optional(Type.String({ format: 'date-time', description: "Overrides the policy's duration." })),
+    note: Type.Optional(Type.String({ maxLength: 1000, description: 'Free text, e.g. the customer or order.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const createLicencesRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/v1/licenses',
+    {
+      preHandler: requireAdmin(ctx),
+      schema: {
+        operationId: 'createLicenses',
+        tags: ['admin'],
+        body: CreateLicencesBody,
+        response: { 201: Type.Object({ licenses: Type.Array(LicenceSchema) }), ...problems(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { policy: policyId, count = 1, expiresAt, note } = request.body;
+      const policy = await ctx.catalogue.findPolicy(policyId);
+      if (policy === undefined) return answer(request, reply, refuse('POLICY_NOT_FOUND'));
+      const now = ctx.now();
+      const expiry = expiresAt === undefined ? licenceExpiry(policy, now) : new Date(expiresAt);
+      const licences: Licence[] = Array.from({ length: count }, () => ({
+        id: newId('lic'),
+        serial: generateSerial(),
+        productId: policy.productId,
+        policyId: policy.id,
+        status: 'active',
+        expiresAt: expiry?.toISOString() ?? null,
+        transfersUsed: 0,
+        note: note ?? null,
+        createdAt: now.toISOString(),
+      }));
+      await ctx.licences.createLicences(licences);
+      return answer(request, reply, ok({ licenses: licences }), 201);
+    },
+  );
+};
+
+export const listLicencesRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/licenses',
+    {
+      preHandler: requireAdmin(ctx),
+      schema: {
+        operationId: 'listLicenses',
+        tags: ['admin'],
+        querystring: Type.Object({
+          product: Type.Optional(Type.String({ minLength: 1 })),
+          policy: Type.Optional(Type.String({ minLength: 1 })),
+          after: Type.Optional(Type.String({ minLength: 1, description: 'Cursor: the last id of the previous page.' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        }),
+        response: { 200: Type.Object({ licenses: Type.Array(LicenceSchema) }), ...problems(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { product: productRef, policy, after, limit = 100 } = request.query;
+      const product = productRef === undefined ? undefined : await ctx.catalogue.findProduct(productRef);
+      if (productRef !== undefined && product === undefined) return answer(request, reply, refuse('PRODUCT_NOT_FOUND'));
+      const licenses = await ctx.licences.listLicences({ productId: product?.id, policyId: policy, after, limit });
+      return { licenses };
+    },
+  );
+};
+
+const BindingSchema = Type.Object({
+  id: Type.String(),
+  fingerprintHash: Type.String(),
+  containerKey: Type.String(),
+  createdAt: Type.String(),
+  lastCheckedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+const EventSchema = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  detail: Type.Record(Type.String(), Type.Unknown()),
+  createdAt: Type.String(),
+});
+
+export const showLicenceRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/licenses/:ref',
+    {
+      preHandler: requireAdmin(ctx),
+      schema: {
+        operationId: 'getLicense',
+        tags: ['admin'],
+        params: RefParams,
+        response: {
+          200: Type.Object({
+            license: LicenceSchema,
+            binding: Type.Union([BindingSchema, Type.Null()]),
+            history: Type.Array(EventSchema),
+          }),
+          ...problems(401, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const licence = await findLicenceByRef(ctx, request.params.ref);
+      if (licence === undefined) return answer(request, reply, refuse('LICENSE_NOT_FOUND'));
+      const { binding, history } = await ctx.licences.details(licence);
+      return { license: licence, binding: binding ?? null, history };
+    },
+  );
+};

@@ -1,0 +1,77 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { type Policy, newId, ok, refuse } from '@keyward/core';
+import { requireAdmin } from '../http/admin-auth.js';
+import { type RouteModule, answer } from '../http/keyward-app.js';
+import { PolicySchema, problems } from '../http/schemas.js';
+import { POLICY_DEFAULTS, POLICY_LIMITS } from '../licensing/policy-rules.js';
+
+const nullableInteger = (limits: { minimum: number; maximum: number }, description: string) =>
+  Type.Optional(Type.Union([Type.Integer(limits), Type.Null()], { description }));
+
+const CreatePolicyBody = Type.Object(
+  {
+    product: Type.String({ minLength: 1, description: 'Product id or code.' }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    checkIntervalDays: Type.Optional(
+      Type.Integer({ ...POLICY_LIMITS.checkIntervalDays, description: 'Days from one online check to the next.' }),
+    ),
+    evaluationDays: Type.Optional(
+      Type.Integer({ ...POLICY_LIMITS.evaluationDays, description: 'Days the application runs without a serial.' }),
+    ),
+    maxTransfers: nullableInteger(POLICY_LIMITS.maxTransfers, 'Transfers allowed per licence; null for no limit.'),
+    verification: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('ongoing')])),
+    durationDays: nullableInteger(POLICY_LIMITS.durationDays, 'Licence lifetime; null for perpetual.'),
+  },
+  { additionalProperties: false },
+);
+
+export const createPolicyRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/v1/policies',
+    {
+      preHandler: requireAdmin(ctx),
+      schema: {
+        operationId: 'createPolicy',
+        tags: ['admin'],
+        body: CreatePolicyBody,
+        response: { 201: PolicySchema, ...problems(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { product: productRef, ...settings } = request.body;
+      const product = await ctx.catalogue.findProduct(productRef);
+      if (product === undefined) return answer(request, reply, refuse('PRODUCT_NOT_FOUND'));
+      const policy: Policy = {
+        ...POLICY_DEFAULTS,
+        ...settings,
+        id: newId('pol'),
+        productId: product.id,
+        createdAt: ctx.now().toISOString(),
+      };
+      await ctx.catalogue.createPolicy(policy);
+      return answer(request, reply, ok(policy), 201);
+    },
+  );
+};
+
+export const listPoliciesRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/policies',
+    {
+      preHandler: requireAdmin(ctx),
+      schema: {
+        operationId: 'listPolicies',
+        tags: ['admin'],
+        querystring: Type.Object({ product: Type.Optional(Type.String({ minLength: 1 })) }),
+        response: { 200: Type.Object({ policies: Type.Array(PolicySchema) }), ...problems(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const productRef = request.query.product;
+      if (productRef === undefined) return { policies: await ctx.catalogue.listPolicies() };
+      const product = await ctx.catalogue.findProduct(productRef);
+      if (product === undefined) return answer(request, reply, refuse('PRODUCT_NOT_FOUND'));
+      return { policies: await ctx.catalogue.listPolicies(product.id) };
+    },
+  );
+};

@@ -1,0 +1,72 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { refuse } from '@keyward/core';
+import { requireAdmin } from '../http/admin-auth.js';
+import { type RouteModule, answer } from '../http/keyward-app.js';
+import { RefParams, problems } from '../http/schemas.js';
+
+export const VendorKeySchema = Type.Object({
+  kid: Type.String(),
+  kind: Type.String(),
+  publicKey: Type.String(),
+  active: Type.Boolean(),
+});
+
+/**
+ * The configuration a vendor ships inside the application for the client SDK: where the licence
+ * server is, which product this is, how long evaluation lasts, and the vendor's public keys.
+ */
+export const sdkConfigRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/products/:ref/sdk-config',
+    {
+      preHandler: requireAdmin(ctx),
+      schema: {
+        operationId: 'getSdkConfig',
+        tags: ['admin'],
+        params: RefParams,
+        querystring: Type.Object({
+          policy: Type.Optional(Type.String({ minLength: 1, description: 'Policy whose evaluation days apply (default: the first).' })),
+        }),
+        response: {
+          200: Type.Object({
+            serverUrl: Type.String(),
+            product: Type.String(),
+            evaluationDays: Type.Integer(),
+            vendorKeys: Type.Array(VendorKeySchema),
+          }),
+          ...problems(401, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const product = await ctx.catalogue.findProduct(request.params.ref);
+      if (product === undefined) return answer(request, reply, refuse('PRODUCT_NOT_FOUND'));
+      const policies = await ctx.catalogue.listPolicies(product.id);
+      const wanted = request.query.policy;
+      const policy = wanted === undefined ? policies[0] : policies.find((candidate) => candidate.id === wanted);
+      if (policy === undefined) {
+        return answer(request, reply, refuse('POLICY_NOT_FOUND', `Product ${product.code} has no such policy: create one first.`));
+      }
+      return {
+        serverUrl: ctx.config.publicUrl ?? `${request.protocol}://${request.host}`,
+        product: product.code,
+        evaluationDays: policy.evaluationDays,
+        vendorKeys: [...ctx.keyring.publicKeys],
+      };
+    },
+  );
+};
+
+export const vendorKeysRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/vendor/keys',
+    {
+      schema: {
+        operationId: 'listVendorKeys',
+        tags: ['machine'],
+        response: { 200: Type.Object({ keys: Type.Array(VendorKeySchema) }) },
+      },
+    },
+    async () => ({ keys: [...ctx.keyring.publicKeys] }),
+  );
+};

@@ -1,0 +1,182 @@
+import { type Binding, type KeywardError, type Licence, type Policy, type Result, err, keywardError, ok, transferRefusal } from '@keyward/core';
+import type { VendorDb } from './database.js';
+import { recordLicenceEvent } from './licence-events.js';
+import { toPolicy } from './catalogue-store.js';
+import { toBinding, toLicence } from './licence-store.js';
+
+/** Everything the activation server needs to answer for one serial, read in one query. */
+export interface SerialRecord {
+  readonly licence: Licence;
+  readonly policy: Policy;
+  readonly productCode: string;
+  readonly binding: Binding | undefined;
+}
+
+export interface Release {
+  readonly licenceId: string;
+  readonly bindingId: string;
+  readonly containerKey: string;
+  readonly nonce: string;
+  readonly maxTransfers: number | null;
+  readonly at: string;
+}
+
+/** A refusal raised inside a transaction to roll it back; caught at the store's edge and returned as a value. */
+class Refusal extends Error {
+  constructor(readonly refusal: KeywardError) {
+    super(refusal.message);
+  }
+}
+
+/**
+ * The activation server's atomic operations: bind a serial if unbound, refresh a binding on
+ * check, release it for a transfer. The database enforces one computer per serial.
+ */
+export class BindingStore {
+  constructor(private readonly db: VendorDb) {}
+
+  async findSerial(serial: string): Promise<SerialRecord | undefined> {
+    const row = await this.db
+      .selectFrom('licences as l')
+      .innerJoin('policies as p', 'p.id', 'l.policy_id')
+      .innerJoin('products as pr', 'pr.id', 'l.product_id')
+      .leftJoin('bindings as b', 'b.licence_id', 'l.id')
+      .selectAll('l')
+      .select([
+        'p.product_id as p_product_id',
+        'p.name as p_name',
+        'p.check_interval_days as p_check_interval_days',
+        'p.evaluation_days as p_evaluation_days',
+        'p.max_transfers as p_max_transfers',
+        'p.verification as p_verification',
+        'p.duration_days as p_duration_days',
+        'p.created_at as p_created_at',
+        'pr.code as product_code',
+        'b.id as b_id',
+        'b.fingerprint_hash as b_fingerprint_hash',
+        'b.container_key as b_container_key',
+        'b.container_box_key as b_container_box_key',
+        'b.created_at as b_created_at',
+        'b.last_checked_at as b_last_checked_at',
+        'b.check_count as b_check_count',
+      ])
+      .where('l.serial', '=', serial)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const policy = toPolicy({
+      id: row.policy_id,
+      product_id: row.p_product_id,
+      name: row.p_name,
+      check_interval_days: row.p_check_interval_days,
+      evaluation_days: row.p_evaluation_days,
+      max_transfers: row.p_max_transfers,
+      verification: row.p_verification,
+      duration_days: row.p_duration_days,
+      created_at: row.p_created_at,
+    });
+    const binding =
+      row.b_id === null || row.b_fingerprint_hash === null || row.b_container_key === null
+        ? undefined
+        : toBinding({
+            id: row.b_id,
+            licence_id: row.id,
+            fingerprint_hash: row.b_fingerprint_hash,
+            container_key: row.b_container_key,
+            container_box_key: row.b_container_box_key ?? '',
+            created_at: row.b_created_at ?? '',
+            last_checked_at: row.b_last_checked_at,
+            check_count: row.b_check_count ?? 0,
+          });
+    return { licence: toLicence(row), policy, productCode: row.product_code, binding };
+  }
+
+  /** Binds the serial to this computer unless it is bound already; false when another binding won. */
+  async bindIfUnbound(binding: Binding): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('bindings')
+        .values({
+          id: binding.id,
+          licence_id: binding.licenceId,
+          fingerprint_hash: binding.fingerprintHash,
+          container_key: binding.containerKey,
+          container_box_key: binding.containerBoxKey,
+          created_at: binding.createdAt,
+          last_checked_at: binding.lastCheckedAt,
+          check_count: 1,
+        })
+        .onConflict((conflict) => conflict.column('licence_id').doNothing())
+        .executeTakeFirst();
+      if (inserted.numInsertedOrUpdatedRows !== 1n) return false;
+      await recordLicenceEvent(trx, binding.licenceId, 'activated', { bindingId: binding.id }, binding.createdAt);
+      return true;
+    });
+  }
+
+  /** A successful check from the bound computer; a new container there (reinstalled application) takes over the binding. */
+  async refresh(binding: Binding, keys: Pick<Binding, 'containerKey' | 'containerBoxKey'>, at: string): Promise<void> {
+    const rekeyed = binding.containerKey !== keys.containerKey || binding.containerBoxKey !== keys.containerBoxKey;
+    if (!rekeyed) {
+      await this.db
+        .updateTable('bindings')
+        .set((eb) => ({ last_checked_at: at, check_count: eb('check_count', '+', 1) }))
+        .where('id', '=', binding.id)
+        .execute();
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('bindings')
+        .set((eb) => ({
+          last_checked_at: at,
+          check_count: eb('check_count', '+', 1),
+          container_key: keys.containerKey,
+          container_box_key: keys.containerBoxKey,
+        }))
+        .where('id', '=', binding.id)
+        .execute();
+      await recordLicenceEvent(trx, binding.licenceId, 'rebound', { bindingId: binding.id }, at);
+    });
+  }
+
+  /**
+   * Releases the serial from the computer that holds it, counting a transfer. All or nothing: the
+   * nonce is spent, the binding removed and the count raised together, or nothing changes.
+   * Returns the transfers used so far.
+   */
+  async release(release: Release): Promise<Result<number>> {
+    try {
+      const transfersUsed = await this.db.transaction().execute(async (trx) => {
+        const spent = await trx
+          .insertInto('used_nonces')
+          .values({ nonce: release.nonce, licence_id: release.licenceId, used_at: release.at })
+          .onConflict((conflict) => conflict.column('nonce').doNothing())
+          .executeTakeFirst();
+        if (spent.numInsertedOrUpdatedRows !== 1n) throw new Refusal(keywardError('REQUEST_REPLAYED'));
+        const removed = await trx
+          .deleteFrom('bindings')
+          .where('id', '=', release.bindingId)
+          .where('licence_id', '=', release.licenceId)
+          .where('container_key', '=', release.containerKey)
+          .executeTakeFirst();
+        if (removed.numDeletedRows !== 1n) throw new Refusal(keywardError('NOT_BOUND_HERE'));
+        let counted = trx
+          .updateTable('licences')
+          .set((eb) => ({ transfers_used: eb('transfers_used', '+', 1) }))
+          .where('id', '=', release.licenceId);
+        if (release.maxTransfers !== null) counted = counted.where('transfers_used', '<', release.maxTransfers);
+        const row = await counted.returning('transfers_used').executeTakeFirst();
+        if (row === undefined) {
+          const limit = release.maxTransfers ?? 0;
+          throw new Refusal(transferRefusal(limit, limit) ?? keywardError('TRANSFER_LIMIT_REACHED'));
+        }
+        await recordLicenceEvent(trx, release.licenceId, 'deactivated', { bindingId: release.bindingId }, release.at);
+        return row.transfers_used;
+      });
+      return ok(transfersUsed);
+    } catch (error) {
+      if (error instanceof Refusal) return err(error.refusal);
+      throw error;
+    }
+  }
+}

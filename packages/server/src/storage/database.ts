@@ -1,0 +1,31 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import type { DatabaseLocation } from '../config.js';
+import { migrationProvider } from './migrations.js';
+import type { VendorDatabase } from './schema.js';
+
+export type VendorDb = Kysely<VendorDatabase>;
+
+function openSqlite(file: string): VendorDb {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  // WAL with NORMAL sync survives a process crash; a power loss may only drop the last commits.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<VendorDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/** Opens the vendor database and brings its schema up to date. */
+export async function openDatabase(location: DatabaseLocation): Promise<VendorDb> {
+  const db = openSqlite(location.file);
+  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  if (error !== undefined) {
+    await db.destroy();
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  return db;
+}

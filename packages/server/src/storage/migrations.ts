@@ -1,0 +1,88 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/** Written with the schema builder only, so the same migrations run on SQLite and PostgreSQL. */
+const initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('products')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('code', 'text', (c) => c.notNull().unique())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('policies')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('product_id', 'text', (c) => c.notNull().references('products.id'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('check_interval_days', 'integer', (c) => c.notNull())
+      .addColumn('evaluation_days', 'integer', (c) => c.notNull())
+      .addColumn('max_transfers', 'integer')
+      .addColumn('verification', 'text', (c) => c.notNull())
+      .addColumn('duration_days', 'integer')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('licences')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('serial', 'text', (c) => c.notNull().unique())
+      .addColumn('product_id', 'text', (c) => c.notNull().references('products.id'))
+      .addColumn('policy_id', 'text', (c) => c.notNull().references('policies.id'))
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text')
+      .addColumn('transfers_used', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('note', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('licences_policy').on('licences').column('policy_id').execute();
+    // One computer per serial: the unique licence_id is what makes concurrent activations safe.
+    await db.schema
+      .createTable('bindings')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('licence_id', 'text', (c) => c.notNull().unique().references('licences.id'))
+      .addColumn('fingerprint_hash', 'text', (c) => c.notNull())
+      .addColumn('container_key', 'text', (c) => c.notNull())
+      .addColumn('container_box_key', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_checked_at', 'text')
+      .addColumn('check_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createTable('licence_events')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('licence_id', 'text', (c) => c.notNull().references('licences.id'))
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('licence_events_licence').on('licence_events').columns(['licence_id', 'id']).execute();
+    await db.schema
+      .createTable('used_nonces')
+      .addColumn('nonce', 'text', (c) => c.primaryKey())
+      .addColumn('licence_id', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('vendor_keys')
+      .addColumn('kid', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('public_key', 'text', (c) => c.notNull())
+      .addColumn('locked_seed', 'text', (c) => c.notNull())
+      .addColumn('active', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { '0001_initial': initial };
+  },
+};

@@ -1,0 +1,85 @@
+import type { Generated } from 'kysely';
+
+/** Table types of the vendor database. Times are ISO-8601 UTC text, portable across engines and sortable. */
+export interface ProductsTable {
+  id: string;
+  code: string;
+  name: string;
+  created_at: string;
+}
+
+export interface PoliciesTable {
+  id: string;
+  product_id: string;
+  name: string;
+  check_interval_days: number;
+  evaluation_days: number;
+  max_transfers: number | null;
+  verification: string;
+  duration_days: number | null;
+  created_at: string;
+}
+
+export interface LicencesTable {
+  id: string;
+  serial: string;
+  product_id: string;
+  policy_id: string;
+  status: string;
+  expires_at: string | null;
+  transfers_used: Generated<number>;
+  note: string | null;
+  created_at: string;
+}
+
+export interface BindingsTable {
+  id: string;
+  licence_id: string;
+  fingerprint_hash: string;
+  container_key: string;
+  container_box_key: string;
+  created_at: string;
+  last_checked_at: string | null;
+  check_count: Generated<number>;
+}
+
+export interface LicenceEventsTable {
+  id: string;
+  licence_id: string;
+  type: string;
+  detail: string;
+  created_at: string;
+}
+
+export interface UsedNoncesTable {
+  nonce: string;
+  licence_id: string;
+  used_at: string;
+}
+
+export interface VendorKeysTable {
+  kid: string;
+  kind: string;
+  public_key: string;
+  locked_seed: string;
+  active: number;
+  created_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  token_hash: string;
+  name: string;
+  created_at: string;
+}
+
+export interface VendorDatabase {
+  products: ProductsTable;
+  policies: PoliciesTable;
+  licences: LicencesTable;
+  bindings: BindingsTable;
+  licence_events: LicenceEventsTable;
+  used_nonces: UsedNoncesTable;
+  vendor_keys: VendorKeysTable;
+  api_tokens: ApiTokensTable;
+}

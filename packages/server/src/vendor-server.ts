@@ -1,0 +1,61 @@
+import { bootstrap, type BootstrapReport } from './bootstrap.js';
+import type { ServerConfig } from './config.js';
+import type { ServerContext } from './context.js';
+import { buildApp } from './http/app.js';
+import type { KeywardApp } from './http/keyward-app.js';
+import { BindingStore } from './storage/binding-store.js';
+import { CatalogueStore } from './storage/catalogue-store.js';
+import { openDatabase } from './storage/database.js';
+import { LicenceStore } from './storage/licence-store.js';
+import { loadKeyring } from './vendor/keyring.js';
+import { loadMasterSecret } from './vendor/master-secret.js';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly app: KeywardApp;
+  readonly context: ServerContext;
+  readonly bootstrap: BootstrapReport & { readonly masterKeyFile: string | undefined };
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** The clock; tests move it to play days and years. */
+  readonly now?: () => Date;
+}
+
+/** Opens the database, runs the first-run bootstrap, and serves the HTTP API. */
+export async function startVendorServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const now = options.now ?? (() => new Date());
+  const db = await openDatabase(config.database);
+  try {
+    const master = loadMasterSecret(config.masterKey, config.dataDir);
+    const report = await bootstrap(db, master.secret, now().toISOString());
+    const context: ServerContext = {
+      config,
+      db,
+      catalogue: new CatalogueStore(db),
+      licences: new LicenceStore(db),
+      bindings: new BindingStore(db),
+      keyring: await loadKeyring(db, master.secret),
+      now,
+    };
+    const app = await buildApp(context);
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    return {
+      url,
+      app,
+      context,
+      bootstrap: { ...report, masterKeyFile: master.createdFile },
+      async close() {
+        await app.close();
+        await db.destroy();
+      },
+    };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
