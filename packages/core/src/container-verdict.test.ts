@@ -27,6 +27,7 @@ describe('start-up verdict, in its fixed order', () => {
     ['active, next check due', { state: 'active', grant: { ...grant, nextCheckAt: new Date('2026-06-09T00:00:00Z') } }, now, 'check-online'],
     ['active, verification off', { state: 'active', grant: { ...grant, verification: 'off', nextCheckAt: null } }, now, 'licensed'],
     ['frozen container checks online', { state: 'frozen', grant }, now, 'check-online'],
+    ['frozen without a grant (activation refused) checks online', { state: 'frozen' }, now, 'check-online'],
     ['expired licence', { state: 'active', grant: { ...grant, expiresAt: new Date('2026-06-05T00:00:00Z') } }, now, 'denied LICENSE_EXPIRED'],
     ['expiry is judged by the latest time seen, not a wound-back clock', { state: 'active', lastSeenAt: new Date('2026-06-10T00:30:00Z'), grant: { ...grant, expiresAt: new Date('2026-06-10T00:15:00Z') } }, now, 'denied LICENSE_EXPIRED'],
   ];

@@ -28,14 +28,16 @@ export type Verdict =
   | { readonly kind: 'denied'; readonly error: KeywardError };
 
 /**
- * The decision taken at every start, in a fixed order: tamper -> clock roll-back -> evaluation
- * (no grant yet) -> expiry -> CheckLicence table -> licensed.
+ * The decision taken at every start, in a fixed order: tamper -> clock roll-back -> frozen ->
+ * evaluation (no grant yet) -> expiry -> CheckLicence table -> licensed.
  */
 export function decideVerdict(view: ContainerView, now: Date): Verdict {
   if (view.state === 'blocked') return { kind: 'denied', error: keywardError('TAMPER_DETECTED') };
   if (now.getTime() + CLOCK_TOLERANCE_MS < view.lastSeenAt.getTime()) {
     return { kind: 'denied', error: keywardError('CLOCK_ROLLBACK') };
   }
+  // A frozen container asks the server whatever else it holds (a refused activation has no grant yet).
+  if (view.state === 'frozen') return { kind: 'check-online' };
   const effectiveNow = now.getTime() > view.lastSeenAt.getTime() ? now : view.lastSeenAt;
   const { grant } = view;
   if (grant === null) {
@@ -47,7 +49,6 @@ export function decideVerdict(view: ContainerView, now: Date): Verdict {
   if (grant.expiresAt !== null && grant.expiresAt.getTime() <= effectiveNow.getTime()) {
     return { kind: 'denied', error: keywardError('LICENSE_EXPIRED') };
   }
-  const verification = view.state === 'frozen' ? 'frozen' : grant.verification;
-  if (needsOnlineCheck(verification, grant.nextCheckAt, effectiveNow)) return { kind: 'check-online' };
+  if (needsOnlineCheck(grant.verification, grant.nextCheckAt, effectiveNow)) return { kind: 'check-online' };
   return { kind: 'licensed', nextCheckAt: grant.nextCheckAt };
 }

@@ -1,0 +1,32 @@
+import { type Result, err, isErrorCode, keywardError, ok, refuse } from '@keyward/core';
+
+/** The vendor's admin API over HTTP, with the admin token. */
+export class AdminClient {
+  constructor(
+    private readonly url: string,
+    private readonly token: string,
+  ) {}
+
+  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Result<T>> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.url.replace(/\/+$/, '')}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return refuse('NETWORK_UNAVAILABLE', `The Keyward server at ${this.url} could not be reached (${reason}).`);
+    }
+    const payload = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (response.ok && payload !== undefined) return ok(payload as T);
+    if (payload !== undefined && isErrorCode(payload.code)) {
+      return err(keywardError(payload.code, typeof payload.message === 'string' ? payload.message : undefined));
+    }
+    return refuse('INTERNAL_ERROR', `The Keyward server answered with HTTP ${response.status}.`);
+  }
+}

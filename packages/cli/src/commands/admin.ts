@@ -1,0 +1,226 @@
+import { writeFile } from 'node:fs/promises';
+import type { Licence, Policy, Product } from '@keyward/core';
+import { Command, InvalidArgumentError } from 'commander';
+import { AdminClient } from '../admin-client.js';
+import { integer, leaf, unwrap, usage } from '../command-kit.js';
+import { table } from '../output.js';
+import { readCliEnvironment } from '../settings.js';
+
+interface Connection {
+  url?: string;
+  token?: string;
+}
+
+function client(options: Connection): AdminClient {
+  const env = readCliEnvironment(process.env);
+  const url = options.url ?? env.url;
+  const token = options.token ?? env.token;
+  if (url === undefined) usage('Say which Keyward server to use: --url or KEYWARD_URL.');
+  if (token === undefined) usage('An admin token is needed: --token or KEYWARD_TOKEN (printed at the first start of the server).');
+  return new AdminClient(url, token);
+}
+
+const query = (params: Record<string, string | number | undefined>) => {
+  const entries = Object.entries(params).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
+  return entries.length === 0 ? '' : `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}`;
+};
+
+const productLine = (p: Product) => `${p.code.padEnd(20)} ${p.name}  (${p.id})`;
+const policyLine = (p: Policy) =>
+  `${p.id}  ${p.name}: check every ${p.checkIntervalDays} d, evaluation ${p.evaluationDays} d, ` +
+  `transfers ${p.maxTransfers ?? 'unlimited'}, verification ${p.verification}, ` +
+  `${p.durationDays === null ? 'perpetual' : `${p.durationDays} d`}`;
+const licenceLine = (l: Licence) =>
+  `${l.serial}  ${l.status.padEnd(9)} expires ${l.expiresAt?.slice(0, 10) ?? 'never     '}  transfers ${l.transfersUsed}  ${l.id}`;
+
+const productCommands = new Command('product')
+  .description('Products that licences are issued for.')
+  .addCommand(
+    leaf<Connection & { code: string; name: string }>(
+      'create',
+      'Create a product.',
+      (c) => c.requiredOption('--code <code>', 'short stable code, e.g. cad-pro').requiredOption('--name <name>', 'display name'),
+      async (o, out) => {
+        const product = unwrap(await client(o).request<Product>('POST', '/v1/products', { code: o.code, name: o.name }));
+        out.result(product, () => `Created product ${productLine(product)}`);
+      },
+    ),
+  )
+  .addCommand(
+    leaf<Connection>('list', 'List products.', (c) => c, async (o, out) => {
+      const { products } = unwrap(await client(o).request<{ products: Product[] }>('GET', '/v1/products'));
+      out.result({ products }, () => (products.length === 0 ? 'No products yet.' : products.map(productLine).join('\n')));
+    }),
+  );
+
+const transfers = (text: string): number | null => {
+  if (text === 'unlimited') return null;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError('--max-transfers is a whole number or "unlimited".');
+  return value;
+};
+
+interface PolicyOptions extends Connection {
+  product: string;
+  name: string;
+  checkIntervalDays?: number;
+  evaluationDays?: number;
+  maxTransfers?: number | null;
+  verification?: string;
+  durationDays?: number;
+}
+
+const policyCommands = new Command('policy')
+  .description('Policies: the rules licences are issued under.')
+  .addCommand(
+    leaf<PolicyOptions>(
+      'create',
+      'Create a policy for a product.',
+      (c) =>
+        c
+          .requiredOption('--product <product>', 'product id or code')
+          .requiredOption('--name <name>', 'policy name')
+          .option('--check-interval-days <days>', 'days between online checks (default 30)', integer('--check-interval-days', 1))
+          .option('--evaluation-days <days>', 'evaluation period without a serial (default 30)', integer('--evaluation-days', 0))
+          .option('--max-transfers <n>', 'transfers per licence, or "unlimited" (default 3)', transfers)
+          .option('--verification <mode>', 'ongoing (periodic online checks) or off (default ongoing)')
+          .option('--duration-days <days>', 'licence lifetime (default perpetual)', integer('--duration-days', 1)),
+      async (o, out) => {
+        const body = {
+          product: o.product,
+          name: o.name,
+          checkIntervalDays: o.checkIntervalDays,
+          evaluationDays: o.evaluationDays,
+          maxTransfers: o.maxTransfers,
+          verification: o.verification,
+          durationDays: o.durationDays,
+        };
+        const policy = unwrap(await client(o).request<Policy>('POST', '/v1/policies', body));
+        out.result(policy, () => `Created policy ${policyLine(policy)}`);
+      },
+    ),
+  )
+  .addCommand(
+    leaf<Connection & { product?: string }>(
+      'list',
+      'List policies.',
+      (c) => c.option('--product <product>', 'only this product'),
+      async (o, out) => {
+        const { policies } = unwrap(await client(o).request<{ policies: Policy[] }>('GET', `/v1/policies${query({ product: o.product })}`));
+        out.result({ policies }, () => (policies.length === 0 ? 'No policies yet.' : policies.map(policyLine).join('\n')));
+      },
+    ),
+  );
+
+interface LicenceDetails {
+  license: Licence;
+  binding: { id: string; fingerprintHash: string; createdAt: string; lastCheckedAt: string | null } | null;
+  history: Array<{ type: string; createdAt: string; detail: Record<string, unknown> }>;
+}
+
+const statusChange = (action: 'suspend' | 'reinstate', description: string) =>
+  leaf<Connection & { reason?: string }>(
+    action,
+    description,
+    (c) => c.argument('<license>', 'serial number or licence id').option('--reason <text>', 'why, kept in the history'),
+    async (o, out, [ref]) => {
+      const path = `/v1/licenses/${encodeURIComponent(ref ?? '')}/${action}`;
+      const licence = unwrap(await client(o).request<Licence>('POST', path, { reason: o.reason }));
+      out.result(licence, () => licenceLine(licence));
+    },
+  );
+
+const licenceCommands = new Command('license')
+  .alias('licence')
+  .description('Licences and their serial numbers.')
+  .addCommand(
+    leaf<Connection & { policy: string; count?: number; expires?: string; note?: string }>(
+      'create',
+      'Issue licences under a policy.',
+      (c) =>
+        c
+          .requiredOption('--policy <policy>', 'policy id')
+          .option('--count <n>', 'how many (default 1)', integer('--count', 1))
+          .option('--expires <date>', "expiry date (ISO 8601), instead of the policy's duration")
+          .option('--note <text>', 'free text, e.g. customer or order'),
+      async (o, out) => {
+        const expiresAt = o.expires === undefined ? undefined : new Date(o.expires);
+        if (expiresAt !== undefined && Number.isNaN(expiresAt.getTime())) usage(`--expires "${o.expires}" is not a date.`);
+        const body = { policy: o.policy, count: o.count, expiresAt: expiresAt?.toISOString(), note: o.note };
+        const { licenses } = unwrap(await client(o).request<{ licenses: Licence[] }>('POST', '/v1/licenses', body));
+        out.result({ licenses }, () => licenses.map(licenceLine).join('\n'));
+      },
+    ),
+  )
+  .addCommand(
+    leaf<Connection & { product?: string; policy?: string; limit?: number; after?: string }>(
+      'list',
+      'List licences.',
+      (c) =>
+        c
+          .option('--product <product>', 'only this product')
+          .option('--policy <policy>', 'only this policy')
+          .option('--limit <n>', 'at most this many (default 100)', integer('--limit', 1))
+          .option('--after <id>', 'continue after this licence id'),
+      async (o, out) => {
+        const path = `/v1/licenses${query({ product: o.product, policy: o.policy, limit: o.limit, after: o.after })}`;
+        const { licenses } = unwrap(await client(o).request<{ licenses: Licence[] }>('GET', path));
+        out.result({ licenses }, () => (licenses.length === 0 ? 'No licences.' : licenses.map(licenceLine).join('\n')));
+      },
+    ),
+  )
+  .addCommand(
+    leaf<Connection>(
+      'show',
+      'Show a licence, the computer it is bound to, and its history.',
+      (c) => c.argument('<license>', 'serial number or licence id'),
+      async (o, out, [ref]) => {
+        const details = unwrap(await client(o).request<LicenceDetails>('GET', `/v1/licenses/${encodeURIComponent(ref ?? '')}`));
+        const { license: l, binding, history } = details;
+        out.result(details, () =>
+          [
+            table([
+              ['Serial', l.serial],
+              ['Licence', l.id],
+              ['Status', l.status],
+              ['Expires', l.expiresAt ?? 'never'],
+              ['Transfers used', String(l.transfersUsed)],
+              ['Bound to', binding === null ? 'no computer' : `computer ${binding.fingerprintHash.slice(0, 16)}… since ${binding.createdAt}`],
+              ['Last check', binding?.lastCheckedAt ?? '-'],
+              ['Note', l.note ?? '-'],
+            ]),
+            '',
+            'History:',
+            ...history.map((event) => `  ${event.createdAt}  ${event.type}`),
+          ].join('\n'),
+        );
+      },
+    ),
+  )
+  .addCommand(statusChange('suspend', 'Suspend a licence: activations and checks are refused until reinstated.'))
+  .addCommand(statusChange('reinstate', 'Reinstate a suspended licence.'));
+
+const sdkConfig = leaf<Connection & { product: string; policy?: string; out?: string }>(
+  'sdk-config',
+  'Print (or write) the SDK configuration to ship inside the application.',
+  (c) =>
+    c
+      .requiredOption('--product <product>', 'product id or code')
+      .option('--policy <policy>', 'policy whose evaluation days apply')
+      .option('--out <file>', 'write it to this file'),
+  async (o, out) => {
+    const path = `/v1/products/${encodeURIComponent(o.product)}/sdk-config${query({ policy: o.policy })}`;
+    const config = unwrap(await client(o).request<Record<string, unknown>>('GET', path));
+    if (o.out !== undefined) await writeFile(o.out, `${JSON.stringify(config, null, 2)}\n`);
+    out.result(config, () => (o.out === undefined ? JSON.stringify(config, null, 2) : `Wrote the SDK configuration to ${o.out}`));
+  },
+);
+
+export const adminCommand = new Command('admin')
+  .description("The vendor's administration, over the server's API.")
+  .option('--url <url>', 'vendor server address (KEYWARD_URL)')
+  .option('--token <token>', 'admin API token (KEYWARD_TOKEN)')
+  .addCommand(productCommands)
+  .addCommand(policyCommands)
+  .addCommand(licenceCommands)
+  .addCommand(sdkConfig);

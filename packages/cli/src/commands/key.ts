@@ -1,0 +1,137 @@
+import { readFile } from 'node:fs/promises';
+import { type KeyStatus, LicenceClient, computeFingerprint, parseSdkConfig } from '@keyward/client';
+import { keywardError } from '@keyward/core';
+import { Command } from 'commander';
+import { fail, leaf, unwrap } from '../command-kit.js';
+import { type Output, table } from '../output.js';
+import { readCliEnvironment } from '../settings.js';
+
+interface KeyOptions {
+  sdkConfig?: string;
+  home?: string;
+  anchorDir?: string;
+  fingerprint?: string;
+  url?: string;
+}
+
+async function licenceClient(options: KeyOptions): Promise<LicenceClient> {
+  const env = readCliEnvironment(process.env);
+  const configFile = options.sdkConfig ?? env.sdkConfig;
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(configFile, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not valid JSON';
+    fail(keywardError('CONFIG_INVALID', `The SDK configuration ${configFile} ${reason} (see --sdk-config).`));
+  }
+  const config = unwrap(parseSdkConfig(json));
+  const serverUrl = options.url ?? env.url ?? config.serverUrl;
+  return new LicenceClient({
+    config: { ...config, serverUrl },
+    home: options.home ?? env.home,
+    anchorDir: options.anchorDir ?? env.anchorDir,
+    fingerprint: options.fingerprint ?? env.fingerprint ?? (await computeFingerprint()),
+  });
+}
+
+function describeVerdict(status: KeyStatus): string {
+  switch (status.verdict.kind) {
+    case 'evaluation':
+      return `evaluation: ${status.evaluation.daysLeft} of ${status.evaluation.days} days left`;
+    case 'licensed':
+      return 'licensed: the application may run';
+    case 'check-online':
+      return 'an online check is due at the next start';
+    case 'denied':
+      return `denied: ${status.verdict.message ?? status.verdict.code ?? ''}`;
+  }
+}
+
+export function formatStatus(status: KeyStatus): string {
+  const licence = status.licence;
+  return table([
+    ['Product', status.product],
+    ['Serial', status.serial ?? '(none: evaluation)'],
+    ['State', status.state],
+    ['Container', `${status.containerId} (format ${status.formatVersion}, revision ${status.revision}, sequence ${status.sequence})`],
+    ['Evaluation', `started ${status.evaluation.startedAt.slice(0, 10)}, ${status.evaluation.days} days`],
+    ...(licence === null
+      ? []
+      : ([
+          ['Verification', `${licence.verification}, every ${licence.checkIntervalDays} days`],
+          ['Next online check', licence.nextCheckAt ?? 'none'],
+          ['Expires', licence.expiresAt ?? 'never'],
+          ['Transfers', `${licence.transfersUsed} of ${licence.maxTransfers ?? 'unlimited'} used`],
+        ] as const)),
+    ...(status.lastRefusal === null ? [] : ([['Last refusal', status.lastRefusal.message]] as const)),
+    ['Verdict', describeVerdict(status)],
+  ]);
+}
+
+function keyLeaf(
+  name: string,
+  description: string,
+  configure: (command: Command) => Command,
+  action: (client: LicenceClient, out: Output, args: string[], options: KeyOptions & { offline?: boolean }) => Promise<void>,
+) {
+  return leaf<KeyOptions & { offline?: boolean }>(name, description, configure, async (options, out, args) =>
+    action(await licenceClient(options), out, args, options),
+  );
+}
+
+const status = keyLeaf('status', 'Show the licence container on this computer.', (c) => c, async (client, out) => {
+  const value = unwrap(await client.status());
+  out.result(value, () => formatStatus(value));
+});
+
+const activate = keyLeaf(
+  'activate',
+  'Activate a serial number on this computer (online), or record it for activation by e-mail or fax.',
+  (c) =>
+    c
+      .argument('[serial]', 'the serial number (default: the one already entered)')
+      .option('--offline', 'only record the serial; stay in evaluation until activated'),
+  async (client, out, [serial], options) => {
+    if (options.offline === true) {
+      if (serial === undefined) fail(keywardError('VALIDATION_FAILED', 'Give the serial number to record.'));
+      const value = unwrap(await client.enterSerial(serial));
+      out.result(value, () => `Serial recorded; the application stays in evaluation until the licence is activated.\n\n${formatStatus(value)}`);
+      return;
+    }
+    const outcome = unwrap(await client.activate(serial));
+    out.result(outcome, () => `Activated.\n\n${formatStatus(outcome.status)}`);
+  },
+);
+
+const check = keyLeaf('check', 'CheckLicence: may the application run? Goes online only when the licence says so.', (c) => c, async (client, out) => {
+  const outcome = unwrap(await client.check());
+  out.result(outcome, () => `${outcome.online ? 'Checked online. ' : ''}${describeVerdict(outcome.status)}`);
+});
+
+const deactivate = keyLeaf(
+  'deactivate',
+  'Transfer: release the serial from this computer so another computer can activate it.',
+  (c) => c,
+  async (client, out) => {
+    const outcome = unwrap(await client.deactivate());
+    out.result(outcome, () =>
+      [
+        'The serial is released from this computer; the licence here is frozen.',
+        `Transfers used: ${outcome.transfersUsed} of ${outcome.maxTransfers ?? 'unlimited'}.`,
+        'Activate it on the other computer with: keyward key activate <serial>',
+      ].join('\n'),
+    );
+  },
+);
+
+export const keyCommand = new Command('key')
+  .description("The key status utility: the end user's licence on this computer.")
+  .option('--sdk-config <file>', "the application's SDK configuration (KEYWARD_SDK_CONFIG, default ./keyward-sdk.json)")
+  .option('--home <dir>', 'licence container directory (KEYWARD_HOME, default ~/.keyward)')
+  .option('--anchor-dir <dir>', 'anti-rollback anchor directory (KEYWARD_ANCHOR_DIR)')
+  .option('--fingerprint <id>', "this computer's identity, instead of the computed one (KEYWARD_FINGERPRINT)")
+  .option('--url <url>', 'licence server address, instead of the one in the SDK configuration (KEYWARD_URL)')
+  .addCommand(status)
+  .addCommand(activate)
+  .addCommand(check)
+  .addCommand(deactivate);

@@ -1,0 +1,71 @@
+import { readServerConfig, startVendorServer } from '@keyward/server';
+import { Command } from 'commander';
+import { integer, leaf, unwrap } from '../command-kit.js';
+
+interface StartOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  publicUrl?: string;
+  logLevel?: string;
+}
+
+function firstRunHint(url: string, token: string, masterKeyFile: string | undefined): string {
+  return [
+    '',
+    'First run: created the vendor signing and encryption keys and an admin API token.',
+    'The token is shown only this once; keep it somewhere safe:',
+    '',
+    `  export KEYWARD_URL=${url}`,
+    `  export KEYWARD_TOKEN=${token}`,
+    '',
+    ...(masterKeyFile === undefined
+      ? []
+      : [`The vendor's private keys are locked with ${masterKeyFile}: back it up with the database.`, '']),
+    'Then, for example:',
+    '  npx keyward admin product create --code cad-pro --name "CAD Pro"',
+    '',
+  ].join('\n');
+}
+
+const start = leaf<StartOptions>(
+  'start',
+  'Run the vendor server (HTTP API) on the configured database.',
+  (command) =>
+    command
+      .option('--port <port>', 'port to listen on (KEYWARD_PORT, default 8080)', integer('--port', 0))
+      .option('--host <host>', 'address to listen on (KEYWARD_HOST, default 127.0.0.1)')
+      .option('--data-dir <dir>', 'data directory (KEYWARD_DATA_DIR, default ./data)')
+      .option('--database-url <url>', 'database (KEYWARD_DATABASE_URL, default sqlite:<data-dir>/keyward.db)')
+      .option('--public-url <url>', 'address clients use, written into SDK configurations (KEYWARD_PUBLIC_URL)')
+      .option('--log-level <level>', 'log level (KEYWARD_LOG_LEVEL, default info)'),
+  async (options, out) => {
+    const config = unwrap(
+      readServerConfig(process.env, {
+        port: options.port,
+        host: options.host,
+        dataDir: options.dataDir,
+        databaseUrl: options.databaseUrl,
+        publicUrl: options.publicUrl,
+        logLevel: options.logLevel as never,
+      }),
+    );
+    const server = await startVendorServer(config);
+    const { adminToken, masterKeyFile, createdKeys } = server.bootstrap;
+    out.result({ url: server.url, createdKeys, adminToken: adminToken ?? null }, () =>
+      [
+        `Keyward vendor server listening on ${server.url} (database: ${config.database.file})`,
+        adminToken === undefined ? '' : firstRunHint(server.url, adminToken, masterKeyFile),
+      ].join('\n'),
+    );
+    const stop = async () => {
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  },
+);
+
+export const serverCommand = new Command('server').description('The vendor server.').addCommand(start);

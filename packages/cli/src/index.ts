@@ -1,0 +1,1 @@
+export { formatStatus } from './commands/key.js';

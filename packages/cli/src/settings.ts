@@ -1,0 +1,27 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * The one place the command line reads its environment. Flags win over these; these win over
+ * the defaults.
+ */
+export interface CliEnvironment {
+  readonly url: string | undefined;
+  readonly token: string | undefined;
+  readonly home: string;
+  readonly anchorDir: string;
+  readonly sdkConfig: string;
+  readonly fingerprint: string | undefined;
+}
+
+export function readCliEnvironment(env: NodeJS.ProcessEnv): CliEnvironment {
+  const stateHome = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return {
+    url: env.KEYWARD_URL || undefined,
+    token: env.KEYWARD_TOKEN || undefined,
+    home: resolve(env.KEYWARD_HOME || join(homedir(), '.keyward')),
+    anchorDir: resolve(env.KEYWARD_ANCHOR_DIR || join(stateHome, 'keyward', 'anchors')),
+    sdkConfig: resolve(env.KEYWARD_SDK_CONFIG || 'keyward-sdk.json'),
+    fingerprint: env.KEYWARD_FINGERPRINT || undefined,
+  };
+}

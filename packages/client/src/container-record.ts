@@ -1,0 +1,142 @@
+import {
+  CONTAINER_STATES,
+  type ContainerState,
+  type ErrorCode,
+  type Result,
+  type SignedEnvelope,
+  type Signer,
+  type UnsealKey,
+  decodeArmor,
+  deriveKey,
+  encodeArmor,
+  fromBase64Url,
+  generateKeyMaterial,
+  isErrorCode,
+  keyIdOf,
+  lockSecret,
+  ok,
+  openSignedDocument,
+  parseSignedEnvelope,
+  privateKeyFromSeed,
+  publicKeyFromRaw,
+  refuse,
+  signDocument,
+  unlockSecret,
+} from '@keyward/core';
+
+export const CONTAINER_LABEL = 'LICENCE CONTAINER';
+const CONTAINER_DOCUMENT = 'container';
+
+/** The licence container as stored on this computer. */
+export interface ContainerRecord {
+  readonly format: 1;
+  readonly containerId: string;
+  readonly product: string;
+  /** Raised by every write; the anti-rollback anchor remembers it. */
+  readonly revision: number;
+  /** Raised by every applied update package. */
+  readonly sequence: number;
+  readonly state: ContainerState;
+  readonly serial: string | null;
+  readonly evaluationStartedAt: string;
+  readonly lastSeenAt: string;
+  /** The vendor-signed licence grant from the last successful activation or check. */
+  readonly grant: SignedEnvelope | null;
+  /** Why the last online answer refused, kept to show the user. */
+  readonly lastRefusal: { readonly code: ErrorCode; readonly message: string } | null;
+  readonly containerKey: string;
+  readonly containerBoxKey: string;
+  /** The container's private keys, locked with a key derived from this computer's fingerprint. */
+  readonly lockedKeys: string;
+}
+
+export interface ContainerKeys {
+  readonly signer: Signer;
+  readonly box: UnsealKey & { readonly kid: string };
+}
+
+const keysLock = (fingerprint: string, containerId: string) =>
+  deriveKey(Buffer.from(fingerprint, 'utf8'), containerId, 'container-keys');
+
+/** New Ed25519 + X25519 keys for a container, locked to this computer. */
+export function newContainerKeys(fingerprint: string, containerId: string) {
+  const signing = generateKeyMaterial('ed25519');
+  const box = generateKeyMaterial('x25519');
+  const seeds = Buffer.concat([fromBase64Url(signing.seed) ?? Buffer.alloc(0), fromBase64Url(box.seed) ?? Buffer.alloc(0)]);
+  return {
+    containerKey: signing.publicKey,
+    containerBoxKey: box.publicKey,
+    lockedKeys: lockSecret(seeds, keysLock(fingerprint, containerId), containerId),
+  };
+}
+
+/** Unlocks the container's keys; fails when the file was made on another computer. */
+export function unlockContainerKeys(record: ContainerRecord, fingerprint: string): Result<ContainerKeys> {
+  const seeds = unlockSecret(record.lockedKeys, keysLock(fingerprint, record.containerId), record.containerId);
+  if (!seeds.ok || seeds.value.length !== 64) return refuse('WRONG_COMPUTER');
+  const signingKey = privateKeyFromSeed('ed25519', seeds.value.subarray(0, 32));
+  const boxKey = privateKeyFromSeed('x25519', seeds.value.subarray(32));
+  return ok({
+    signer: { kid: keyIdOf('ed25519', record.containerKey), privateKey: signingKey },
+    box: { kid: keyIdOf('x25519', record.containerBoxKey), publicKey: record.containerBoxKey, privateKey: boxKey },
+  });
+}
+
+export function encodeContainerFile(record: ContainerRecord, keys: ContainerKeys): string {
+  const envelope = signDocument(CONTAINER_DOCUMENT, record, keys.signer);
+  return encodeArmor({
+    label: CONTAINER_LABEL,
+    headers: { Product: record.product, Container: record.containerId, Revision: String(record.revision) },
+    body: Buffer.from(JSON.stringify(envelope), 'utf8'),
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readRecord(value: unknown): ContainerRecord | undefined {
+  if (!isRecord(value) || value.format !== 1) return undefined;
+  const state = CONTAINER_STATES.find((candidate) => candidate === value.state);
+  const strings = ['containerId', 'product', 'evaluationStartedAt', 'lastSeenAt', 'containerKey', 'containerBoxKey', 'lockedKeys'];
+  if (state === undefined || strings.some((field) => typeof value[field] !== 'string')) return undefined;
+  if (!Number.isSafeInteger(value.revision) || !Number.isSafeInteger(value.sequence)) return undefined;
+  if (value.serial !== null && typeof value.serial !== 'string') return undefined;
+  const grant = value.grant === null ? null : parseSignedEnvelope(value.grant);
+  if (grant !== null && !grant.ok) return undefined;
+  const refusal = value.lastRefusal;
+  if (refusal !== null && !(isRecord(refusal) && isErrorCode(refusal.code) && typeof refusal.message === 'string')) {
+    return undefined;
+  }
+  return { ...(value as unknown as ContainerRecord), state, grant: grant === null ? null : grant.value };
+}
+
+/**
+ * Reads a container file: integrity first (FILE_CORRUPTED), then the signature by the container
+ * key it names (SIGNATURE_INVALID). Whether that key is the right one is the anchor's to say.
+ */
+export function decodeContainerFile(text: string): Result<ContainerRecord> {
+  const armored = decodeArmor(text, CONTAINER_LABEL);
+  if (!armored.ok) return armored;
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(Buffer.from(armored.value.body).toString('utf8'));
+  } catch {
+    return refuse('FILE_CORRUPTED');
+  }
+  const parsed = parseSignedEnvelope(envelope);
+  if (!parsed.ok) return parsed;
+  let claimed: ContainerRecord | undefined;
+  try {
+    claimed = readRecord(JSON.parse(Buffer.from(parsed.value.payload, 'base64url').toString('utf8')));
+  } catch {
+    claimed = undefined;
+  }
+  if (claimed === undefined) return refuse('FILE_CORRUPTED', 'The licence container file is not in the expected form.');
+  const key = publicKeyFromRaw('ed25519', claimed.containerKey);
+  const verified = openSignedDocument(envelope, CONTAINER_DOCUMENT, (kid) =>
+    kid === keyIdOf('ed25519', claimed.containerKey) ? key : undefined,
+  );
+  if (!verified.ok) return refuse('SIGNATURE_INVALID', 'The licence container file is not signed by its own key.');
+  return ok(claimed);
+}

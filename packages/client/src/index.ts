@@ -1,0 +1,5 @@
+export { computeFingerprint } from './fingerprint.js';
+export type { KeyStatus } from './key-status.js';
+export { type CheckOutcome, LicenceClient, type LicenceClientOptions, type TransferOutcome } from './licence-client.js';
+export type { SaveStage } from './container-store.js';
+export { type SdkConfig, parseSdkConfig } from './sdk-config.js';
