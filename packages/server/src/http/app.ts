@@ -48,7 +48,8 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
   const app: KeywardApp = Fastify({
     logger: ctx.config.logLevel === 'silent' ? false : { level: ctx.config.logLevel },
     bodyLimit: 256 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+    // No type coercion: it would turn a JSON null into 0 or 0 into null. Query strings hold text.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider();
   app.addSchema(Problem);
   await app.register(swagger, {

@@ -62,16 +62,16 @@ export const listLicencesRoute: RouteModule = (app, ctx) => {
           product: Type.Optional(Type.String({ minLength: 1 })),
           policy: Type.Optional(Type.String({ minLength: 1 })),
           after: Type.Optional(Type.String({ minLength: 1, description: 'Cursor: the last id of the previous page.' })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]{0,2}|1000)$', description: 'Page size, 1 to 1000 (default 100).' })),
         }),
         response: { 200: Type.Object({ licenses: Type.Array(LicenceSchema) }), ...problems(400, 401, 404) },
       },
     },
     async (request, reply) => {
-      const { product: productRef, policy, after, limit = 100 } = request.query;
+      const { product: productRef, policy, after, limit = '100' } = request.query;
       const product = productRef === undefined ? undefined : await ctx.catalogue.findProduct(productRef);
       if (productRef !== undefined && product === undefined) return answer(request, reply, refuse('PRODUCT_NOT_FOUND'));
-      const licenses = await ctx.licences.listLicences({ productId: product?.id, policyId: policy, after, limit });
+      const licenses = await ctx.licences.listLicences({ productId: product?.id, policyId: policy, after, limit: Number(limit) });
       return { licenses };
     },
   );

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { testComputer } from './support/computer.js';
+import { type TestVendor, startTestVendor } from './support/vendor-server.js';
+
+describe('one computer per serial, under concurrency', () => {
+  let vendor: TestVendor;
+  before(async () => {
+    vendor = await startTestVendor();
+  });
+  after(() => vendor.close());
+
+  it('50 computers activating one serial at once: exactly one wins, 49 are told it is bound elsewhere', async () => {
+    const issued = await vendor.issue({});
+    const serial = issued.licences[0]?.serial ?? '';
+    const computers = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => testComputer(`race-${index}`, issued.sdkConfig)),
+    );
+    const results = await Promise.all(computers.map((pc) => pc.client.activate(serial)));
+    const codes = results.map((result) => (result.ok ? 'ok' : result.error.code));
+    assert.equal(codes.filter((code) => code === 'ok').length, 1, codes.join(','));
+    assert.equal(codes.filter((code) => code === 'SERIAL_BOUND_ELSEWHERE').length, 49);
+
+    const db = vendor.server.context.db;
+    const licenceId = issued.licences[0]?.id ?? '';
+    const bindings = await db.selectFrom('bindings').selectAll().where('licence_id', '=', licenceId).execute();
+    assert.equal(bindings.length, 1);
+    const activations = await db
+      .selectFrom('licence_events')
+      .select('id')
+      .where('licence_id', '=', licenceId)
+      .where('type', '=', 'activated')
+      .execute();
+    assert.equal(activations.length, 1);
+  });
+});

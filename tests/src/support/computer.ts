@@ -1,0 +1,37 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LicenceClient, type LicenceClientOptions, type SdkConfig } from '@keyward/client';
+
+/** One computer with the licensed application: its own fingerprint, container directory and anchor. */
+export interface TestComputer {
+  readonly name: string;
+  readonly home: string;
+  readonly anchorDir: string;
+  readonly client: LicenceClient;
+  /** A new client over the same disk, as when the application starts again. */
+  restart(options?: Partial<LicenceClientOptions>): LicenceClient;
+}
+
+export async function testComputer(
+  name: string,
+  config: SdkConfig,
+  options: Partial<LicenceClientOptions> = {},
+): Promise<TestComputer> {
+  const root = await mkdtemp(join(tmpdir(), `keyward-${name}-`));
+  const base: LicenceClientOptions = {
+    config,
+    home: join(root, 'home'),
+    anchorDir: join(root, 'state', 'anchors'),
+    fingerprint: `fingerprint-of-${name}`,
+    attempts: 1,
+    ...options,
+  };
+  return {
+    name,
+    home: base.home,
+    anchorDir: base.anchorDir,
+    client: new LicenceClient(base),
+    restart: (more = {}) => new LicenceClient({ ...base, ...more }),
+  };
+}

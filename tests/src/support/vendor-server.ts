@@ -1,0 +1,89 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Licence, Policy, Product } from '@keyward/core';
+import { type RunningServer, readServerConfig, startVendorServer } from '@keyward/server';
+import type { SdkConfig } from '@keyward/client';
+
+/** A clock tests can move: days pass in an instant. */
+export class TestClock {
+  private offsetMs = 0;
+  now = (): Date => new Date(Date.now() + this.offsetMs);
+  advanceDays(days: number): void {
+    this.offsetMs += days * 86_400_000;
+  }
+}
+
+export interface TestVendor {
+  readonly server: RunningServer;
+  readonly url: string;
+  readonly token: string;
+  readonly clock: TestClock;
+  readonly dataDir: string;
+  admin<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  /** A product, a policy and `count` licences, with the SDK configuration the application ships. */
+  issue(policy?: Partial<Omit<Policy, 'id' | 'productId' | 'createdAt'>>, count?: number): Promise<Issued>;
+  close(): Promise<void>;
+}
+
+export interface Issued {
+  readonly product: Product;
+  readonly policy: Policy;
+  readonly licences: Licence[];
+  readonly sdkConfig: SdkConfig;
+}
+
+let products = 0;
+
+/** A real vendor server on a random loopback port, with its own data directory. */
+export async function startTestVendor(): Promise<TestVendor> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'keyward-vendor-'));
+  const config = readServerConfig({ KEYWARD_DATA_DIR: dataDir, KEYWARD_PORT: '0', KEYWARD_LOG_LEVEL: 'silent' });
+  if (!config.ok) throw new Error(config.error.message);
+  const clock = new TestClock();
+  const server = await startVendorServer(config.value, { now: clock.now });
+  const token = server.bootstrap.adminToken;
+  if (token === undefined) throw new Error('A new server must print an admin token');
+  const admin = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const payload = (await response.json()) as T;
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(payload)}`);
+    return payload;
+  };
+  return {
+    server,
+    url: server.url,
+    token,
+    clock,
+    dataDir,
+    admin,
+    async issue(settings = {}, count = 1) {
+      products += 1;
+      const product = await admin<Product>('POST', '/v1/products', { code: `app-${products}`, name: `App ${products}` });
+      const policy = await admin<Policy>('POST', '/v1/policies', { product: product.code, name: 'standard', ...settings });
+      const { licenses } = await admin<{ licenses: Licence[] }>('POST', '/v1/licenses', { policy: policy.id, count });
+      const sdkConfig = await admin<SdkConfig>('GET', `/v1/products/${product.code}/sdk-config`);
+      return { product, policy, licences: licenses, sdkConfig };
+    },
+    async close() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every row that machine requests may change, to prove a refusal changed nothing. */
+export async function machineState(vendor: TestVendor): Promise<string> {
+  const db = vendor.server.context.db;
+  const tables = await Promise.all([
+    db.selectFrom('licences').selectAll().orderBy('id').execute(),
+    db.selectFrom('bindings').selectAll().orderBy('id').execute(),
+    db.selectFrom('licence_events').selectAll().orderBy('id').execute(),
+    db.selectFrom('used_nonces').selectAll().orderBy('nonce').execute(),
+  ]);
+  return JSON.stringify(tables);
+}
