@@ -5,7 +5,8 @@ import { readTextIfExists, writeFileAtomic } from './atomic-file.js';
 
 /**
  * The anti-rollback anchor: kept apart from the container file, it names the file revisions it
- * accepts, the container's key, when the evaluation began and whether the licence is blocked.
+ * accepts, the container's key, when the evaluation began, the latest time seen and whether the
+ * licence is blocked.
  * Sealed with an HMAC keyed from this computer's fingerprint.
  */
 export interface AnchorRecord {
@@ -13,6 +14,8 @@ export interface AnchorRecord {
   readonly containerKey: string;
   readonly accepted: ReadonlyArray<{ readonly revision: number; readonly hash: string }>;
   readonly evaluationStartedAt: string;
+  /** The latest time the container has seen, so deleting the file does not forget it either. */
+  readonly lastSeenAt: string;
   readonly blocked: boolean;
 }
 

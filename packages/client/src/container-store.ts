@@ -27,7 +27,7 @@ export interface ContainerStoreOptions {
   readonly anchor: AnchorFile;
   readonly product: string;
   readonly fingerprint: string;
-  readonly evaluationStartedAt: () => Date;
+  readonly now: () => Date;
   readonly interrupt?: (stage: SaveStage) => void;
 }
 
@@ -80,8 +80,10 @@ export class ContainerStore {
     anchor: AnchorRecord | undefined,
     previous: { record: ContainerRecord; keys: ContainerKeys } | undefined,
   ): Promise<OpenContainer> {
-    const now = this.options.evaluationStartedAt().toISOString();
+    const now = this.options.now().toISOString();
     const evaluationStartedAt = anchor?.evaluationStartedAt ?? previous?.record.evaluationStartedAt ?? now;
+    // ISO-8601 UTC instants of one format compare as text.
+    const lastSeenAt = [now, anchor?.lastSeenAt ?? now, previous?.record.lastSeenAt ?? now].sort().at(-1) ?? now;
     const blocked = decision === 'tamper' || anchor?.blocked === true;
     const lastRevision = Math.max(previous?.record.revision ?? 0, ...(anchor?.accepted.map((entry) => entry.revision) ?? [0]));
     let base: OpenContainer;
@@ -112,6 +114,7 @@ export class ContainerStore {
       ...base.record,
       revision: lastRevision,
       evaluationStartedAt,
+      lastSeenAt,
       state: blocked ? 'blocked' : base.record.state,
     };
     return this.save({ ...base, record }, record);
@@ -127,6 +130,7 @@ export class ContainerStore {
       containerKey: record.containerKey,
       accepted,
       evaluationStartedAt: record.evaluationStartedAt,
+      lastSeenAt: record.lastSeenAt,
       blocked: record.state === 'blocked',
     });
     const previous = current.fileHash === undefined ? [] : [{ revision: current.record.revision, hash: current.fileHash }];

@@ -77,7 +77,7 @@ export class LicenceClient {
       anchor: new AnchorFile(options.anchorDir, slug, options.fingerprint),
       product: options.config.product,
       fingerprint: options.fingerprint,
-      evaluationStartedAt: this.now,
+      now: this.now,
       interrupt: options.interrupt,
     });
     this.api = new VendorApi({ serverUrl: options.config.serverUrl, attempts: options.attempts, fetch: options.fetch });

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { type TestVendor, startTestVendor } from './support/vendor-server.js';
+
+/** Every admin route, refused to every caller it does not belong to. */
+const ADMIN_ROUTES: ReadonlyArray<readonly ['GET' | 'POST', string, unknown?]> = [
+  ['POST', '/v1/products', { code: 'x1', name: 'X' }],
+  ['GET', '/v1/products'],
+  ['POST', '/v1/policies', { product: 'x1', name: 'p' }],
+  ['GET', '/v1/policies'],
+  ['GET', '/v1/products/x1/sdk-config'],
+  ['POST', '/v1/licenses', { policy: 'pol_x' }],
+  ['GET', '/v1/licenses'],
+  ['GET', '/v1/licenses/lic_x'],
+  ['POST', '/v1/licenses/lic_x/suspend', {}],
+  ['POST', '/v1/licenses/lic_x/reinstate', {}],
+];
+
+const CALLERS: ReadonlyArray<readonly [string, Record<string, string>]> = [
+  ['no token', {}],
+  ['an empty bearer', { authorization: 'Bearer ' }],
+  ['a made-up admin token', { authorization: 'Bearer kw_admin_not-a-real-token-at-all-0000000000000000' }],
+  ['a token without its scheme', { authorization: 'kw_admin_x' }],
+  ['basic auth', { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` }],
+];
+
+describe('admin API security', () => {
+  let vendor: TestVendor;
+  before(async () => {
+    vendor = await startTestVendor();
+  });
+  after(() => vendor.close());
+
+  for (const [method, path, body] of ADMIN_ROUTES) {
+    for (const [caller, headers] of CALLERS) {
+      it(`${method} ${path} refuses ${caller} with UNAUTHORIZED`, async () => {
+        const response = await fetch(`${vendor.url}${path}`, {
+          method,
+          headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        assert.equal(response.status, 401);
+        assert.equal(((await response.json()) as { code: string }).code, 'UNAUTHORIZED');
+      });
+    }
+  }
+
+  it('the admin token is stored only as a hash', async () => {
+    const rows = await vendor.server.context.db.selectFrom('api_tokens').selectAll().execute();
+    assert.equal(rows.length, 1);
+    assert.ok(rows.every((row) => !JSON.stringify(row).includes(vendor.token)));
+  });
+
+  it("the vendor's private keys are stored locked, never in the clear", async () => {
+    const rows = await vendor.server.context.db.selectFrom('vendor_keys').selectAll().execute();
+    assert.equal(rows.length, 2);
+    for (const row of rows) assert.match(row.locked_seed, /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+  });
+
+  it('a second start on the same data reuses the keys and prints no new token', async () => {
+    const { readServerConfig, startVendorServer } = await import('@keyward/server');
+    await vendor.server.close();
+    const config = readServerConfig({ KEYWARD_DATA_DIR: vendor.dataDir, KEYWARD_PORT: '0', KEYWARD_LOG_LEVEL: 'silent' });
+    assert.ok(config.ok);
+    const again = await startVendorServer(config.value);
+    try {
+      assert.equal(again.bootstrap.adminToken, undefined);
+      assert.deepEqual(again.bootstrap.createdKeys, []);
+      assert.deepEqual(again.context.keyring.publicKeys, vendor.server.context.keyring.publicKeys);
+    } finally {
+      await again.close();
+      Object.assign(vendor, { close: () => rm(vendor.dataDir, { recursive: true, force: true }) });
+    }
+  });
+});

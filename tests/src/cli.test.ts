@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const KEYWARD = resolve('packages/cli/bin/keyward.js');
+
+interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The keyward command as a user runs it: a new process, settings from flags and environment. */
+async function keyward(args: string[], env: Record<string, string>): Promise<Ran> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [KEYWARD, ...args], { env: { PATH: process.env.PATH, HOME: env.HOME, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+async function json<T>(args: string[], env: Record<string, string>): Promise<T> {
+  const ran = await keyward([...args, '--json'], env);
+  assert.equal(ran.code, 0, ran.stderr);
+  return JSON.parse(ran.stdout) as T;
+}
+
+describe('the keyward command, end to end', () => {
+  let root: string;
+  let server: ChildProcess;
+  let env: Record<string, string>;
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'keyward-cli-'));
+    server = spawn(process.execPath, [KEYWARD, 'server', 'start', '--port', '0', '--json', '--log-level', 'silent'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: root },
+    });
+    const started = await new Promise<{ url: string; adminToken: string }>((resolvePromise, reject) => {
+      let text = '';
+      server.stdout?.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        try {
+          resolvePromise(JSON.parse(text) as { url: string; adminToken: string });
+        } catch {
+          // Not the whole document yet.
+        }
+      });
+      server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    });
+    env = {
+      HOME: root,
+      KEYWARD_URL: started.url,
+      KEYWARD_TOKEN: started.adminToken,
+      KEYWARD_SDK_CONFIG: join(root, 'keyward-sdk.json'),
+      KEYWARD_ANCHOR_DIR: join(root, 'anchors'),
+    };
+  });
+
+  after(async () => {
+    server.kill('SIGTERM');
+    await new Promise((resolvePromise) => server.once('exit', resolvePromise));
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('walks the quick-start: product, policy, licence, SDK config, activation, check, transfer', async () => {
+    await json(['admin', 'product', 'create', '--code', 'cad-pro', '--name', 'CAD Pro'], env);
+    const policy = await json<{ id: string }>(
+      ['admin', 'policy', 'create', '--product', 'cad-pro', '--name', 'Standard', '--check-interval-days', '3650', '--max-transfers', '2'],
+      env,
+    );
+    const { licenses } = await json<{ licenses: Array<{ serial: string }> }>(['admin', 'license', 'create', '--policy', policy.id], env);
+    const serial = licenses[0]?.serial ?? '';
+    await json(['admin', 'sdk-config', '--product', 'cad-pro', '--out', env.KEYWARD_SDK_CONFIG ?? ''], env);
+
+    const pcA = { ...env, KEYWARD_HOME: join(root, 'a'), KEYWARD_FINGERPRINT: 'pc-a' };
+    const pcB = { ...env, KEYWARD_HOME: join(root, 'b'), KEYWARD_FINGERPRINT: 'pc-b' };
+    const fresh = await json<{ state: string; serial: null }>(['key', 'status'], pcA);
+    assert.deepEqual([fresh.state, fresh.serial], ['evaluation', null]);
+
+    const activated = await json<{ mode: string; status: { state: string } }>(['key', 'activate', serial], pcA);
+    assert.deepEqual([activated.mode, activated.status.state], ['licensed', 'active']);
+    const checked = await json<{ online: boolean }>(['key', 'check'], pcA);
+    assert.equal(checked.online, false);
+
+    const refused = await keyward(['key', 'activate', serial, '--json'], pcB);
+    assert.equal(refused.code, 1);
+    assert.deepEqual(JSON.parse(refused.stderr), {
+      error: { code: 'SERIAL_BOUND_ELSEWHERE', message: 'This serial number is in use on another computer.' },
+    });
+
+    const transfer = await json<{ transfersUsed: number }>(['key', 'deactivate'], pcA);
+    assert.equal(transfer.transfersUsed, 1);
+    const onB = await json<{ mode: string; online: boolean }>(['key', 'check'], pcB);
+    assert.deepEqual([onB.mode, onB.online], ['licensed', true]);
+
+    const human = await keyward(['key', 'status'], pcB);
+    assert.equal(human.code, 0);
+    assert.match(human.stdout, new RegExp(`Serial\\s+${serial}`));
+    assert.match(human.stdout, /Transfers\s+1 of 2 used/);
+
+    const shown = await keyward(['admin', 'license', 'show', serial], env);
+    assert.match(shown.stdout, /History:[\s\S]*activated[\s\S]*deactivated[\s\S]*activated/);
+  });
+
+  it('prints a sentence and exits non-zero on every refusal', async () => {
+    const noToken = await keyward(['admin', 'product', 'list'], { ...env, KEYWARD_TOKEN: 'kw_admin_wrong' });
+    assert.equal(noToken.code, 1);
+    assert.match(noToken.stderr, /A valid API token is required/);
+
+    const typo = await keyward(['key', 'activate', 'ABCDE-FGHJK-MNPQR-STVWX', '--fingerprint', 'pc-c', '--home', join(root, 'c')], env);
+    assert.equal(typo.code, 1);
+    assert.match(typo.stderr, /SERIAL_INVALID/);
+
+    const noConfig = await keyward(['key', 'status', '--sdk-config', join(root, 'missing.json')], env);
+    assert.equal(noConfig.code, 1);
+    assert.match(noConfig.stderr, /does not exist/);
+
+    const unreachable = await keyward(['admin', 'product', 'list', '--url', 'http://127.0.0.1:9', '--json'], env);
+    assert.equal(unreachable.code, 1);
+    assert.equal((JSON.parse(unreachable.stderr) as { error: { code: string } }).error.code, 'NETWORK_UNAVAILABLE');
+  });
+});
