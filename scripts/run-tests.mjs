@@ -4,7 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['packages/core/dist', 'packages/client/dist', 'packages/server/dist', 'packages/cli/dist', 'tests/dist'];
+const roots = [
+  'packages/core/dist',
+  'packages/client/dist',
+  'packages/server/dist',
+  'packages/cli/dist',
+  'tests/dist',
+];
 const filter = process.env.KEYWARD_TEST_FILTER;
 
 function testFiles(dir) {
@@ -22,5 +28,7 @@ function testFiles(dir) {
 }
 
 const files = roots.flatMap(testFiles).filter((file) => !filter || file.includes(filter));
-const result = spawnSync(process.execPath, ['--test', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--test', ...process.argv.slice(2), ...files], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Result, fingerprintHash } from '@keyward/core';
-import { testComputer, type TestComputer } from './support/computer.js';
+import { fingerprintHash, type Result } from '@keyward/core';
+import { type TestComputer, testComputer } from './support/computer.js';
 import { recordingFetch } from './support/recording-fetch.js';
-import { type Issued, type TestVendor, startTestVendor } from './support/vendor-server.js';
+import { type Issued, startTestVendor, type TestVendor } from './support/vendor-server.js';
 
 function codeOf(result: Result<unknown>): string {
   return result.ok ? 'ok' : result.error.code;
@@ -45,7 +45,10 @@ describe('online activation, CheckLicence and transfer: the Action table', () =>
     const fingerprint = (await binding())?.fingerprintHash;
     if (fingerprint === undefined) return 'nobody';
     const product = issued.product.code;
-    return [a, b].find((pc) => fingerprintHash(product, `fingerprint-of-${pc.name}`) === fingerprint)?.name ?? 'a stranger';
+    return (
+      [a, b].find((pc) => fingerprintHash(product, `fingerprint-of-${pc.name}`) === fingerprint)?.name ??
+      'a stranger'
+    );
   };
 
   it('1. installed on PC A, first run, no serial: evaluation, no CheckLicence, no transfer', async () => {

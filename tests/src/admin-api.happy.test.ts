@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Licence, Policy, Product } from '@keyward/core';
 import { parseSerial } from '@keyward/core';
 import { testComputer } from './support/computer.js';
-import { type TestVendor, startTestVendor } from './support/vendor-server.js';
+import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 
 describe('admin API, happy path', () => {
   let vendor: TestVendor;
@@ -14,9 +14,19 @@ describe('admin API, happy path', () => {
 
   it('creates a product, a policy with defaults, licences with typeable serials; lists and shows them', async () => {
     const product = await vendor.admin<Product>('POST', '/v1/products', { code: 'cad-pro', name: 'CAD Pro' });
-    const policy = await vendor.admin<Policy>('POST', '/v1/policies', { product: 'cad-pro', name: 'Standard' });
+    const policy = await vendor.admin<Policy>('POST', '/v1/policies', {
+      product: 'cad-pro',
+      name: 'Standard',
+    });
     assert.deepEqual(
-      [policy.productId, policy.checkIntervalDays, policy.evaluationDays, policy.maxTransfers, policy.verification, policy.durationDays],
+      [
+        policy.productId,
+        policy.checkIntervalDays,
+        policy.evaluationDays,
+        policy.maxTransfers,
+        policy.verification,
+        policy.durationDays,
+      ],
       [product.id, 30, 30, 3, 'ongoing', null],
     );
     const yearly = await vendor.admin<Policy>('POST', '/v1/policies', {
@@ -26,7 +36,11 @@ describe('admin API, happy path', () => {
       maxTransfers: null,
       verification: 'off',
     });
-    const { licenses } = await vendor.admin<{ licenses: Licence[] }>('POST', '/v1/licenses', { policy: yearly.id, count: 5, note: 'ACME' });
+    const { licenses } = await vendor.admin<{ licenses: Licence[] }>('POST', '/v1/licenses', {
+      policy: yearly.id,
+      count: 5,
+      note: 'ACME',
+    });
     assert.equal(licenses.length, 5);
     for (const licence of licenses) {
       assert.ok(parseSerial(licence.serial).ok);
@@ -37,14 +51,24 @@ describe('admin API, happy path', () => {
     assert.equal(new Set(licenses.map((licence) => licence.serial)).size, 5);
 
     const page1 = await vendor.admin<{ licenses: Licence[] }>('GET', '/v1/licenses?product=cad-pro&limit=3');
-    const page2 = await vendor.admin<{ licenses: Licence[] }>('GET', `/v1/licenses?product=cad-pro&limit=3&after=${page1.licenses[2]?.id}`);
+    const page2 = await vendor.admin<{ licenses: Licence[] }>(
+      'GET',
+      `/v1/licenses?product=cad-pro&limit=3&after=${page1.licenses[2]?.id}`,
+    );
     assert.deepEqual([page1.licenses.length, page2.licenses.length], [3, 2]);
 
     const typed = (licenses[0]?.serial ?? '').toLowerCase();
-    const shown = await vendor.admin<{ license: Licence; binding: unknown; history: Array<{ type: string }> }>('GET', `/v1/licenses/${typed}`);
+    const shown = await vendor.admin<{
+      license: Licence;
+      binding: unknown;
+      history: Array<{ type: string }>;
+    }>('GET', `/v1/licenses/${typed}`);
     assert.equal(shown.license.id, licenses[0]?.id);
     assert.equal(shown.binding, null);
-    assert.deepEqual(shown.history.map((event) => event.type), ['created']);
+    assert.deepEqual(
+      shown.history.map((event) => event.type),
+      ['created'],
+    );
   });
 
   it('shows the binding and history once a computer activates, and records suspension with its reason', async () => {
@@ -52,14 +76,19 @@ describe('admin API, happy path', () => {
     const serial = issued.licences[0]?.serial ?? '';
     const pc = await testComputer('shown', issued.sdkConfig);
     assert.ok((await pc.client.activate(serial)).ok);
-    const suspended = await vendor.admin<Licence>('POST', `/v1/licenses/${serial}/suspend`, { reason: 'chargeback' });
+    const suspended = await vendor.admin<Licence>('POST', `/v1/licenses/${serial}/suspend`, {
+      reason: 'chargeback',
+    });
     assert.equal(suspended.status, 'suspended');
-    const shown = await vendor.admin<{ binding: { lastCheckedAt: string } | null; history: Array<{ type: string; detail: { reason?: string } }> }>(
-      'GET',
-      `/v1/licenses/${serial}`,
-    );
+    const shown = await vendor.admin<{
+      binding: { lastCheckedAt: string } | null;
+      history: Array<{ type: string; detail: { reason?: string } }>;
+    }>('GET', `/v1/licenses/${serial}`);
     assert.ok(shown.binding?.lastCheckedAt);
-    assert.deepEqual(shown.history.map((event) => event.type), ['created', 'activated', 'suspended']);
+    assert.deepEqual(
+      shown.history.map((event) => event.type),
+      ['created', 'activated', 'suspended'],
+    );
     assert.equal(shown.history[2]?.detail.reason, 'chargeback');
   });
 
@@ -96,10 +125,24 @@ describe('admin API, happy path', () => {
 
   it('serves an OpenAPI document describing every operation', async () => {
     const response = await fetch(`${vendor.url}/openapi.json`);
-    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { operationId?: string }>> };
+    const document = (await response.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { operationId?: string }>>;
+    };
     assert.equal(document.openapi, '3.1.0');
-    const operations = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
-    for (const id of ['activate', 'checkLicence', 'deactivate', 'createProduct', 'createPolicy', 'createLicenses', 'suspendLicense', 'getSdkConfig']) {
+    const operations = Object.values(document.paths).flatMap((methods) =>
+      Object.values(methods).map((op) => op.operationId),
+    );
+    for (const id of [
+      'activate',
+      'checkLicence',
+      'deactivate',
+      'createProduct',
+      'createPolicy',
+      'createLicenses',
+      'suspendLicense',
+      'getSdkConfig',
+    ]) {
       assert.ok(operations.includes(id), id);
     }
   });

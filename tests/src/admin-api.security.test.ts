@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { type TestVendor, startTestVendor } from './support/vendor-server.js';
+import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 
 /** Every admin route, refused to every caller it does not belong to. */
 const ADMIN_ROUTES: ReadonlyArray<readonly ['GET' | 'POST', string, unknown?]> = [
@@ -55,13 +55,18 @@ describe('admin API security', () => {
   it("the vendor's private keys are stored locked, never in the clear", async () => {
     const rows = await vendor.server.context.db.selectFrom('vendor_keys').selectAll().execute();
     assert.equal(rows.length, 2);
-    for (const row of rows) assert.match(row.locked_seed, /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    for (const row of rows)
+      assert.match(row.locked_seed, /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
   });
 
   it('a second start on the same data reuses the keys and prints no new token', async () => {
     const { readServerConfig, startVendorServer } = await import('@keyward/server');
     await vendor.server.close();
-    const config = readServerConfig({ KEYWARD_DATA_DIR: vendor.dataDir, KEYWARD_PORT: '0', KEYWARD_LOG_LEVEL: 'silent' });
+    const config = readServerConfig({
+      KEYWARD_DATA_DIR: vendor.dataDir,
+      KEYWARD_PORT: '0',
+      KEYWARD_LOG_LEVEL: 'silent',
+    });
     assert.ok(config.ok);
     const again = await startVendorServer(config.value);
     try {

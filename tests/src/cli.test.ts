@@ -18,7 +18,9 @@ interface Ran {
 /** The keyward command as a user runs it: a new process, settings from flags and environment. */
 async function keyward(args: string[], env: Record<string, string>): Promise<Ran> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [KEYWARD, ...args], { env: { PATH: process.env.PATH, HOME: env.HOME, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [KEYWARD, ...args], {
+      env: { PATH: process.env.PATH, HOME: env.HOME, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -39,10 +41,14 @@ describe('the keyward command, end to end', () => {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'keyward-cli-'));
-    server = spawn(process.execPath, [KEYWARD, 'server', 'start', '--port', '0', '--json', '--log-level', 'silent'], {
-      cwd: root,
-      env: { PATH: process.env.PATH, HOME: root },
-    });
+    server = spawn(
+      process.execPath,
+      [KEYWARD, 'server', 'start', '--port', '0', '--json', '--log-level', 'silent'],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH, HOME: root },
+      },
+    );
     const started = await new Promise<{ url: string; adminToken: string }>((resolvePromise, reject) => {
       let text = '';
       server.stdout?.on('data', (chunk: Buffer) => {
@@ -73,10 +79,25 @@ describe('the keyward command, end to end', () => {
   it('walks the quick-start: product, policy, licence, SDK config, activation, check, transfer', async () => {
     await json(['admin', 'product', 'create', '--code', 'cad-pro', '--name', 'CAD Pro'], env);
     const policy = await json<{ id: string }>(
-      ['admin', 'policy', 'create', '--product', 'cad-pro', '--name', 'Standard', '--check-interval-days', '3650', '--max-transfers', '2'],
+      [
+        'admin',
+        'policy',
+        'create',
+        '--product',
+        'cad-pro',
+        '--name',
+        'Standard',
+        '--check-interval-days',
+        '3650',
+        '--max-transfers',
+        '2',
+      ],
       env,
     );
-    const { licenses } = await json<{ licenses: Array<{ serial: string }> }>(['admin', 'license', 'create', '--policy', policy.id], env);
+    const { licenses } = await json<{ licenses: Array<{ serial: string }> }>(
+      ['admin', 'license', 'create', '--policy', policy.id],
+      env,
+    );
     const serial = licenses[0]?.serial ?? '';
     await json(['admin', 'sdk-config', '--product', 'cad-pro', '--out', env.KEYWARD_SDK_CONFIG ?? ''], env);
 
@@ -85,7 +106,10 @@ describe('the keyward command, end to end', () => {
     const fresh = await json<{ state: string; serial: null }>(['key', 'status'], pcA);
     assert.deepEqual([fresh.state, fresh.serial], ['evaluation', null]);
 
-    const activated = await json<{ mode: string; status: { state: string } }>(['key', 'activate', serial], pcA);
+    const activated = await json<{ mode: string; status: { state: string } }>(
+      ['key', 'activate', serial],
+      pcA,
+    );
     assert.deepEqual([activated.mode, activated.status.state], ['licensed', 'active']);
     const checked = await json<{ online: boolean }>(['key', 'check'], pcA);
     assert.equal(checked.online, false);
@@ -115,7 +139,10 @@ describe('the keyward command, end to end', () => {
     assert.equal(noToken.code, 1);
     assert.match(noToken.stderr, /A valid API token is required/);
 
-    const typo = await keyward(['key', 'activate', 'ABCDE-FGHJK-MNPQR-STVWX', '--fingerprint', 'pc-c', '--home', join(root, 'c')], env);
+    const typo = await keyward(
+      ['key', 'activate', 'ABCDE-FGHJK-MNPQR-STVWX', '--fingerprint', 'pc-c', '--home', join(root, 'c')],
+      env,
+    );
     assert.equal(typo.code, 1);
     assert.match(typo.stderr, /SERIAL_INVALID/);
 
@@ -123,8 +150,14 @@ describe('the keyward command, end to end', () => {
     assert.equal(noConfig.code, 1);
     assert.match(noConfig.stderr, /does not exist/);
 
-    const unreachable = await keyward(['admin', 'product', 'list', '--url', 'http://127.0.0.1:9', '--json'], env);
+    const unreachable = await keyward(
+      ['admin', 'product', 'list', '--url', 'http://127.0.0.1:9', '--json'],
+      env,
+    );
     assert.equal(unreachable.code, 1);
-    assert.equal((JSON.parse(unreachable.stderr) as { error: { code: string } }).error.code, 'NETWORK_UNAVAILABLE');
+    assert.equal(
+      (JSON.parse(unreachable.stderr) as { error: { code: string } }).error.code,
+      'NETWORK_UNAVAILABLE',
+    );
   });
 });

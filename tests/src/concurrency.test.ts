@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testComputer } from './support/computer.js';
-import { type TestVendor, startTestVendor } from './support/vendor-server.js';
+import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 
 describe('one computer per serial, under concurrency', () => {
   let vendor: TestVendor;
@@ -23,7 +23,11 @@ describe('one computer per serial, under concurrency', () => {
 
     const db = vendor.server.context.db;
     const licenceId = issued.licences[0]?.id ?? '';
-    const bindings = await db.selectFrom('bindings').selectAll().where('licence_id', '=', licenceId).execute();
+    const bindings = await db
+      .selectFrom('bindings')
+      .selectAll()
+      .where('licence_id', '=', licenceId)
+      .execute();
     assert.equal(bindings.length, 1);
     const activations = await db
       .selectFrom('licence_events')

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { SaveStage, SdkConfig } from '@keyward/client';
@@ -12,7 +12,9 @@ const config: SdkConfig = {
   serverUrl: 'http://127.0.0.1:9',
   product: 'offline-app',
   evaluationDays: 30,
-  vendorKeys: [{ kid: keyIdOf('ed25519', vendorKey.publicKey), kind: 'ed25519', publicKey: vendorKey.publicKey }],
+  vendorKeys: [
+    { kid: keyIdOf('ed25519', vendorKey.publicKey), kind: 'ed25519', publicKey: vendorKey.publicKey },
+  ],
 };
 
 async function containerPath(pc: TestComputer): Promise<string> {
@@ -86,7 +88,10 @@ describe('the licence container on disk', () => {
     assert.equal(expired.ok ? 'ok' : expired.error.code, 'EVALUATION_EXPIRED');
     await rm(await containerPath(pc));
     const woundAndDeleted = await pc.restart({ now: at(2) }).check();
-    assert.ok(!woundAndDeleted.ok, 'deleting the file and winding the clock back together gives no new evaluation either');
+    assert.ok(
+      !woundAndDeleted.ok,
+      'deleting the file and winding the clock back together gives no new evaluation either',
+    );
   });
 
   it('an edited container file, or an edited anchor, is tamper and blocks the licence', async () => {
@@ -95,7 +100,10 @@ describe('the licence container on disk', () => {
     const path = await containerPath(edited);
     const text = await readFile(path, 'utf8');
     const position = text.indexOf('\n\n') + 10;
-    await writeFile(path, text.slice(0, position) + (text[position] === 'A' ? 'B' : 'A') + text.slice(position + 1));
+    await writeFile(
+      path,
+      text.slice(0, position) + (text[position] === 'A' ? 'B' : 'A') + text.slice(position + 1),
+    );
     const status = await edited.restart().status();
     assert.ok(status.ok);
     assert.equal(status.value.state, 'blocked');
@@ -106,7 +114,10 @@ describe('the licence container on disk', () => {
     const [anchorName] = await readdir(anchor.anchorDir);
     const anchorPath = join(anchor.anchorDir, anchorName ?? '');
     const stored = JSON.parse(await readFile(anchorPath, 'utf8')) as { body: string; mac: string };
-    await writeFile(anchorPath, JSON.stringify({ ...stored, body: stored.body.replace('"blocked":false', '"blocked":true') }));
+    await writeFile(
+      anchorPath,
+      JSON.stringify({ ...stored, body: stored.body.replace('"blocked":false', '"blocked":true') }),
+    );
     const check = await anchor.restart().check();
     assert.equal(check.ok ? 'ok' : check.error.code, 'TAMPER_DETECTED');
   });

@@ -11,7 +11,7 @@ import {
 } from '@keyward/core';
 import { testComputer } from './support/computer.js';
 import { recordingFetch } from './support/recording-fetch.js';
-import { type Issued, type TestVendor, machineState, startTestVendor } from './support/vendor-server.js';
+import { type Issued, machineState, startTestVendor, type TestVendor } from './support/vendor-server.js';
 
 interface Problem {
   readonly status: number;
@@ -21,13 +21,26 @@ interface Problem {
 }
 
 async function post(vendor: TestVendor, path: string, body: string): Promise<Problem> {
-  const response = await fetch(`${vendor.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const response = await fetch(`${vendor.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
   const payload = (await response.json()) as { code: string; message: string };
-  return { status: response.status, code: payload.code, message: payload.message, contentType: response.headers.get('content-type') };
+  return {
+    status: response.status,
+    code: payload.code,
+    message: payload.message,
+    contentType: response.headers.get('content-type'),
+  };
 }
 
 /** A licence request signed by a fresh container key, with any field overridden. */
-function licenceRequest(issued: Issued, overrides: Record<string, unknown> = {}, signWith?: ReturnType<typeof generateKeyMaterial>) {
+function licenceRequest(
+  issued: Issued,
+  overrides: Record<string, unknown> = {},
+  signWith?: ReturnType<typeof generateKeyMaterial>,
+) {
   const container = generateKeyMaterial('ed25519');
   const signer = signWith ?? container;
   const document = {
@@ -79,11 +92,21 @@ describe('machine API refusals change nothing', () => {
   });
 
   it('a serial that was never issued: SERIAL_UNKNOWN', async () => {
-    await refused('/v1/machine/activate', licenceRequest(issued, { serial: generateSerial() }), 404, 'SERIAL_UNKNOWN');
+    await refused(
+      '/v1/machine/activate',
+      licenceRequest(issued, { serial: generateSerial() }),
+      404,
+      'SERIAL_UNKNOWN',
+    );
   });
 
   it('a serial of another product: SERIAL_UNKNOWN', async () => {
-    await refused('/v1/machine/activate', licenceRequest(issued, { product: 'another-product' }), 404, 'SERIAL_UNKNOWN');
+    await refused(
+      '/v1/machine/activate',
+      licenceRequest(issued, { product: 'another-product' }),
+      404,
+      'SERIAL_UNKNOWN',
+    );
   });
 
   it('a serial with a wrong check character: SERIAL_INVALID', async () => {
@@ -93,12 +116,22 @@ describe('machine API refusals change nothing', () => {
   });
 
   it('a request signed by another key than the container key it names: SIGNATURE_INVALID', async () => {
-    await refused('/v1/machine/activate', licenceRequest(issued, {}, generateKeyMaterial('ed25519')), 400, 'SIGNATURE_INVALID');
+    await refused(
+      '/v1/machine/activate',
+      licenceRequest(issued, {}, generateKeyMaterial('ed25519')),
+      400,
+      'SIGNATURE_INVALID',
+    );
   });
 
   it("a request naming someone else's container key inside: SIGNATURE_INVALID", async () => {
     const other = generateKeyMaterial('ed25519').publicKey;
-    await refused('/v1/machine/activate', licenceRequest(issued, { containerKey: other }), 400, 'SIGNATURE_INVALID');
+    await refused(
+      '/v1/machine/activate',
+      licenceRequest(issued, { containerKey: other }),
+      400,
+      'SIGNATURE_INVALID',
+    );
   });
 
   it('a request dated two days off: REQUEST_STALE', async () => {
@@ -139,7 +172,12 @@ describe('machine API refusals change nothing', () => {
       },
       { kid: keyIdOf('ed25519', stranger.publicKey), privateKey: privateKeyFromMaterial(stranger) },
     );
-    await refused('/v1/machine/deactivate', JSON.stringify({ containerKey: stranger.publicKey, request }), 409, 'NOT_BOUND_HERE');
+    await refused(
+      '/v1/machine/deactivate',
+      JSON.stringify({ containerKey: stranger.publicKey, request }),
+      409,
+      'NOT_BOUND_HERE',
+    );
   });
 
   it('a suspended licence: LICENSE_SUSPENDED; the client freezes, and a recorded valid answer cannot be replayed', async () => {
@@ -156,7 +194,8 @@ describe('machine API refusals change nothing', () => {
     // Two days on, the check is due; an attacker answers with the recorded "valid" grant.
     vendor.clock.advanceDays(2);
     const later = vendor.clock.now;
-    const replaying: typeof fetch = async () => new Response(validAnswer, { status: 200, headers: { 'content-type': 'application/json' } });
+    const replaying: typeof fetch = async () =>
+      new Response(validAnswer, { status: 200, headers: { 'content-type': 'application/json' } });
     const replayed = await pc.restart({ now: later, fetch: replaying }).check();
     assert.equal(replayed.ok ? 'ok' : replayed.error.code, 'ANSWER_MISMATCH');
 

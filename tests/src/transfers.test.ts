@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testComputer } from './support/computer.js';
-import { type TestVendor, machineState, startTestVendor } from './support/vendor-server.js';
+import { machineState, startTestVendor, type TestVendor } from './support/vendor-server.js';
 
 describe("transfers count against the policy's limit", () => {
   let vendor: TestVendor;
@@ -41,14 +41,21 @@ describe("transfers count against the policy's limit", () => {
   it('places no limit when the policy says unlimited', async () => {
     const issued = await vendor.issue({ maxTransfers: null });
     const serial = issued.licences[0]?.serial ?? '';
-    const computers = [await testComputer('free-a', issued.sdkConfig), await testComputer('free-b', issued.sdkConfig)];
+    const computers = [
+      await testComputer('free-a', issued.sdkConfig),
+      await testComputer('free-b', issued.sdkConfig),
+    ];
     for (let round = 0; round < 6; round++) {
       const pc = computers[round % 2];
       assert.ok(pc);
       const activated = await pc.restart().activate(serial);
       assert.ok(activated.ok, `round ${round}`);
       const released = await pc.restart().deactivate();
-      assert.equal(released.ok ? released.value.transfersUsed : released.error.code, round + 1, `round ${round}`);
+      assert.equal(
+        released.ok ? released.value.transfersUsed : released.error.code,
+        round + 1,
+        `round ${round}`,
+      );
     }
   });
 });

@@ -1,4 +1,4 @@
-import { type Result, err, isErrorCode, keywardError, ok, refuse } from '@keyward/core';
+import { err, isErrorCode, keywardError, ok, type Result, refuse } from '@keyward/core';
 
 /** The vendor's admin API over HTTP, with the admin token. */
 export class AdminClient {
@@ -20,12 +20,17 @@ export class AdminClient {
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      return refuse('NETWORK_UNAVAILABLE', `The Keyward server at ${this.url} could not be reached (${reason}).`);
+      return refuse(
+        'NETWORK_UNAVAILABLE',
+        `The Keyward server at ${this.url} could not be reached (${reason}).`,
+      );
     }
     const payload = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     if (response.ok && payload !== undefined) return ok(payload as T);
     if (payload !== undefined && isErrorCode(payload.code)) {
-      return err(keywardError(payload.code, typeof payload.message === 'string' ? payload.message : undefined));
+      return err(
+        keywardError(payload.code, typeof payload.message === 'string' ? payload.message : undefined),
+      );
     }
     return refuse('INTERNAL_ERROR', `The Keyward server answered with HTTP ${response.status}.`);
   }

@@ -21,7 +21,10 @@ try {
   } else if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;
   } else {
-    printFailure(keywardError('INTERNAL_ERROR', error instanceof Error ? error.message : String(error)), json);
+    printFailure(
+      keywardError('INTERNAL_ERROR', error instanceof Error ? error.message : String(error)),
+      json,
+    );
     process.exitCode = 1;
   }
 }

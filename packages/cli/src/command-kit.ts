@@ -1,4 +1,4 @@
-import { type KeywardError, type Result, keywardError } from '@keyward/core';
+import { type KeywardError, keywardError, type Result } from '@keyward/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { CommandFailure, type Output, output } from './output.js';
 
@@ -23,7 +23,10 @@ export function leaf<O extends object>(
   configure: (command: Command) => Command,
   action: (options: O, out: Output, args: string[]) => Promise<void>,
 ): Command {
-  const command = configure(new Command(name).description(description)).option('--json', 'print one JSON document');
+  const command = configure(new Command(name).description(description)).option(
+    '--json',
+    'print one JSON document',
+  );
   command.action(async (...received: unknown[]) => {
     const self = received[received.length - 1] as Command;
     const options = self.optsWithGlobals() as O & { json?: boolean };
@@ -35,7 +38,8 @@ export function leaf<O extends object>(
 export function integer(name: string, minimum: number) {
   return (text: string): number => {
     const value = Number(text);
-    if (!Number.isInteger(value) || value < minimum) throw new InvalidArgumentError(`${name} must be a whole number >= ${minimum}.`);
+    if (!Number.isInteger(value) || value < minimum)
+      throw new InvalidArgumentError(`${name} must be a whole number >= ${minimum}.`);
     return value;
   };
 }

@@ -24,7 +24,9 @@ export function output(json: boolean): Output {
 
 export function printFailure(error: KeywardError, json: boolean): void {
   process.stderr.write(
-    json ? `${JSON.stringify({ error: { code: error.code, message: error.message } })}\n` : `keyward: ${error.message} (${error.code})\n`,
+    json
+      ? `${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`
+      : `keyward: ${error.message} (${error.code})\n`,
   );
 }
 

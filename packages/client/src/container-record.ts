@@ -1,13 +1,9 @@
 import {
   CONTAINER_STATES,
   type ContainerState,
-  type ErrorCode,
-  type Result,
-  type SignedEnvelope,
-  type Signer,
-  type UnsealKey,
   decodeArmor,
   deriveKey,
+  type ErrorCode,
   encodeArmor,
   fromBase64Url,
   generateKeyMaterial,
@@ -19,8 +15,12 @@ import {
   parseSignedEnvelope,
   privateKeyFromSeed,
   publicKeyFromRaw,
+  type Result,
   refuse,
+  type SignedEnvelope,
+  type Signer,
   signDocument,
+  type UnsealKey,
   unlockSecret,
 } from '@keyward/core';
 
@@ -62,7 +62,10 @@ const keysLock = (fingerprint: string, containerId: string) =>
 export function newContainerKeys(fingerprint: string, containerId: string) {
   const signing = generateKeyMaterial('ed25519');
   const box = generateKeyMaterial('x25519');
-  const seeds = Buffer.concat([fromBase64Url(signing.seed) ?? Buffer.alloc(0), fromBase64Url(box.seed) ?? Buffer.alloc(0)]);
+  const seeds = Buffer.concat([
+    fromBase64Url(signing.seed) ?? Buffer.alloc(0),
+    fromBase64Url(box.seed) ?? Buffer.alloc(0),
+  ]);
   return {
     containerKey: signing.publicKey,
     containerBoxKey: box.publicKey,
@@ -72,13 +75,21 @@ export function newContainerKeys(fingerprint: string, containerId: string) {
 
 /** Unlocks the container's keys; fails when the file was made on another computer. */
 export function unlockContainerKeys(record: ContainerRecord, fingerprint: string): Result<ContainerKeys> {
-  const seeds = unlockSecret(record.lockedKeys, keysLock(fingerprint, record.containerId), record.containerId);
+  const seeds = unlockSecret(
+    record.lockedKeys,
+    keysLock(fingerprint, record.containerId),
+    record.containerId,
+  );
   if (!seeds.ok || seeds.value.length !== 64) return refuse('WRONG_COMPUTER');
   const signingKey = privateKeyFromSeed('ed25519', seeds.value.subarray(0, 32));
   const boxKey = privateKeyFromSeed('x25519', seeds.value.subarray(32));
   return ok({
     signer: { kid: keyIdOf('ed25519', record.containerKey), privateKey: signingKey },
-    box: { kid: keyIdOf('x25519', record.containerBoxKey), publicKey: record.containerBoxKey, privateKey: boxKey },
+    box: {
+      kid: keyIdOf('x25519', record.containerBoxKey),
+      publicKey: record.containerBoxKey,
+      privateKey: boxKey,
+    },
   });
 }
 
@@ -98,14 +109,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function readRecord(value: unknown): ContainerRecord | undefined {
   if (!isRecord(value) || value.format !== 1) return undefined;
   const state = CONTAINER_STATES.find((candidate) => candidate === value.state);
-  const strings = ['containerId', 'product', 'evaluationStartedAt', 'lastSeenAt', 'containerKey', 'containerBoxKey', 'lockedKeys'];
+  const strings = [
+    'containerId',
+    'product',
+    'evaluationStartedAt',
+    'lastSeenAt',
+    'containerKey',
+    'containerBoxKey',
+    'lockedKeys',
+  ];
   if (state === undefined || strings.some((field) => typeof value[field] !== 'string')) return undefined;
   if (!Number.isSafeInteger(value.revision) || !Number.isSafeInteger(value.sequence)) return undefined;
   if (value.serial !== null && typeof value.serial !== 'string') return undefined;
   const grant = value.grant === null ? null : parseSignedEnvelope(value.grant);
   if (grant !== null && !grant.ok) return undefined;
   const refusal = value.lastRefusal;
-  if (refusal !== null && !(isRecord(refusal) && isErrorCode(refusal.code) && typeof refusal.message === 'string')) {
+  if (
+    refusal !== null &&
+    !(isRecord(refusal) && isErrorCode(refusal.code) && typeof refusal.message === 'string')
+  ) {
     return undefined;
   }
   return { ...(value as unknown as ContainerRecord), state, grant: grant === null ? null : grant.value };
@@ -132,11 +154,13 @@ export function decodeContainerFile(text: string): Result<ContainerRecord> {
   } catch {
     claimed = undefined;
   }
-  if (claimed === undefined) return refuse('FILE_CORRUPTED', 'The licence container file is not in the expected form.');
+  if (claimed === undefined)
+    return refuse('FILE_CORRUPTED', 'The licence container file is not in the expected form.');
   const key = publicKeyFromRaw('ed25519', claimed.containerKey);
   const verified = openSignedDocument(envelope, CONTAINER_DOCUMENT, (kid) =>
     kid === keyIdOf('ed25519', claimed.containerKey) ? key : undefined,
   );
-  if (!verified.ok) return refuse('SIGNATURE_INVALID', 'The licence container file is not signed by its own key.');
+  if (!verified.ok)
+    return refuse('SIGNATURE_INVALID', 'The licence container file is not signed by its own key.');
   return ok(claimed);
 }

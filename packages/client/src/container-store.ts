@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { type FileFacts, type Result, decideIntegrity, newId, ok, refuse } from '@keyward/core';
+import { decideIntegrity, type FileFacts, newId, ok, type Result, refuse } from '@keyward/core';
 import { type AnchorFile, type AnchorRecord } from './anchor.js';
-import { type WriteStage, readTextIfExists, writeFileAtomic } from './atomic-file.js';
+import { readTextIfExists, type WriteStage, writeFileAtomic } from './atomic-file.js';
 import {
   type ContainerKeys,
   type ContainerRecord,
@@ -54,7 +54,13 @@ export class ContainerStore {
     if (decoded !== undefined && text !== undefined) {
       if (!decoded.ok) file = { kind: 'unreadable' };
       else if (keys === undefined || !keys.ok) file = { kind: 'foreign' };
-      else file = { kind: 'intact', revision: decoded.value.revision, hash: hashOf(text), containerKey: decoded.value.containerKey };
+      else
+        file = {
+          kind: 'intact',
+          revision: decoded.value.revision,
+          hash: hashOf(text),
+          containerKey: decoded.value.containerKey,
+        };
     }
     const decision = decideIntegrity(anchor.facts, file);
     switch (decision) {
@@ -83,9 +89,13 @@ export class ContainerStore {
     const now = this.options.now().toISOString();
     const evaluationStartedAt = anchor?.evaluationStartedAt ?? previous?.record.evaluationStartedAt ?? now;
     // ISO-8601 UTC instants of one format compare as text.
-    const lastSeenAt = [now, anchor?.lastSeenAt ?? now, previous?.record.lastSeenAt ?? now].sort().at(-1) ?? now;
+    const lastSeenAt =
+      [now, anchor?.lastSeenAt ?? now, previous?.record.lastSeenAt ?? now].sort().at(-1) ?? now;
     const blocked = decision === 'tamper' || anchor?.blocked === true;
-    const lastRevision = Math.max(previous?.record.revision ?? 0, ...(anchor?.accepted.map((entry) => entry.revision) ?? [0]));
+    const lastRevision = Math.max(
+      previous?.record.revision ?? 0,
+      ...(anchor?.accepted.map((entry) => entry.revision) ?? [0]),
+    );
     let base: OpenContainer;
     if (previous !== undefined) {
       base = { ...previous, fileHash: undefined };
@@ -133,7 +143,8 @@ export class ContainerStore {
       lastSeenAt: record.lastSeenAt,
       blocked: record.state === 'blocked',
     });
-    const previous = current.fileHash === undefined ? [] : [{ revision: current.record.revision, hash: current.fileHash }];
+    const previous =
+      current.fileHash === undefined ? [] : [{ revision: current.record.revision, hash: current.fileHash }];
     const interrupt = this.options.interrupt;
     await this.options.anchor.write(anchorOf([...previous, entry]));
     interrupt?.('anchor-prepared');

@@ -20,13 +20,18 @@ async function platformMachineId(): Promise<string | undefined> {
     case 'linux':
       return (await firstLine('/etc/machine-id')) ?? (await firstLine('/var/lib/dbus/machine-id'));
     case 'darwin': {
-      const { stdout } = await run('ioreg', ['-rd1', '-c', 'IOPlatformExpertDevice']).catch(() => ({ stdout: '' }));
+      const { stdout } = await run('ioreg', ['-rd1', '-c', 'IOPlatformExpertDevice']).catch(() => ({
+        stdout: '',
+      }));
       return /"IOPlatformUUID" = "([^"]+)"/.exec(stdout)?.[1];
     }
     case 'win32': {
-      const { stdout } = await run('reg', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Cryptography', '/v', 'MachineGuid']).catch(
-        () => ({ stdout: '' }),
-      );
+      const { stdout } = await run('reg', [
+        'query',
+        'HKLM\\SOFTWARE\\Microsoft\\Cryptography',
+        '/v',
+        'MachineGuid',
+      ]).catch(() => ({ stdout: '' }));
       return /MachineGuid\s+REG_SZ\s+(\S+)/.exec(stdout)?.[1];
     }
     default:

@@ -1,5 +1,10 @@
+export type { SaveStage } from './container-store.js';
 export { computeFingerprint } from './fingerprint.js';
 export type { KeyStatus } from './key-status.js';
-export { type CheckOutcome, LicenceClient, type LicenceClientOptions, type TransferOutcome } from './licence-client.js';
-export type { SaveStage } from './container-store.js';
-export { type SdkConfig, parseSdkConfig } from './sdk-config.js';
+export {
+  type CheckOutcome,
+  LicenceClient,
+  type LicenceClientOptions,
+  type TransferOutcome,
+} from './licence-client.js';
+export { parseSdkConfig, type SdkConfig } from './sdk-config.js';

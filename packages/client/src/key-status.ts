@@ -1,10 +1,10 @@
 import {
   type ContainerState,
   type ContainerView,
+  daysBetween,
   type ErrorCode,
   type LicenceGrant,
   type Verdict,
-  daysBetween,
 } from '@keyward/core';
 import type { ContainerRecord } from './container-record.js';
 
@@ -32,7 +32,11 @@ export interface KeyStatus {
   readonly lastRefusal: { readonly code: ErrorCode; readonly message: string } | null;
 }
 
-export function containerView(record: ContainerRecord, grant: LicenceGrant | null, evaluationDays: number): ContainerView {
+export function containerView(
+  record: ContainerRecord,
+  grant: LicenceGrant | null,
+  evaluationDays: number,
+): ContainerView {
   return {
     state: record.state,
     evaluationStartedAt: new Date(record.evaluationStartedAt),

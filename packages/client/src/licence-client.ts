@@ -1,29 +1,29 @@
 import {
   DOCUMENT_TYPES,
-  type KeywardError,
-  type LicenceGrant,
-  type OnlineIntent,
-  type Result,
-  type SignedEnvelope,
   decideVerdict,
   err,
   fingerprintHash,
   grantMismatch,
+  type KeywardError,
+  type LicenceGrant,
   newNonce,
+  type OnlineIntent,
   ok,
   openSignedDocument,
   parseSerial,
+  type Result,
   readDeactivationReceipt,
   readLicenceGrant,
   refusalFreezes,
   refuse,
+  type SignedEnvelope,
   signDocument,
 } from '@keyward/core';
 import { AnchorFile } from './anchor.js';
 import type { ContainerRecord } from './container-record.js';
 import { ContainerStore, type OpenContainer, type SaveStage } from './container-store.js';
-import { type KeyStatus, containerView, keyStatus } from './key-status.js';
-import { type SdkConfig, productSlug, vendorVerifyKeys } from './sdk-config.js';
+import { containerView, type KeyStatus, keyStatus } from './key-status.js';
+import { productSlug, type SdkConfig, vendorVerifyKeys } from './sdk-config.js';
 import { VendorApi } from './vendor-api.js';
 
 export interface LicenceClientOptions {
@@ -80,7 +80,11 @@ export class LicenceClient {
       now: this.now,
       interrupt: options.interrupt,
     });
-    this.api = new VendorApi({ serverUrl: options.config.serverUrl, attempts: options.attempts, fetch: options.fetch });
+    this.api = new VendorApi({
+      serverUrl: options.config.serverUrl,
+      attempts: options.attempts,
+      fetch: options.fetch,
+    });
     this.vendorKey = vendorVerifyKeys(options.config);
     this.fingerprintHash = fingerprintHash(options.config.product, options.fingerprint);
   }
@@ -101,7 +105,10 @@ export class LicenceClient {
     if (!opened.ok) return opened;
     let { container, grant } = opened.value;
     const now = this.now();
-    const verdict = decideVerdict(containerView(container.record, grant, this.options.config.evaluationDays), now);
+    const verdict = decideVerdict(
+      containerView(container.record, grant, this.options.config.evaluationDays),
+      now,
+    );
     if (verdict.kind === 'denied') return err(verdict.error);
     if (verdict.kind === 'check-online') {
       const serial = container.record.serial;
@@ -111,7 +118,11 @@ export class LicenceClient {
     if (now.getTime() - Date.parse(container.record.lastSeenAt) > LAST_SEEN_STEP_MS) {
       container = await this.store.save(container, { ...container.record, lastSeenAt: now.toISOString() });
     }
-    return ok({ mode: verdict.kind === 'evaluation' ? 'evaluation' : 'licensed', online: false, status: this.statusOf(container, grant) });
+    return ok({
+      mode: verdict.kind === 'evaluation' ? 'evaluation' : 'licensed',
+      online: false,
+      status: this.statusOf(container, grant),
+    });
   }
 
   /**
@@ -125,7 +136,10 @@ export class LicenceClient {
     if (!opened.ok) return opened;
     const { container, grant } = opened.value;
     if (container.record.state !== 'evaluation') {
-      return refuse('VALIDATION_FAILED', 'A serial can only be entered for later activation while in evaluation.');
+      return refuse(
+        'VALIDATION_FAILED',
+        'A serial can only be entered for later activation while in evaluation.',
+      );
     }
     const saved = await this.store.save(container, { ...container.record, serial: serial.value });
     return ok(this.statusOf(saved, grant));
@@ -136,7 +150,10 @@ export class LicenceClient {
     const opened = await this.openVerified();
     if (!opened.ok) return opened;
     const serial = parseSerial(serialText ?? opened.value.container.record.serial ?? '');
-    if (!serial.ok) return serialText === undefined ? refuse('NOT_ACTIVATED', 'Enter a serial number to activate.') : serial;
+    if (!serial.ok)
+      return serialText === undefined
+        ? refuse('NOT_ACTIVATED', 'Enter a serial number to activate.')
+        : serial;
     return this.askServer(opened.value.container, serial.value, 'activate');
   }
 
@@ -166,14 +183,22 @@ export class LicenceClient {
       },
       container.keys.signer,
     );
-    const answer = await this.api.post('/v1/machine/deactivate', { containerKey: container.record.containerKey, request });
+    const answer = await this.api.post('/v1/machine/deactivate', {
+      containerKey: container.record.containerKey,
+      request,
+    });
     if (!answer.ok) return answer;
     const receiptEnvelope = (answer.value as { receipt?: unknown }).receipt;
     const verified = openSignedDocument(receiptEnvelope, DOCUMENT_TYPES.deactivationReceipt, this.vendorKey);
     const receipt = verified.ok ? readDeactivationReceipt(verified.value) : verified;
     if (!receipt.ok) return receipt;
-    if (receipt.value.nonce !== nonce || receipt.value.bindingId !== grant.bindingId) return refuse('ANSWER_MISMATCH');
-    const saved = await this.store.save(container, { ...container.record, state: 'frozen', lastRefusal: null });
+    if (receipt.value.nonce !== nonce || receipt.value.bindingId !== grant.bindingId)
+      return refuse('ANSWER_MISMATCH');
+    const saved = await this.store.save(container, {
+      ...container.record,
+      state: 'frozen',
+      lastRefusal: null,
+    });
     return ok({
       transfersUsed: receipt.value.transfersUsed,
       maxTransfers: receipt.value.maxTransfers,
@@ -199,7 +224,11 @@ export class LicenceClient {
     return ok({ container: blocked, grant: null });
   }
 
-  private verifyGrant(envelope: SignedEnvelope, record: ContainerRecord, nonce?: string): Result<LicenceGrant> {
+  private verifyGrant(
+    envelope: SignedEnvelope,
+    record: ContainerRecord,
+    nonce?: string,
+  ): Result<LicenceGrant> {
     const opened = openSignedDocument(envelope, DOCUMENT_TYPES.licenceGrant, this.vendorKey);
     if (!opened.ok) return opened;
     const grant = readLicenceGrant(opened.value);
@@ -217,7 +246,11 @@ export class LicenceClient {
   }
 
   /** Activation or online CheckLicence; the answer is verified before anything is stored. */
-  private async askServer(container: OpenContainer, serial: string, intent: OnlineIntent): Promise<Result<CheckOutcome>> {
+  private async askServer(
+    container: OpenContainer,
+    serial: string,
+    intent: OnlineIntent,
+  ): Promise<Result<CheckOutcome>> {
     const nonce = newNonce();
     const now = this.now();
     const request = signDocument(
@@ -233,10 +266,14 @@ export class LicenceClient {
       },
       container.keys.signer,
     );
-    const answer = await this.api.post(`/v1/machine/${intent}`, { containerKey: container.record.containerKey, request });
+    const answer = await this.api.post(`/v1/machine/${intent}`, {
+      containerKey: container.record.containerKey,
+      request,
+    });
     if (!answer.ok) return this.refused(container, serial, intent, answer.error);
     const envelope = (answer.value as { grant?: SignedEnvelope }).grant;
-    if (envelope === undefined) return refuse('ANSWER_MISMATCH', 'The licence server answered without a licence grant.');
+    if (envelope === undefined)
+      return refuse('ANSWER_MISMATCH', 'The licence server answered without a licence grant.');
     const grant = this.verifyGrant(envelope, { ...container.record, serial }, nonce);
     if (!grant.ok) return grant;
     const saved = await this.store.save(container, {
@@ -250,7 +287,12 @@ export class LicenceClient {
     return ok({ mode: 'licensed', online: true, status: this.statusOf(saved, grant.value) });
   }
 
-  private async refused(container: OpenContainer, serial: string, intent: OnlineIntent, error: KeywardError): Promise<Result<CheckOutcome>> {
+  private async refused(
+    container: OpenContainer,
+    serial: string,
+    intent: OnlineIntent,
+    error: KeywardError,
+  ): Promise<Result<CheckOutcome>> {
     if (refusalFreezes(error.code, intent)) {
       await this.store.save(container, {
         ...container.record,
@@ -265,6 +307,12 @@ export class LicenceClient {
   private statusOf(container: OpenContainer, grant: LicenceGrant | null): KeyStatus {
     const now = this.now();
     const view = containerView(container.record, grant, this.options.config.evaluationDays);
-    return keyStatus(container.record, grant, this.options.config.evaluationDays, decideVerdict(view, now), now);
+    return keyStatus(
+      container.record,
+      grant,
+      this.options.config.evaluationDays,
+      decideVerdict(view, now),
+      now,
+    );
   }
 }

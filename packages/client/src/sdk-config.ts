@@ -1,5 +1,5 @@
-import { type KeyObject, createHash } from 'node:crypto';
-import { type Result, ok, publicKeyFromRaw, refuse } from '@keyward/core';
+import { createHash, type KeyObject } from 'node:crypto';
+import { ok, publicKeyFromRaw, type Result, refuse } from '@keyward/core';
 
 /**
  * What the vendor ships inside the application (from `keyward admin sdk-config`): the licence
@@ -9,7 +9,11 @@ export interface SdkConfig {
   readonly serverUrl: string;
   readonly product: string;
   readonly evaluationDays: number;
-  readonly vendorKeys: ReadonlyArray<{ readonly kid: string; readonly kind: string; readonly publicKey: string }>;
+  readonly vendorKeys: ReadonlyArray<{
+    readonly kid: string;
+    readonly kind: string;
+    readonly publicKey: string;
+  }>;
 }
 
 function invalid(problem: string) {
@@ -35,7 +39,11 @@ export function parseSdkConfig(value: unknown): Result<SdkConfig> {
       typeof key.kind === 'string' &&
       typeof key.publicKey === 'string',
   );
-  if (!vendorKeys.some((key) => key.kind === 'ed25519' && publicKeyFromRaw('ed25519', key.publicKey) !== undefined)) {
+  if (
+    !vendorKeys.some(
+      (key) => key.kind === 'ed25519' && publicKeyFromRaw('ed25519', key.publicKey) !== undefined,
+    )
+  ) {
     return invalid("holds no vendor signing key (ed25519): the vendor's answers could not be verified.");
   }
   return ok({
@@ -59,5 +67,8 @@ export function vendorVerifyKeys(config: SdkConfig): (kid: string) => KeyObject 
 /** A short name for the configuration, so containers of two vendors' products never share a file. */
 export function productSlug(config: SdkConfig): string {
   const safe = config.product.replace(/[^a-z0-9-]/gi, '_');
-  return `${safe}-${createHash('sha256').update(config.vendorKeys.map((key) => key.publicKey).join()).digest('hex').slice(0, 8)}`;
+  return `${safe}-${createHash('sha256')
+    .update(config.vendorKeys.map((key) => key.publicKey).join())
+    .digest('hex')
+    .slice(0, 8)}`;
 }

@@ -1,4 +1,4 @@
-import { type Result, err, isErrorCode, keywardError, ok, refuse } from '@keyward/core';
+import { err, isErrorCode, keywardError, ok, type Result, refuse } from '@keyward/core';
 
 export interface VendorApiOptions {
   readonly serverUrl: string;
@@ -25,9 +25,11 @@ export class VendorApi {
   async post(path: string, body: unknown): Promise<Result<unknown>> {
     let last: Result<unknown> = refuse('NETWORK_UNAVAILABLE');
     for (let attempt = 0; attempt < this.attempts; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt - 1] ?? 2000));
+      if (attempt > 0)
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt - 1] ?? 2000));
       last = await this.once(path, body);
-      const retryable = !last.ok && (last.error.code === 'NETWORK_UNAVAILABLE' || last.error.code === 'INTERNAL_ERROR');
+      const retryable =
+        !last.ok && (last.error.code === 'NETWORK_UNAVAILABLE' || last.error.code === 'INTERNAL_ERROR');
       if (!retryable) return last;
     }
     return last;
@@ -44,7 +46,10 @@ export class VendorApi {
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      return refuse('NETWORK_UNAVAILABLE', `The licence server at ${this.options.serverUrl} could not be reached (${reason}).`);
+      return refuse(
+        'NETWORK_UNAVAILABLE',
+        `The licence server at ${this.options.serverUrl} could not be reached (${reason}).`,
+      );
     }
     let payload: unknown;
     try {
@@ -53,7 +58,9 @@ export class VendorApi {
       payload = undefined;
     }
     if (response.ok && payload !== undefined) return ok(payload);
-    const problem = payload as { code?: unknown; message?: unknown; facts?: Record<string, unknown> } | undefined;
+    const problem = payload as
+      | { code?: unknown; message?: unknown; facts?: Record<string, unknown> }
+      | undefined;
     if (response.status < 500 && problem !== undefined && isErrorCode(problem.code)) {
       const message = typeof problem.message === 'string' ? problem.message : undefined;
       return err(keywardError(problem.code, message, problem.facts));

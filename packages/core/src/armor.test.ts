@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeArmor, encodeArmor } from './armor.js';
 
-const file = { label: 'LICENCE REQUEST', headers: { Serial: 'ABCDE-FGHJK-MNPQR-STVWX' }, body: Buffer.from('x'.repeat(150)) };
+const file = {
+  label: 'LICENCE REQUEST',
+  headers: { Serial: 'ABCDE-FGHJK-MNPQR-STVWX' },
+  body: Buffer.from('x'.repeat(150)),
+};
 
 function codeOf(text: string): string {
   const result = decodeArmor(text, 'LICENCE REQUEST');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { refuse } from './errors.js';
-import { type Result, ok } from './result.js';
+import { ok, type Result } from './result.js';
 
 /**
  * Keyward's text file format, safe to send by e-mail:
@@ -83,7 +83,10 @@ export function decodeArmor(text: string, expectedLabel: string): Result<Armored
   const file: ArmoredFile = { label, headers, body: Buffer.from(bodyText, 'base64') };
   if (!reencodesTo(file, `${normalized}\n`)) return corrupted();
   if (label !== expectedLabel) {
-    return refuse('WRONG_FILE_KIND', `This is a ${label.toLowerCase()} file, not a ${expectedLabel.toLowerCase()} file.`);
+    return refuse(
+      'WRONG_FILE_KIND',
+      `This is a ${label.toLowerCase()} file, not a ${expectedLabel.toLowerCase()} file.`,
+    );
   }
   return ok(file);
 }

@@ -11,11 +11,17 @@ describe('activation server decisions', () => {
     assert.equal(decideBinding({ fingerprintHash: 'a' }, 'b'), 'other-computer');
   });
 
-  const licences: ReadonlyArray<[string, { status: 'active' | 'suspended'; expiresAt: string | null }, string | undefined]> = [
+  const licences: ReadonlyArray<
+    [string, { status: 'active' | 'suspended'; expiresAt: string | null }, string | undefined]
+  > = [
     ['active, perpetual', { status: 'active', expiresAt: null }, undefined],
     ['active, expires later', { status: 'active', expiresAt: '2027-01-01T00:00:00Z' }, undefined],
     ['expired', { status: 'active', expiresAt: '2026-05-01T00:00:00Z' }, 'LICENSE_EXPIRED'],
-    ['suspended comes before expired', { status: 'suspended', expiresAt: '2026-05-01T00:00:00Z' }, 'LICENSE_SUSPENDED'],
+    [
+      'suspended comes before expired',
+      { status: 'suspended', expiresAt: '2026-05-01T00:00:00Z' },
+      'LICENSE_SUSPENDED',
+    ],
   ];
   for (const [what, licence, code] of licences) {
     it(`licence ${what}: ${code ?? 'usable'}`, () => assert.equal(licenceRefusal(licence, now)?.code, code));
@@ -34,7 +40,10 @@ describe('activation server decisions', () => {
   }
 
   it('sets the next check by the policy interval, none when verification is off', () => {
-    assert.equal(nextCheckDate({ verification: 'ongoing', checkIntervalDays: 3650 }, now)?.toISOString(), '2036-05-29T00:00:00.000Z');
+    assert.equal(
+      nextCheckDate({ verification: 'ongoing', checkIntervalDays: 3650 }, now)?.toISOString(),
+      '2036-05-29T00:00:00.000Z',
+    );
     assert.equal(nextCheckDate({ verification: 'off', checkIntervalDays: 3650 }, now), null);
   });
 

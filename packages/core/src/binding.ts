@@ -12,13 +12,19 @@ export type BindingDecision =
   /** The serial is registered to another computer: fail, and the container freezes. */
   | 'other-computer';
 
-export function decideBinding(current: { readonly fingerprintHash: string } | undefined, fingerprintHash: string): BindingDecision {
+export function decideBinding(
+  current: { readonly fingerprintHash: string } | undefined,
+  fingerprintHash: string,
+): BindingDecision {
   if (current === undefined) return 'bind';
   return current.fingerprintHash === fingerprintHash ? 'same-computer' : 'other-computer';
 }
 
 /** Why a licence may not be used right now, checked in this order: suspended -> expired. */
-export function licenceRefusal(licence: Pick<Licence, 'status' | 'expiresAt'>, now: Date): KeywardError | undefined {
+export function licenceRefusal(
+  licence: Pick<Licence, 'status' | 'expiresAt'>,
+  now: Date,
+): KeywardError | undefined {
   if (licence.status === 'suspended') return keywardError('LICENSE_SUSPENDED');
   if (licence.expiresAt !== null && Date.parse(licence.expiresAt) <= now.getTime()) {
     return keywardError('LICENSE_EXPIRED', `This licence expired on ${licence.expiresAt.slice(0, 10)}.`);
@@ -26,7 +32,10 @@ export function licenceRefusal(licence: Pick<Licence, 'status' | 'expiresAt'>, n
   return undefined;
 }
 
-export function transferRefusal(transfersUsed: number, maxTransfers: number | null): KeywardError | undefined {
+export function transferRefusal(
+  transfersUsed: number,
+  maxTransfers: number | null,
+): KeywardError | undefined {
   if (maxTransfers === null || transfersUsed < maxTransfers) return undefined;
   return keywardError(
     'TRANSFER_LIMIT_REACHED',
@@ -36,7 +45,10 @@ export function transferRefusal(transfersUsed: number, maxTransfers: number | nu
 }
 
 /** The next online check a successful check sets; none when verification is off. */
-export function nextCheckDate(policy: Pick<Policy, 'verification' | 'checkIntervalDays'>, now: Date): Date | null {
+export function nextCheckDate(
+  policy: Pick<Policy, 'verification' | 'checkIntervalDays'>,
+  now: Date,
+): Date | null {
   return policy.verification === 'off' ? null : addDays(now, policy.checkIntervalDays);
 }
 

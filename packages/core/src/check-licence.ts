@@ -13,7 +13,11 @@ import type { VerificationMode } from './licensing.js';
  *
  * A next-check date equal to now is due.
  */
-export function needsOnlineCheck(verification: VerificationMode, nextCheckAt: Date | null, now: Date): boolean {
+export function needsOnlineCheck(
+  verification: VerificationMode,
+  nextCheckAt: Date | null,
+  now: Date,
+): boolean {
   switch (verification) {
     case 'off':
       return false;

@@ -1,10 +1,27 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type AnchorFacts, type FileFacts, type IntegrityDecision, decideIntegrity } from './container-integrity.js';
+import {
+  type AnchorFacts,
+  decideIntegrity,
+  type FileFacts,
+  type IntegrityDecision,
+} from './container-integrity.js';
 
 const anchor: AnchorFacts = { kind: 'present', accepted: [{ revision: 7, hash: 'h7' }], containerKey: 'k' };
-const writing: AnchorFacts = { kind: 'present', accepted: [{ revision: 7, hash: 'h7' }, { revision: 8, hash: 'h8' }], containerKey: 'k' };
-const file = (revision: number, hash: string, containerKey = 'k'): FileFacts => ({ kind: 'intact', revision, hash, containerKey });
+const writing: AnchorFacts = {
+  kind: 'present',
+  accepted: [
+    { revision: 7, hash: 'h7' },
+    { revision: 8, hash: 'h8' },
+  ],
+  containerKey: 'k',
+};
+const file = (revision: number, hash: string, containerKey = 'k'): FileFacts => ({
+  kind: 'intact',
+  revision,
+  hash,
+  containerKey,
+});
 
 describe('tamper detection', () => {
   const rows: ReadonlyArray<[string, AnchorFacts, FileFacts, IntegrityDecision]> = [
@@ -21,7 +38,7 @@ describe('tamper detection', () => {
     ['anchor edited, file deleted', { kind: 'altered' }, { kind: 'missing' }, 'tamper'],
     ['file damaged or forged', anchor, { kind: 'unreadable' }, 'tamper'],
     ['file copied from another computer', { kind: 'none' }, { kind: 'foreign' }, 'wrong-computer'],
-    ['file copied over this computer\'s own', anchor, { kind: 'foreign' }, 'wrong-computer'],
+    ["file copied over this computer's own", anchor, { kind: 'foreign' }, 'wrong-computer'],
   ];
   for (const [what, anchorFacts, fileFacts, decision] of rows) {
     it(`${what}: ${decision}`, () => assert.equal(decideIntegrity(anchorFacts, fileFacts), decision));

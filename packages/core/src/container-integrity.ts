@@ -17,7 +17,12 @@ export type FileFacts =
   | { readonly kind: 'unreadable' }
   /** Intact, but its private keys do not unlock on this computer: it was copied from another. */
   | { readonly kind: 'foreign' }
-  | { readonly kind: 'intact'; readonly revision: number; readonly hash: string; readonly containerKey: string };
+  | {
+      readonly kind: 'intact';
+      readonly revision: number;
+      readonly hash: string;
+      readonly containerKey: string;
+    };
 
 export type IntegrityDecision =
   /** First run on this computer: create an evaluation container. */
@@ -38,6 +43,8 @@ export function decideIntegrity(anchor: AnchorFacts, file: FileFacts): Integrity
   if (anchor.kind === 'altered') return 'tamper';
   if (file.kind === 'missing') return anchor.kind === 'none' ? 'create' : 'recreate';
   if (file.kind === 'unreadable' || anchor.kind === 'none') return 'tamper';
-  const accepted = anchor.accepted.some((entry) => entry.revision === file.revision && entry.hash === file.hash);
+  const accepted = anchor.accepted.some(
+    (entry) => entry.revision === file.revision && entry.hash === file.hash,
+  );
   return accepted && anchor.containerKey === file.containerKey ? 'open' : 'tamper';
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ContainerView, type Verdict, decideVerdict } from './container-verdict.js';
+import { type ContainerView, decideVerdict, type Verdict } from './container-verdict.js';
 
 const now = new Date('2026-06-10T00:00:00Z');
 const base: ContainerView = {
@@ -10,7 +10,11 @@ const base: ContainerView = {
   lastSeenAt: new Date('2026-06-09T00:00:00Z'),
   grant: null,
 };
-const grant = { verification: 'ongoing', nextCheckAt: new Date('2036-06-01T00:00:00Z'), expiresAt: null } as const;
+const grant = {
+  verification: 'ongoing',
+  nextCheckAt: new Date('2036-06-01T00:00:00Z'),
+  expiresAt: null,
+} as const;
 
 function kindOf(verdict: Verdict): string {
   return verdict.kind === 'denied' ? `denied ${verdict.error.code}` : verdict.kind;
@@ -20,16 +24,50 @@ describe('start-up verdict, in its fixed order', () => {
   const rows: ReadonlyArray<[string, Partial<ContainerView>, Date, string]> = [
     ['evaluation within its days', {}, now, 'evaluation'],
     ['evaluation over', {}, new Date('2026-07-01T00:00:01Z'), 'denied EVALUATION_EXPIRED'],
-    ['clock wound back to restart the evaluation', { lastSeenAt: new Date('2026-06-20T00:00:00Z') }, new Date('2026-06-02T00:00:00Z'), 'denied CLOCK_ROLLBACK'],
-    ['clock a few minutes behind: tolerated', { lastSeenAt: new Date('2026-06-10T00:10:00Z') }, now, 'evaluation'],
+    [
+      'clock wound back to restart the evaluation',
+      { lastSeenAt: new Date('2026-06-20T00:00:00Z') },
+      new Date('2026-06-02T00:00:00Z'),
+      'denied CLOCK_ROLLBACK',
+    ],
+    [
+      'clock a few minutes behind: tolerated',
+      { lastSeenAt: new Date('2026-06-10T00:10:00Z') },
+      now,
+      'evaluation',
+    ],
     ['blocked beats everything', { state: 'blocked', grant }, now, 'denied TAMPER_DETECTED'],
     ['active, next check in the future', { state: 'active', grant }, now, 'licensed'],
-    ['active, next check due', { state: 'active', grant: { ...grant, nextCheckAt: new Date('2026-06-09T00:00:00Z') } }, now, 'check-online'],
-    ['active, verification off', { state: 'active', grant: { ...grant, verification: 'off', nextCheckAt: null } }, now, 'licensed'],
+    [
+      'active, next check due',
+      { state: 'active', grant: { ...grant, nextCheckAt: new Date('2026-06-09T00:00:00Z') } },
+      now,
+      'check-online',
+    ],
+    [
+      'active, verification off',
+      { state: 'active', grant: { ...grant, verification: 'off', nextCheckAt: null } },
+      now,
+      'licensed',
+    ],
     ['frozen container checks online', { state: 'frozen', grant }, now, 'check-online'],
     ['frozen without a grant (activation refused) checks online', { state: 'frozen' }, now, 'check-online'],
-    ['expired licence', { state: 'active', grant: { ...grant, expiresAt: new Date('2026-06-05T00:00:00Z') } }, now, 'denied LICENSE_EXPIRED'],
-    ['expiry is judged by the latest time seen, not a wound-back clock', { state: 'active', lastSeenAt: new Date('2026-06-10T00:30:00Z'), grant: { ...grant, expiresAt: new Date('2026-06-10T00:15:00Z') } }, now, 'denied LICENSE_EXPIRED'],
+    [
+      'expired licence',
+      { state: 'active', grant: { ...grant, expiresAt: new Date('2026-06-05T00:00:00Z') } },
+      now,
+      'denied LICENSE_EXPIRED',
+    ],
+    [
+      'expiry is judged by the latest time seen, not a wound-back clock',
+      {
+        state: 'active',
+        lastSeenAt: new Date('2026-06-10T00:30:00Z'),
+        grant: { ...grant, expiresAt: new Date('2026-06-10T00:15:00Z') },
+      },
+      now,
+      'denied LICENSE_EXPIRED',
+    ],
   ];
   for (const [what, change, at, expected] of rows) {
     it(what, () => assert.equal(kindOf(decideVerdict({ ...base, ...change }, at)), expected));

@@ -1,5 +1,5 @@
 import { refuse } from './errors.js';
-import { type Result, ok } from './result.js';
+import { ok, type Result } from './result.js';
 
 /** The kinds of field a signed document may hold. */
 type FieldKind = 'string' | 'string|null' | 'integer' | 'integer|null';
@@ -24,7 +24,11 @@ function matches(kind: FieldKind, value: unknown): boolean {
  * Checks that a verified payload has exactly the fields of its document type. A signature proves
  * who wrote a document, not that the writer's version agrees with ours.
  */
-export function readDocument<S extends DocumentShape>(value: unknown, shape: S, what: string): Result<DocumentOf<S>> {
+export function readDocument<S extends DocumentShape>(
+  value: unknown,
+  shape: S,
+  what: string,
+): Result<DocumentOf<S>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return refuse('VALIDATION_FAILED', `The ${what} is not a JSON object.`);
   }

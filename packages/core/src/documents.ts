@@ -3,7 +3,7 @@ import { toBase64Url } from './crypto/encoding.js';
 import { type DocumentOf, readDocument } from './document-shape.js';
 import { type KeywardError, keywardError, refuse } from './errors.js';
 import { VERIFICATION_MODES, type VerificationMode } from './licensing.js';
-import { type Result, ok } from './result.js';
+import { ok, type Result } from './result.js';
 
 /**
  * The documents exchanged between a licence container and the vendor. Each travels in a signed
@@ -80,7 +80,8 @@ export function readLicenceGrant(value: unknown): Result<LicenceGrant> {
   const read = readDocument(value, licenceGrantShape, 'licence grant');
   if (!read.ok) return read;
   const verification = VERIFICATION_MODES.find((mode) => mode === read.value.verification);
-  if (verification === undefined) return refuse('VALIDATION_FAILED', 'The licence grant names an unknown verification mode.');
+  if (verification === undefined)
+    return refuse('VALIDATION_FAILED', 'The licence grant names an unknown verification mode.');
   return ok({ ...read.value, verification });
 }
 
@@ -102,6 +103,7 @@ export const REQUEST_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
 
 export function requestDateRefusal(issuedAt: string, now: Date): KeywardError | undefined {
   const time = Date.parse(issuedAt);
-  if (Number.isNaN(time) || Math.abs(time - now.getTime()) > REQUEST_CLOCK_SKEW_MS) return keywardError('REQUEST_STALE');
+  if (Number.isNaN(time) || Math.abs(time - now.getTime()) > REQUEST_CLOCK_SKEW_MS)
+    return keywardError('REQUEST_STALE');
   return undefined;
 }

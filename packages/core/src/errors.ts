@@ -29,7 +29,8 @@ export const errorCatalogue = {
   WRONG_KEY: 'This data is meant for another key or licence container.',
   DECRYPTION_FAILED: 'The data could not be decrypted with this key.',
   WRONG_COMPUTER: 'This licence container belongs to another computer.',
-  TAMPER_DETECTED: 'The licence container was tampered with (an older or altered copy was restored); the licence is blocked.',
+  TAMPER_DETECTED:
+    'The licence container was tampered with (an older or altered copy was restored); the licence is blocked.',
   CLOCK_ROLLBACK: 'The computer clock is behind the time this licence was last used: correct the clock.',
   EVALUATION_EXPIRED: 'The evaluation period has ended: activate a serial number to go on.',
   NOT_ACTIVATED: 'No serial number is activated in this licence container.',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ErrorCode } from './errors.js';
-import { type OnlineIntent, grantMismatch, refusalFreezes } from './online-answer.js';
+import { grantMismatch, type OnlineIntent, refusalFreezes } from './online-answer.js';
 
 describe('what an online refusal does to the container', () => {
   const rows: ReadonlyArray<[ErrorCode, OnlineIntent, boolean]> = [
@@ -17,7 +17,8 @@ describe('what an online refusal does to the container', () => {
     ['REQUEST_STALE', 'check', false],
   ];
   for (const [code, intent, freezes] of rows) {
-    it(`${code} on ${intent}: ${freezes ? 'freezes' : 'changes nothing'}`, () => assert.equal(refusalFreezes(code, intent), freezes));
+    it(`${code} on ${intent}: ${freezes ? 'freezes' : 'changes nothing'}`, () =>
+      assert.equal(refusalFreezes(code, intent), freezes));
   }
 
   it('names the first fact of a grant that answers another request', () => {

@@ -34,5 +34,7 @@ export function grantMismatch(
   grant: { readonly [K in keyof AnswerExpectation]: string },
   expected: AnswerExpectation,
 ): keyof AnswerExpectation | undefined {
-  return (Object.keys(expected) as Array<keyof AnswerExpectation>).find((field) => grant[field] !== expected[field]);
+  return (Object.keys(expected) as Array<keyof AnswerExpectation>).find(
+    (field) => grant[field] !== expected[field],
+  );
 }

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { checkSymbol, encodeSymbols, hasValidCheckSymbol, normalizeSymbols, symbolValue } from './alphabet.js';
+import {
+  checkSymbol,
+  encodeSymbols,
+  hasValidCheckSymbol,
+  normalizeSymbols,
+  symbolValue,
+} from './alphabet.js';
 import { refuse } from './errors.js';
-import { type Result, ok } from './result.js';
+import { ok, type Result } from './result.js';
 
 const GROUPS = 4;
 const GROUP_LENGTH = 5;

@@ -10,7 +10,11 @@ export interface BootstrapReport {
 }
 
 /** First run: the vendor's signing and encryption keys, and an admin token. Later runs change nothing. */
-export async function bootstrap(db: VendorDb, masterSecret: Uint8Array, at: string): Promise<BootstrapReport> {
+export async function bootstrap(
+  db: VendorDb,
+  masterSecret: Uint8Array,
+  at: string,
+): Promise<BootstrapReport> {
   const createdKeys = await ensureVendorKeys(db, masterSecret, at);
   const adminToken = (await hasAdminToken(db)) ? undefined : await createAdminToken(db, 'bootstrap', at);
   return { createdKeys, adminToken };

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { type Result, fromBase64Url, ok, refuse } from '@keyward/core';
+import { fromBase64Url, ok, type Result, refuse } from '@keyward/core';
 
 export interface DatabaseLocation {
   readonly engine: 'sqlite';
@@ -19,7 +19,9 @@ export interface ServerConfig {
 }
 
 /** Settings given on the command line; they win over the environment. */
-export type ServerFlags = Partial<Pick<ServerConfig, 'host' | 'port' | 'dataDir' | 'publicUrl' | 'logLevel'>> & {
+export type ServerFlags = Partial<
+  Pick<ServerConfig, 'host' | 'port' | 'dataDir' | 'publicUrl' | 'logLevel'>
+> & {
   readonly databaseUrl?: string;
 };
 
@@ -37,7 +39,10 @@ function parseDatabaseUrl(url: string, dataDir: string): Result<DatabaseLocation
     return ok({ engine: 'sqlite', file: path === ':memory:' ? path : resolve(path) });
   }
   if (/^postgres(ql)?:/.test(url)) {
-    return invalid('KEYWARD_DATABASE_URL', 'names PostgreSQL, which this version does not support yet: use sqlite:PATH.');
+    return invalid(
+      'KEYWARD_DATABASE_URL',
+      'names PostgreSQL, which this version does not support yet: use sqlite:PATH.',
+    );
   }
   return invalid('KEYWARD_DATABASE_URL', `"${url}" is not a database URL (write sqlite:PATH).`);
 }
@@ -45,7 +50,8 @@ function parseDatabaseUrl(url: string, dataDir: string): Result<DatabaseLocation
 function parseMasterKey(text: string | undefined): Result<Buffer | undefined> {
   if (text === undefined || text === '') return ok(undefined);
   const bytes = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : fromBase64Url(text);
-  if (bytes?.length !== 32) return invalid('KEYWARD_MASTER_KEY', 'must be 32 bytes, as 64 hex digits or base64url.');
+  if (bytes?.length !== 32)
+    return invalid('KEYWARD_MASTER_KEY', 'must be 32 bytes, as 64 hex digits or base64url.');
   return ok(bytes);
 }
 
@@ -64,8 +70,16 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
   if (!masterKey.ok) return masterKey;
   const logLevel = flags.logLevel ?? env.KEYWARD_LOG_LEVEL ?? 'info';
   const knownLevel = LOG_LEVELS.find((level) => level === logLevel);
-  if (knownLevel === undefined) return invalid('KEYWARD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
+  if (knownLevel === undefined)
+    return invalid('KEYWARD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
   const publicUrl = flags.publicUrl ?? env.KEYWARD_PUBLIC_URL;
-  return ok({ host, port, dataDir, database: database.value, masterKey: masterKey.value, publicUrl, logLevel: knownLevel });
+  return ok({
+    host,
+    port,
+    dataDir,
+    database: database.value,
+    masterKey: masterKey.value,
+    publicUrl,
+    logLevel: knownLevel,
+  });
 }
-

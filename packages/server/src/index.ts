@@ -1,3 +1,3 @@
-export { type ServerConfig, type ServerFlags, readServerConfig } from './config.js';
-export { type RunningServer, type StartOptions, startVendorServer } from './vendor-server.js';
+export { readServerConfig, type ServerConfig, type ServerFlags } from './config.js';
 export { problemBody, statusOf } from './http/problem.js';
+export { type RunningServer, type StartOptions, startVendorServer } from './vendor-server.js';

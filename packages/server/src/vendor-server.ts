@@ -1,4 +1,4 @@
-import { bootstrap, type BootstrapReport } from './bootstrap.js';
+import { type BootstrapReport, bootstrap } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { buildApp } from './http/app.js';
@@ -24,7 +24,10 @@ export interface StartOptions {
 }
 
 /** Opens the database, runs the first-run bootstrap, and serves the HTTP API. */
-export async function startVendorServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+export async function startVendorServer(
+  config: ServerConfig,
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const now = options.now ?? (() => new Date());
   const db = await openDatabase(config.database);
   try {

@@ -11,7 +11,12 @@ export function recordingFetch(): { fetch: typeof fetch; calls: RecordedCall[] }
   const recording: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
     const answer = await response.text();
-    calls.push({ path: new URL(String(input)).pathname, body: String(init?.body ?? ''), status: response.status, answer });
+    calls.push({
+      path: new URL(String(input)).pathname,
+      body: String(init?.body ?? ''),
+      status: response.status,
+      answer,
+    });
     return new Response(answer, { status: response.status, headers: response.headers });
   };
   return { fetch: recording, calls };

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SdkConfig } from '@keyward/client';
 import type { Licence, Policy, Product } from '@keyward/core';
 import { type RunningServer, readServerConfig, startVendorServer } from '@keyward/server';
-import type { SdkConfig } from '@keyward/client';
 
 /** A clock tests can move: days pass in an instant. */
 export class TestClock {
@@ -38,7 +38,11 @@ let products = 0;
 /** A real vendor server on a random loopback port, with its own data directory. */
 export async function startTestVendor(): Promise<TestVendor> {
   const dataDir = await mkdtemp(join(tmpdir(), 'keyward-vendor-'));
-  const config = readServerConfig({ KEYWARD_DATA_DIR: dataDir, KEYWARD_PORT: '0', KEYWARD_LOG_LEVEL: 'silent' });
+  const config = readServerConfig({
+    KEYWARD_DATA_DIR: dataDir,
+    KEYWARD_PORT: '0',
+    KEYWARD_LOG_LEVEL: 'silent',
+  });
   if (!config.ok) throw new Error(config.error.message);
   const clock = new TestClock();
   const server = await startVendorServer(config.value, { now: clock.now });
@@ -47,7 +51,10 @@ export async function startTestVendor(): Promise<TestVendor> {
   const admin = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${server.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const payload = (await response.json()) as T;
@@ -63,9 +70,19 @@ export async function startTestVendor(): Promise<TestVendor> {
     admin,
     async issue(settings = {}, count = 1) {
       products += 1;
-      const product = await admin<Product>('POST', '/v1/products', { code: `app-${products}`, name: `App ${products}` });
-      const policy = await admin<Policy>('POST', '/v1/policies', { product: product.code, name: 'standard', ...settings });
-      const { licenses } = await admin<{ licenses: Licence[] }>('POST', '/v1/licenses', { policy: policy.id, count });
+      const product = await admin<Product>('POST', '/v1/products', {
+        code: `app-${products}`,
+        name: `App ${products}`,
+      });
+      const policy = await admin<Policy>('POST', '/v1/policies', {
+        product: product.code,
+        name: 'standard',
+        ...settings,
+      });
+      const { licenses } = await admin<{ licenses: Licence[] }>('POST', '/v1/licenses', {
+        policy: policy.id,
+        count,
+      });
       const sdkConfig = await admin<SdkConfig>('GET', `/v1/products/${product.code}/sdk-config`);
       return { product, policy, licences: licenses, sdkConfig };
     },

@@ -16,13 +16,18 @@ function client(options: Connection): AdminClient {
   const url = options.url ?? env.url;
   const token = options.token ?? env.token;
   if (url === undefined) usage('Say which Keyward server to use: --url or KEYWARD_URL.');
-  if (token === undefined) usage('An admin token is needed: --token or KEYWARD_TOKEN (printed at the first start of the server).');
+  if (token === undefined)
+    usage('An admin token is needed: --token or KEYWARD_TOKEN (printed at the first start of the server).');
   return new AdminClient(url, token);
 }
 
 const query = (params: Record<string, string | number | undefined>) => {
-  const entries = Object.entries(params).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
-  return entries.length === 0 ? '' : `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}`;
+  const entries = Object.entries(params).filter(
+    (entry): entry is [string, string | number] => entry[1] !== undefined,
+  );
+  return entries.length === 0
+    ? ''
+    : `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}`;
 };
 
 const productLine = (p: Product) => `${p.code.padEnd(20)} ${p.name}  (${p.id})`;
@@ -39,24 +44,37 @@ const productCommands = new Command('product')
     leaf<Connection & { code: string; name: string }>(
       'create',
       'Create a product.',
-      (c) => c.requiredOption('--code <code>', 'short stable code, e.g. cad-pro').requiredOption('--name <name>', 'display name'),
+      (c) =>
+        c
+          .requiredOption('--code <code>', 'short stable code, e.g. cad-pro')
+          .requiredOption('--name <name>', 'display name'),
       async (o, out) => {
-        const product = unwrap(await client(o).request<Product>('POST', '/v1/products', { code: o.code, name: o.name }));
+        const product = unwrap(
+          await client(o).request<Product>('POST', '/v1/products', { code: o.code, name: o.name }),
+        );
         out.result(product, () => `Created product ${productLine(product)}`);
       },
     ),
   )
   .addCommand(
-    leaf<Connection>('list', 'List products.', (c) => c, async (o, out) => {
-      const { products } = unwrap(await client(o).request<{ products: Product[] }>('GET', '/v1/products'));
-      out.result({ products }, () => (products.length === 0 ? 'No products yet.' : products.map(productLine).join('\n')));
-    }),
+    leaf<Connection>(
+      'list',
+      'List products.',
+      (c) => c,
+      async (o, out) => {
+        const { products } = unwrap(await client(o).request<{ products: Product[] }>('GET', '/v1/products'));
+        out.result({ products }, () =>
+          products.length === 0 ? 'No products yet.' : products.map(productLine).join('\n'),
+        );
+      },
+    ),
   );
 
 const transfers = (text: string): number | null => {
   if (text === 'unlimited') return null;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError('--max-transfers is a whole number or "unlimited".');
+  if (!Number.isInteger(value) || value < 0)
+    throw new InvalidArgumentError('--max-transfers is a whole number or "unlimited".');
   return value;
 };
 
@@ -80,11 +98,23 @@ const policyCommands = new Command('policy')
         c
           .requiredOption('--product <product>', 'product id or code')
           .requiredOption('--name <name>', 'policy name')
-          .option('--check-interval-days <days>', 'days between online checks (default 30)', integer('--check-interval-days', 1))
-          .option('--evaluation-days <days>', 'evaluation period without a serial (default 30)', integer('--evaluation-days', 0))
+          .option(
+            '--check-interval-days <days>',
+            'days between online checks (default 30)',
+            integer('--check-interval-days', 1),
+          )
+          .option(
+            '--evaluation-days <days>',
+            'evaluation period without a serial (default 30)',
+            integer('--evaluation-days', 0),
+          )
           .option('--max-transfers <n>', 'transfers per licence, or "unlimited" (default 3)', transfers)
           .option('--verification <mode>', 'ongoing (periodic online checks) or off (default ongoing)')
-          .option('--duration-days <days>', 'licence lifetime (default perpetual)', integer('--duration-days', 1)),
+          .option(
+            '--duration-days <days>',
+            'licence lifetime (default perpetual)',
+            integer('--duration-days', 1),
+          ),
       async (o, out) => {
         const body = {
           product: o.product,
@@ -106,8 +136,15 @@ const policyCommands = new Command('policy')
       'List policies.',
       (c) => c.option('--product <product>', 'only this product'),
       async (o, out) => {
-        const { policies } = unwrap(await client(o).request<{ policies: Policy[] }>('GET', `/v1/policies${query({ product: o.product })}`));
-        out.result({ policies }, () => (policies.length === 0 ? 'No policies yet.' : policies.map(policyLine).join('\n')));
+        const { policies } = unwrap(
+          await client(o).request<{ policies: Policy[] }>(
+            'GET',
+            `/v1/policies${query({ product: o.product })}`,
+          ),
+        );
+        out.result({ policies }, () =>
+          policies.length === 0 ? 'No policies yet.' : policies.map(policyLine).join('\n'),
+        );
       },
     ),
   );
@@ -122,7 +159,10 @@ const statusChange = (action: 'suspend' | 'reinstate', description: string) =>
   leaf<Connection & { reason?: string }>(
     action,
     description,
-    (c) => c.argument('<license>', 'serial number or licence id').option('--reason <text>', 'why, kept in the history'),
+    (c) =>
+      c
+        .argument('<license>', 'serial number or licence id')
+        .option('--reason <text>', 'why, kept in the history'),
     async (o, out, [ref]) => {
       const path = `/v1/licenses/${encodeURIComponent(ref ?? '')}/${action}`;
       const licence = unwrap(await client(o).request<Licence>('POST', path, { reason: o.reason }));
@@ -145,9 +185,12 @@ const licenceCommands = new Command('license')
           .option('--note <text>', 'free text, e.g. customer or order'),
       async (o, out) => {
         const expiresAt = o.expires === undefined ? undefined : new Date(o.expires);
-        if (expiresAt !== undefined && Number.isNaN(expiresAt.getTime())) usage(`--expires "${o.expires}" is not a date.`);
+        if (expiresAt !== undefined && Number.isNaN(expiresAt.getTime()))
+          usage(`--expires "${o.expires}" is not a date.`);
         const body = { policy: o.policy, count: o.count, expiresAt: expiresAt?.toISOString(), note: o.note };
-        const { licenses } = unwrap(await client(o).request<{ licenses: Licence[] }>('POST', '/v1/licenses', body));
+        const { licenses } = unwrap(
+          await client(o).request<{ licenses: Licence[] }>('POST', '/v1/licenses', body),
+        );
         out.result({ licenses }, () => licenses.map(licenceLine).join('\n'));
       },
     ),
@@ -165,7 +208,9 @@ const licenceCommands = new Command('license')
       async (o, out) => {
         const path = `/v1/licenses${query({ product: o.product, policy: o.policy, limit: o.limit, after: o.after })}`;
         const { licenses } = unwrap(await client(o).request<{ licenses: Licence[] }>('GET', path));
-        out.result({ licenses }, () => (licenses.length === 0 ? 'No licences.' : licenses.map(licenceLine).join('\n')));
+        out.result({ licenses }, () =>
+          licenses.length === 0 ? 'No licences.' : licenses.map(licenceLine).join('\n'),
+        );
       },
     ),
   )
@@ -175,7 +220,9 @@ const licenceCommands = new Command('license')
       'Show a licence, the computer it is bound to, and its history.',
       (c) => c.argument('<license>', 'serial number or licence id'),
       async (o, out, [ref]) => {
-        const details = unwrap(await client(o).request<LicenceDetails>('GET', `/v1/licenses/${encodeURIComponent(ref ?? '')}`));
+        const details = unwrap(
+          await client(o).request<LicenceDetails>('GET', `/v1/licenses/${encodeURIComponent(ref ?? '')}`),
+        );
         const { license: l, binding, history } = details;
         out.result(details, () =>
           [
@@ -185,7 +232,12 @@ const licenceCommands = new Command('license')
               ['Status', l.status],
               ['Expires', l.expiresAt ?? 'never'],
               ['Transfers used', String(l.transfersUsed)],
-              ['Bound to', binding === null ? 'no computer' : `computer ${binding.fingerprintHash.slice(0, 16)}… since ${binding.createdAt}`],
+              [
+                'Bound to',
+                binding === null
+                  ? 'no computer'
+                  : `computer ${binding.fingerprintHash.slice(0, 16)}… since ${binding.createdAt}`,
+              ],
               ['Last check', binding?.lastCheckedAt ?? '-'],
               ['Note', l.note ?? '-'],
             ]),
@@ -197,7 +249,9 @@ const licenceCommands = new Command('license')
       },
     ),
   )
-  .addCommand(statusChange('suspend', 'Suspend a licence: activations and checks are refused until reinstated.'))
+  .addCommand(
+    statusChange('suspend', 'Suspend a licence: activations and checks are refused until reinstated.'),
+  )
   .addCommand(statusChange('reinstate', 'Reinstate a suspended licence.'));
 
 const sdkConfig = leaf<Connection & { product: string; policy?: string; out?: string }>(
@@ -212,7 +266,9 @@ const sdkConfig = leaf<Connection & { product: string; policy?: string; out?: st
     const path = `/v1/products/${encodeURIComponent(o.product)}/sdk-config${query({ policy: o.policy })}`;
     const config = unwrap(await client(o).request<Record<string, unknown>>('GET', path));
     if (o.out !== undefined) await writeFile(o.out, `${JSON.stringify(config, null, 2)}\n`);
-    out.result(config, () => (o.out === undefined ? JSON.stringify(config, null, 2) : `Wrote the SDK configuration to ${o.out}`));
+    out.result(config, () =>
+      o.out === undefined ? JSON.stringify(config, null, 2) : `Wrote the SDK configuration to ${o.out}`,
+    );
   },
 );
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { type KeyStatus, LicenceClient, computeFingerprint, parseSdkConfig } from '@keyward/client';
+import { computeFingerprint, type KeyStatus, LicenceClient, parseSdkConfig } from '@keyward/client';
 import { keywardError } from '@keyward/core';
 import { Command } from 'commander';
 import { fail, leaf, unwrap } from '../command-kit.js';
@@ -21,7 +21,8 @@ async function licenceClient(options: KeyOptions): Promise<LicenceClient> {
   try {
     json = JSON.parse(await readFile(configFile, 'utf8'));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not valid JSON';
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not valid JSON';
     fail(keywardError('CONFIG_INVALID', `The SDK configuration ${configFile} ${reason} (see --sdk-config).`));
   }
   const config = unwrap(parseSdkConfig(json));
@@ -53,7 +54,10 @@ export function formatStatus(status: KeyStatus): string {
     ['Product', status.product],
     ['Serial', status.serial ?? '(none: evaluation)'],
     ['State', status.state],
-    ['Container', `${status.containerId} (format ${status.formatVersion}, revision ${status.revision}, sequence ${status.sequence})`],
+    [
+      'Container',
+      `${status.containerId} (format ${status.formatVersion}, revision ${status.revision}, sequence ${status.sequence})`,
+    ],
     ['Evaluation', `started ${status.evaluation.startedAt.slice(0, 10)}, ${status.evaluation.days} days`],
     ...(licence === null
       ? []
@@ -72,17 +76,27 @@ function keyLeaf(
   name: string,
   description: string,
   configure: (command: Command) => Command,
-  action: (client: LicenceClient, out: Output, args: string[], options: KeyOptions & { offline?: boolean }) => Promise<void>,
+  action: (
+    client: LicenceClient,
+    out: Output,
+    args: string[],
+    options: KeyOptions & { offline?: boolean },
+  ) => Promise<void>,
 ) {
   return leaf<KeyOptions & { offline?: boolean }>(name, description, configure, async (options, out, args) =>
     action(await licenceClient(options), out, args, options),
   );
 }
 
-const status = keyLeaf('status', 'Show the licence container on this computer.', (c) => c, async (client, out) => {
-  const value = unwrap(await client.status());
-  out.result(value, () => formatStatus(value));
-});
+const status = keyLeaf(
+  'status',
+  'Show the licence container on this computer.',
+  (c) => c,
+  async (client, out) => {
+    const value = unwrap(await client.status());
+    out.result(value, () => formatStatus(value));
+  },
+);
 
 const activate = keyLeaf(
   'activate',
@@ -95,7 +109,11 @@ const activate = keyLeaf(
     if (options.offline === true) {
       if (serial === undefined) fail(keywardError('VALIDATION_FAILED', 'Give the serial number to record.'));
       const value = unwrap(await client.enterSerial(serial));
-      out.result(value, () => `Serial recorded; the application stays in evaluation until the licence is activated.\n\n${formatStatus(value)}`);
+      out.result(
+        value,
+        () =>
+          `Serial recorded; the application stays in evaluation until the licence is activated.\n\n${formatStatus(value)}`,
+      );
       return;
     }
     const outcome = unwrap(await client.activate(serial));
@@ -103,10 +121,18 @@ const activate = keyLeaf(
   },
 );
 
-const check = keyLeaf('check', 'CheckLicence: may the application run? Goes online only when the licence says so.', (c) => c, async (client, out) => {
-  const outcome = unwrap(await client.check());
-  out.result(outcome, () => `${outcome.online ? 'Checked online. ' : ''}${describeVerdict(outcome.status)}`);
-});
+const check = keyLeaf(
+  'check',
+  'CheckLicence: may the application run? Goes online only when the licence says so.',
+  (c) => c,
+  async (client, out) => {
+    const outcome = unwrap(await client.check());
+    out.result(
+      outcome,
+      () => `${outcome.online ? 'Checked online. ' : ''}${describeVerdict(outcome.status)}`,
+    );
+  },
+);
 
 const deactivate = keyLeaf(
   'deactivate',
@@ -126,7 +152,10 @@ const deactivate = keyLeaf(
 
 export const keyCommand = new Command('key')
   .description("The key status utility: the end user's licence on this computer.")
-  .option('--sdk-config <file>', "the application's SDK configuration (KEYWARD_SDK_CONFIG, default ./keyward-sdk.json)")
+  .option(
+    '--sdk-config <file>',
+    "the application's SDK configuration (KEYWARD_SDK_CONFIG, default ./keyward-sdk.json)",
+  )
   .option('--home <dir>', 'licence container directory (KEYWARD_HOME, default ~/.keyward)')
   .option('--anchor-dir <dir>', 'anti-rollback anchor directory (KEYWARD_ANCHOR_DIR)')
   .option('--fingerprint <id>', "this computer's identity, instead of the computed one (KEYWARD_FINGERPRINT)")

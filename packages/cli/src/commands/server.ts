@@ -38,7 +38,10 @@ const start = leaf<StartOptions>(
       .option('--host <host>', 'address to listen on (KEYWARD_HOST, default 127.0.0.1)')
       .option('--data-dir <dir>', 'data directory (KEYWARD_DATA_DIR, default ./data)')
       .option('--database-url <url>', 'database (KEYWARD_DATABASE_URL, default sqlite:<data-dir>/keyward.db)')
-      .option('--public-url <url>', 'address clients use, written into SDK configurations (KEYWARD_PUBLIC_URL)')
+      .option(
+        '--public-url <url>',
+        'address clients use, written into SDK configurations (KEYWARD_PUBLIC_URL)',
+      )
       .option('--log-level <level>', 'log level (KEYWARD_LOG_LEVEL, default info)'),
   async (options, out) => {
     const config = unwrap(

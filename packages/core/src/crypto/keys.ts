@@ -1,4 +1,4 @@
-import { type KeyObject, createHash, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
 import { fromBase64Url, toBase64Url } from './encoding.js';
 
 /** Ed25519 keys sign; X25519 keys receive sealed (encrypted) data. */

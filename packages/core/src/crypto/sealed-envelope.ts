@@ -1,6 +1,13 @@
-import { type KeyObject, createCipheriv, createDecipheriv, diffieHellman, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  diffieHellman,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { type KeywardError, refuse } from '../errors.js';
-import { type Result, ok } from '../result.js';
+import { ok, type Result } from '../result.js';
 import { fromBase64Url, toBase64Url, utf8 } from './encoding.js';
 import { privateKeyFromSeed, publicKeyFromRaw, rawPublicKey } from './keys.js';
 

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { type KeywardError, refuse } from '../errors.js';
-import { type Result, ok } from '../result.js';
+import { ok, type Result } from '../result.js';
 import { fromBase64Url, toBase64Url, utf8 } from './encoding.js';
 
 /**

@@ -1,6 +1,6 @@
 import { type KeyObject, sign, verify } from 'node:crypto';
 import { type KeywardError, refuse } from '../errors.js';
-import { type Result, ok } from '../result.js';
+import { ok, type Result } from '../result.js';
 import { fromBase64Url, toBase64Url, utf8 } from './encoding.js';
 
 export const SIGNATURE_ALGORITHM = 'Ed25519';
@@ -31,7 +31,14 @@ function signingInput(typ: string, payload: Buffer): Buffer {
 export function signDocument(typ: string, document: unknown, signer: Signer): SignedEnvelope {
   const payload = utf8(JSON.stringify(document));
   const sig = sign(null, signingInput(typ, payload), signer.privateKey);
-  return { v: 1, alg: SIGNATURE_ALGORITHM, kid: signer.kid, typ, payload: toBase64Url(payload), sig: toBase64Url(sig) };
+  return {
+    v: 1,
+    alg: SIGNATURE_ALGORITHM,
+    kid: signer.kid,
+    typ,
+    payload: toBase64Url(payload),
+    sig: toBase64Url(sig),
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -52,7 +59,14 @@ export function parseSignedEnvelope(value: unknown): Result<SignedEnvelope> {
   if (value.alg !== SIGNATURE_ALGORITHM) {
     return refuse('SIGNATURE_INVALID', `Signature algorithm "${String(value.alg)}" is not accepted.`);
   }
-  return ok({ v: 1, alg: SIGNATURE_ALGORITHM, kid: value.kid, typ: value.typ, payload: value.payload, sig: value.sig });
+  return ok({
+    v: 1,
+    alg: SIGNATURE_ALGORITHM,
+    kid: value.kid,
+    typ: value.typ,
+    payload: value.payload,
+    sig: value.sig,
+  });
 }
 
 /**

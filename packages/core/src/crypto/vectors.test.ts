@@ -22,8 +22,14 @@ const hex = (text: string) => Buffer.from(text, 'hex');
 
 describe('primitives against published test vectors', () => {
   it('Ed25519 (RFC 8032, test 1)', () => {
-    const key = privateKeyFromSeed('ed25519', hex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'));
-    assert.equal(rawPublicKey(key).toString('hex'), 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+    const key = privateKeyFromSeed(
+      'ed25519',
+      hex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'),
+    );
+    assert.equal(
+      rawPublicKey(key).toString('hex'),
+      'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
+    );
     assert.equal(
       sign(null, Buffer.alloc(0), key).toString('hex'),
       'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
@@ -31,9 +37,18 @@ describe('primitives against published test vectors', () => {
   });
 
   it('X25519 (RFC 7748, section 6.1)', () => {
-    const alice = privateKeyFromSeed('x25519', hex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'));
-    const bob = privateKeyFromSeed('x25519', hex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'));
-    assert.equal(rawPublicKey(alice).toString('hex'), '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a');
+    const alice = privateKeyFromSeed(
+      'x25519',
+      hex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'),
+    );
+    const bob = privateKeyFromSeed(
+      'x25519',
+      hex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'),
+    );
+    assert.equal(
+      rawPublicKey(alice).toString('hex'),
+      '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a',
+    );
     const bobPublic = publicKeyFromRaw('x25519', rawPublicKey(bob).toString('base64url'));
     assert.ok(bobPublic);
     assert.equal(
@@ -43,7 +58,13 @@ describe('primitives against published test vectors', () => {
   });
 
   it('HKDF-SHA256 (RFC 5869, test 1)', () => {
-    const okm = hkdfSync('sha256', Buffer.alloc(22, 0x0b), hex('000102030405060708090a0b0c'), hex('f0f1f2f3f4f5f6f7f8f9'), 42);
+    const okm = hkdfSync(
+      'sha256',
+      Buffer.alloc(22, 0x0b),
+      hex('000102030405060708090a0b0c'),
+      hex('f0f1f2f3f4f5f6f7f8f9'),
+      42,
+    );
     assert.equal(
       Buffer.from(okm).toString('hex'),
       '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865',
@@ -53,9 +74,15 @@ describe('primitives against published test vectors', () => {
 
 const vendorSigning = generateKeyMaterial('ed25519', Buffer.alloc(32, 1));
 const vendorBox = generateKeyMaterial('x25519', Buffer.alloc(32, 2));
-const signer = { kid: keyIdOf('ed25519', vendorSigning.publicKey), privateKey: privateKeyFromSeed('ed25519', Buffer.alloc(32, 1)) };
+const signer = {
+  kid: keyIdOf('ed25519', vendorSigning.publicKey),
+  privateKey: privateKeyFromSeed('ed25519', Buffer.alloc(32, 1)),
+};
 const recipient = { kid: keyIdOf('x25519', vendorBox.publicKey), publicKey: vendorBox.publicKey };
-const unsealKey = { privateKey: privateKeyFromSeed('x25519', Buffer.alloc(32, 2)), publicKey: vendorBox.publicKey };
+const unsealKey = {
+  privateKey: privateKeyFromSeed('x25519', Buffer.alloc(32, 2)),
+  publicKey: vendorBox.publicKey,
+};
 const fixedRandomness = { ephemeralSeed: Buffer.alloc(32, 3), iv: Buffer.alloc(12, 4) };
 
 describe('Keyward envelopes, fixed vectors', () => {
@@ -83,7 +110,10 @@ describe('Keyward envelopes, round trips and refusals', () => {
 
   it('verifies what it signed', () => {
     const envelope = signDocument('licence-grant', { serial: 'X' }, signer);
-    assert.deepEqual(openSignedDocument(envelope, 'licence-grant', keyFor), { ok: true, value: { serial: 'X' } });
+    assert.deepEqual(openSignedDocument(envelope, 'licence-grant', keyFor), {
+      ok: true,
+      value: { serial: 'X' },
+    });
   });
 
   const tampered: ReadonlyArray<[string, (e: Record<string, unknown>) => Record<string, unknown>, string]> = [
@@ -104,7 +134,11 @@ describe('Keyward envelopes, round trips and refusals', () => {
 
   it('refuses a document signed by another key that claims the vendor key id', () => {
     const forger = { kid: signer.kid, privateKey: privateKeyFromSeed('ed25519', Buffer.alloc(32, 9)) };
-    const result = openSignedDocument(signDocument('licence-grant', { serial: 'X' }, forger), 'licence-grant', keyFor);
+    const result = openSignedDocument(
+      signDocument('licence-grant', { serial: 'X' }, forger),
+      'licence-grant',
+      keyFor,
+    );
     assert.equal(result.ok ? 'ok' : result.error.code, 'SIGNATURE_INVALID');
   });
 
@@ -113,7 +147,10 @@ describe('Keyward envelopes, round trips and refusals', () => {
     const opened = openSealedBytes(sealed, (kid) => (kid === recipient.kid ? unsealKey : undefined));
     assert.equal(opened.ok && opened.value.toString(), 'secret');
     const other = generateKeyMaterial('x25519');
-    const otherKey = { privateKey: privateKeyFromSeed('x25519', fromBase64Url(other.seed) ?? Buffer.alloc(0)), publicKey: other.publicKey };
+    const otherKey = {
+      privateKey: privateKeyFromSeed('x25519', fromBase64Url(other.seed) ?? Buffer.alloc(0)),
+      publicKey: other.publicKey,
+    };
     const wrong = openSealedBytes(sealed, () => otherKey);
     assert.equal(wrong.ok ? 'ok' : wrong.error.code, 'DECRYPTION_FAILED');
     const unknown = openSealedBytes(sealed, () => undefined);

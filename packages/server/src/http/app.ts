@@ -2,10 +2,10 @@ import swagger from '@fastify/swagger';
 import { type KeywardError, keywardError } from '@keyward/core';
 import Fastify, { type FastifyError } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { healthRoute } from '../routes/health.js';
 import { licenceStatusRoutes } from '../routes/licence-status.js';
 import { createLicencesRoute, listLicencesRoute, showLicenceRoute } from '../routes/licences.js';
 import { machineRoutes } from '../routes/machine.js';
-import { healthRoute } from '../routes/health.js';
 import { createPolicyRoute, listPoliciesRoute } from '../routes/policies.js';
 import { createProductRoute, listProductsRoute } from '../routes/products.js';
 import { sdkConfigRoute, vendorKeysRoute } from '../routes/sdk-config.js';
@@ -30,17 +30,23 @@ const ROUTES: readonly RouteModule[] = [
 
 /** Fastify's own failures (body parsing, schema validation) as Keyward refusals. */
 function refusalOf(error: FastifyError): KeywardError | undefined {
-  if (error.validation !== undefined) return keywardError('VALIDATION_FAILED', `The request is not valid: ${error.message}.`);
+  if (error.validation !== undefined)
+    return keywardError('VALIDATION_FAILED', `The request is not valid: ${error.message}.`);
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return keywardError('MALFORMED_REQUEST');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return keywardError('VALIDATION_FAILED', 'The request body must be JSON (Content-Type: application/json).');
+      return keywardError(
+        'VALIDATION_FAILED',
+        'The request body must be JSON (Content-Type: application/json).',
+      );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return keywardError('VALIDATION_FAILED', 'The request body is too large.');
     default:
-      return error.statusCode !== undefined && error.statusCode < 500 ? keywardError('VALIDATION_FAILED', error.message) : undefined;
+      return error.statusCode !== undefined && error.statusCode < 500
+        ? keywardError('VALIDATION_FAILED', error.message)
+        : undefined;
   }
 }
 
@@ -61,7 +67,9 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
         description: 'Issues licences, binds serials to computers, answers licence checks and transfers.',
       },
       components: {
-        securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'Admin API token (kw_admin_...)' } },
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer', description: 'Admin API token (kw_admin_...)' },
+        },
       },
     },
   });
@@ -72,7 +80,11 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
     return sendProblem(request, reply, keywardError('INTERNAL_ERROR'));
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, keywardError('NOT_FOUND', `Nothing exists at ${request.method} ${request.url}.`)),
+    sendProblem(
+      request,
+      reply,
+      keywardError('NOT_FOUND', `Nothing exists at ${request.method} ${request.url}.`),
+    ),
   );
   for (const route of ROUTES) route(app, ctx);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -32,7 +32,11 @@ export const SignedEnvelopeSchema = Type.Object(
 
 export const ContainerMessageSchema = Type.Object(
   {
-    containerKey: Type.String({ minLength: 43, maxLength: 43, description: "The container's Ed25519 public key, base64url." }),
+    containerKey: Type.String({
+      minLength: 43,
+      maxLength: 43,
+      description: "The container's Ed25519 public key, base64url.",
+    }),
     request: SignedEnvelopeSchema,
   },
   { additionalProperties: false },

@@ -1,22 +1,22 @@
 import {
   type Binding,
-  DOCUMENT_TYPES,
   type DeactivationReceipt,
-  type LicenceGrant,
-  type LicenceRequest,
-  type Result,
-  type SignedEnvelope,
+  DOCUMENT_TYPES,
   decideBinding,
   err,
+  type LicenceGrant,
+  type LicenceRequest,
   licenceRefusal,
   newId,
   nextCheckDate,
   ok,
   parseSerial,
+  type Result,
   readDeactivationRequest,
   readLicenceRequest,
   refuse,
   requestDateRefusal,
+  type SignedEnvelope,
   signDocument,
 } from '@keyward/core';
 import type { ServerContext } from '../context.js';
@@ -40,7 +40,12 @@ async function usableSerial(
 }
 
 /** Binds the serial if unused, or refreshes the binding of this computer; refuses for another computer. */
-async function bindOrRefresh(ctx: ServerContext, record: SerialRecord, request: LicenceRequest, at: string): Promise<Result<Binding>> {
+async function bindOrRefresh(
+  ctx: ServerContext,
+  record: SerialRecord,
+  request: LicenceRequest,
+  at: string,
+): Promise<Result<Binding>> {
   const keys = { containerKey: request.containerKey, containerBoxKey: request.containerBoxKey };
   let current = record.binding;
   // Two rounds at most: losing the race to bind means deciding again against the winner.
@@ -70,7 +75,10 @@ async function bindOrRefresh(ctx: ServerContext, record: SerialRecord, request: 
  * computer, a serial bound to this computer succeeds, a serial bound to another fails. Success
  * answers with a vendor-signed grant carrying the next online check and the asker's nonce.
  */
-export async function presentSerial(ctx: ServerContext, message: ContainerMessage): Promise<Result<SignedEnvelope>> {
+export async function presentSerial(
+  ctx: ServerContext,
+  message: ContainerMessage,
+): Promise<Result<SignedEnvelope>> {
   const opened = openContainerMessage(message, DOCUMENT_TYPES.licenceRequest, readLicenceRequest);
   if (!opened.ok) return opened;
   const request = opened.value;
@@ -103,7 +111,10 @@ export async function presentSerial(ctx: ServerContext, message: ContainerMessag
  * Deactivation for a transfer, signed by the container that holds the serial: the serial is
  * released and the transfer counted against the policy's limit, all at once or not at all.
  */
-export async function releaseSerial(ctx: ServerContext, message: ContainerMessage): Promise<Result<SignedEnvelope>> {
+export async function releaseSerial(
+  ctx: ServerContext,
+  message: ContainerMessage,
+): Promise<Result<SignedEnvelope>> {
   const opened = openContainerMessage(message, DOCUMENT_TYPES.deactivationRequest, readDeactivationRequest);
   if (!opened.ok) return opened;
   const request = opened.value;

@@ -1,4 +1,4 @@
-import { type Result, keyIdOf, openSignedDocument, publicKeyFromRaw, refuse } from '@keyward/core';
+import { keyIdOf, openSignedDocument, publicKeyFromRaw, type Result, refuse } from '@keyward/core';
 
 /** What a container sends: a document it signed, beside the public key that verifies it. */
 export interface ContainerMessage {
@@ -18,7 +18,9 @@ export function openContainerMessage<T extends { readonly containerKey: string }
   const key = publicKeyFromRaw('ed25519', message.containerKey);
   if (key === undefined) return refuse('VALIDATION_FAILED', 'containerKey is not an Ed25519 public key.');
   const kid = keyIdOf('ed25519', message.containerKey);
-  const opened = openSignedDocument(message.request, typ, (candidate) => (candidate === kid ? key : undefined));
+  const opened = openSignedDocument(message.request, typ, (candidate) =>
+    candidate === kid ? key : undefined,
+  );
   if (!opened.ok) {
     return opened.error.code === 'UNKNOWN_KEY_ID'
       ? refuse('SIGNATURE_INVALID', 'The request is not signed by the container key it names.')

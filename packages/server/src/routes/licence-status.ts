@@ -1,8 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { type LicenceStatus, ok, refuse } from '@keyward/core';
 import { requireAdmin } from '../http/admin-auth.js';
-import { type RouteModule, answer } from '../http/keyward-app.js';
-import { LicenceSchema, RefParams, problems } from '../http/schemas.js';
+import { answer, type RouteModule } from '../http/keyward-app.js';
+import { LicenceSchema, problems, RefParams } from '../http/schemas.js';
 import { findLicenceByRef } from '../licensing/licence-ref.js';
 
 const StatusChangeBody = Type.Object(
@@ -34,7 +34,11 @@ export const licenceStatusRoutes: RouteModule = (app, ctx) => {
         const licence = await findLicenceByRef(ctx, request.params.ref);
         if (licence === undefined) return answer(request, reply, refuse('LICENSE_NOT_FOUND'));
         const reason = request.body?.reason ?? null;
-        return answer(request, reply, ok(await ctx.licences.setStatus(licence, change.status, reason, ctx.now().toISOString())));
+        return answer(
+          request,
+          reply,
+          ok(await ctx.licences.setStatus(licence, change.status, reason, ctx.now().toISOString())),
+        );
       },
     );
   }

@@ -1,16 +1,22 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { type Licence, generateSerial, licenceExpiry, newId, ok, refuse } from '@keyward/core';
+import { generateSerial, type Licence, licenceExpiry, newId, ok, refuse } from '@keyward/core';
 import { requireAdmin } from '../http/admin-auth.js';
-import { type RouteModule, answer } from '../http/keyward-app.js';
-import { LicenceSchema, RefParams, problems } from '../http/schemas.js';
+import { answer, type RouteModule } from '../http/keyward-app.js';
+import { LicenceSchema, problems, RefParams } from '../http/schemas.js';
 import { findLicenceByRef } from '../licensing/licence-ref.js';
 
 const CreateLicencesBody = Type.Object(
   {
     policy: Type.String({ minLength: 1, description: 'Policy id.' }),
-    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'How many licences to issue (default 1).' })),
-    expiresAt: Type.Optional(Type.String({ format: 'date-time', description: "Overrides the policy's duration." })),
-    note: Type.Optional(Type.String({ maxLength: 1000, description: 'Free text, e.g. the customer or order.' })),
+    count: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000, description: 'How many licences to issue (default 1).' }),
+    ),
+    expiresAt: Type.Optional(
+      Type.String({ format: 'date-time', description: "Overrides the policy's duration." }),
+    ),
+    note: Type.Optional(
+      Type.String({ maxLength: 1000, description: 'Free text, e.g. the customer or order.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -61,8 +67,15 @@ export const listLicencesRoute: RouteModule = (app, ctx) => {
         querystring: Type.Object({
           product: Type.Optional(Type.String({ minLength: 1 })),
           policy: Type.Optional(Type.String({ minLength: 1 })),
-          after: Type.Optional(Type.String({ minLength: 1, description: 'Cursor: the last id of the previous page.' })),
-          limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]{0,2}|1000)$', description: 'Page size, 1 to 1000 (default 100).' })),
+          after: Type.Optional(
+            Type.String({ minLength: 1, description: 'Cursor: the last id of the previous page.' }),
+          ),
+          limit: Type.Optional(
+            Type.String({
+              pattern: '^([1-9][0-9]{0,2}|1000)$',
+              description: 'Page size, 1 to 1000 (default 100).',
+            }),
+          ),
         }),
         response: { 200: Type.Object({ licenses: Type.Array(LicenceSchema) }), ...problems(400, 401, 404) },
       },
@@ -70,8 +83,14 @@ export const listLicencesRoute: RouteModule = (app, ctx) => {
     async (request, reply) => {
       const { product: productRef, policy, after, limit = '100' } = request.query;
       const product = productRef === undefined ? undefined : await ctx.catalogue.findProduct(productRef);
-      if (productRef !== undefined && product === undefined) return answer(request, reply, refuse('PRODUCT_NOT_FOUND'));
-      const licenses = await ctx.licences.listLicences({ productId: product?.id, policyId: policy, after, limit: Number(limit) });
+      if (productRef !== undefined && product === undefined)
+        return answer(request, reply, refuse('PRODUCT_NOT_FOUND'));
+      const licenses = await ctx.licences.listLicences({
+        productId: product?.id,
+        policyId: policy,
+        after,
+        limit: Number(limit),
+      });
       return { licenses };
     },
   );

@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { type RouteModule, answer } from '../http/keyward-app.js';
-import { ContainerMessageSchema, SignedEnvelopeSchema, problems } from '../http/schemas.js';
+import { answer, type RouteModule } from '../http/keyward-app.js';
+import { ContainerMessageSchema, problems, SignedEnvelopeSchema } from '../http/schemas.js';
 import { presentSerial, releaseSerial } from '../licensing/activation-server.js';
 
 const GrantResponse = Type.Object({ grant: SignedEnvelopeSchema });
@@ -11,7 +11,11 @@ const GrantResponse = Type.Object({ grant: SignedEnvelopeSchema });
  */
 const PRESENTATIONS = [
   { path: '/v1/machine/activate', operationId: 'activate', summary: 'Activate a serial on this computer.' },
-  { path: '/v1/machine/check', operationId: 'checkLicence', summary: 'CheckLicence: confirm the serial is still bound here.' },
+  {
+    path: '/v1/machine/check',
+    operationId: 'checkLicence',
+    summary: 'CheckLicence: confirm the serial is still bound here.',
+  },
 ] as const;
 
 export const machineRoutes: RouteModule = (app, ctx) => {

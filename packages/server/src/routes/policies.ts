@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { type Policy, newId, ok, refuse } from '@keyward/core';
+import { newId, ok, type Policy, refuse } from '@keyward/core';
 import { requireAdmin } from '../http/admin-auth.js';
-import { type RouteModule, answer } from '../http/keyward-app.js';
+import { answer, type RouteModule } from '../http/keyward-app.js';
 import { PolicySchema, problems } from '../http/schemas.js';
 import { POLICY_DEFAULTS, POLICY_LIMITS } from '../licensing/policy-rules.js';
 
@@ -13,12 +13,21 @@ const CreatePolicyBody = Type.Object(
     product: Type.String({ minLength: 1, description: 'Product id or code.' }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     checkIntervalDays: Type.Optional(
-      Type.Integer({ ...POLICY_LIMITS.checkIntervalDays, description: 'Days from one online check to the next.' }),
+      Type.Integer({
+        ...POLICY_LIMITS.checkIntervalDays,
+        description: 'Days from one online check to the next.',
+      }),
     ),
     evaluationDays: Type.Optional(
-      Type.Integer({ ...POLICY_LIMITS.evaluationDays, description: 'Days the application runs without a serial.' }),
+      Type.Integer({
+        ...POLICY_LIMITS.evaluationDays,
+        description: 'Days the application runs without a serial.',
+      }),
     ),
-    maxTransfers: nullableInteger(POLICY_LIMITS.maxTransfers, 'Transfers allowed per licence; null for no limit.'),
+    maxTransfers: nullableInteger(
+      POLICY_LIMITS.maxTransfers,
+      'Transfers allowed per licence; null for no limit.',
+    ),
     verification: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('ongoing')])),
     durationDays: nullableInteger(POLICY_LIMITS.durationDays, 'Licence lifetime; null for perpetual.'),
   },

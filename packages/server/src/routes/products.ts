@@ -1,12 +1,15 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { newId, refuse, ok } from '@keyward/core';
+import { newId, ok, refuse } from '@keyward/core';
 import { requireAdmin } from '../http/admin-auth.js';
-import { type RouteModule, answer } from '../http/keyward-app.js';
+import { answer, type RouteModule } from '../http/keyward-app.js';
 import { ProductSchema, problems } from '../http/schemas.js';
 
 const CreateProductBody = Type.Object(
   {
-    code: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', description: 'Short, stable product code, e.g. "cad-pro".' }),
+    code: Type.String({
+      pattern: '^[a-z0-9][a-z0-9-]{1,62}$',
+      description: 'Short, stable product code, e.g. "cad-pro".',
+    }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
   },
   { additionalProperties: false },

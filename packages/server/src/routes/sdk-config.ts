@@ -1,8 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { refuse } from '@keyward/core';
 import { requireAdmin } from '../http/admin-auth.js';
-import { type RouteModule, answer } from '../http/keyward-app.js';
-import { RefParams, problems } from '../http/schemas.js';
+import { answer, type RouteModule } from '../http/keyward-app.js';
+import { problems, RefParams } from '../http/schemas.js';
 
 export const VendorKeySchema = Type.Object({
   kid: Type.String(),
@@ -25,7 +25,12 @@ export const sdkConfigRoute: RouteModule = (app, ctx) => {
         tags: ['admin'],
         params: RefParams,
         querystring: Type.Object({
-          policy: Type.Optional(Type.String({ minLength: 1, description: 'Policy whose evaluation days apply (default: the first).' })),
+          policy: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: 'Policy whose evaluation days apply (default: the first).',
+            }),
+          ),
         }),
         response: {
           200: Type.Object({
@@ -43,9 +48,14 @@ export const sdkConfigRoute: RouteModule = (app, ctx) => {
       if (product === undefined) return answer(request, reply, refuse('PRODUCT_NOT_FOUND'));
       const policies = await ctx.catalogue.listPolicies(product.id);
       const wanted = request.query.policy;
-      const policy = wanted === undefined ? policies[0] : policies.find((candidate) => candidate.id === wanted);
+      const policy =
+        wanted === undefined ? policies[0] : policies.find((candidate) => candidate.id === wanted);
       if (policy === undefined) {
-        return answer(request, reply, refuse('POLICY_NOT_FOUND', `Product ${product.code} has no such policy: create one first.`));
+        return answer(
+          request,
+          reply,
+          refuse('POLICY_NOT_FOUND', `Product ${product.code} has no such policy: create one first.`),
+        );
       }
       return {
         serverUrl: ctx.config.publicUrl ?? `${request.protocol}://${request.host}`,

@@ -1,7 +1,17 @@
-import { type Binding, type KeywardError, type Licence, type Policy, type Result, err, keywardError, ok, transferRefusal } from '@keyward/core';
+import {
+  type Binding,
+  err,
+  type KeywardError,
+  keywardError,
+  type Licence,
+  ok,
+  type Policy,
+  type Result,
+  transferRefusal,
+} from '@keyward/core';
+import { toPolicy } from './catalogue-store.js';
 import type { VendorDb } from './database.js';
 import { recordLicenceEvent } from './licence-events.js';
-import { toPolicy } from './catalogue-store.js';
 import { toBinding, toLicence } from './licence-store.js';
 
 /** Everything the activation server needs to answer for one serial, read in one query. */
@@ -108,14 +118,25 @@ export class BindingStore {
         .onConflict((conflict) => conflict.column('licence_id').doNothing())
         .executeTakeFirst();
       if (inserted.numInsertedOrUpdatedRows !== 1n) return false;
-      await recordLicenceEvent(trx, binding.licenceId, 'activated', { bindingId: binding.id }, binding.createdAt);
+      await recordLicenceEvent(
+        trx,
+        binding.licenceId,
+        'activated',
+        { bindingId: binding.id },
+        binding.createdAt,
+      );
       return true;
     });
   }
 
   /** A successful check from the bound computer; a new container there (reinstalled application) takes over the binding. */
-  async refresh(binding: Binding, keys: Pick<Binding, 'containerKey' | 'containerBoxKey'>, at: string): Promise<void> {
-    const rekeyed = binding.containerKey !== keys.containerKey || binding.containerBoxKey !== keys.containerBoxKey;
+  async refresh(
+    binding: Binding,
+    keys: Pick<Binding, 'containerKey' | 'containerBoxKey'>,
+    at: string,
+  ): Promise<void> {
+    const rekeyed =
+      binding.containerKey !== keys.containerKey || binding.containerBoxKey !== keys.containerBoxKey;
     if (!rekeyed) {
       await this.db
         .updateTable('bindings')
@@ -164,13 +185,20 @@ export class BindingStore {
           .updateTable('licences')
           .set((eb) => ({ transfers_used: eb('transfers_used', '+', 1) }))
           .where('id', '=', release.licenceId);
-        if (release.maxTransfers !== null) counted = counted.where('transfers_used', '<', release.maxTransfers);
+        if (release.maxTransfers !== null)
+          counted = counted.where('transfers_used', '<', release.maxTransfers);
         const row = await counted.returning('transfers_used').executeTakeFirst();
         if (row === undefined) {
           const limit = release.maxTransfers ?? 0;
           throw new Refusal(transferRefusal(limit, limit) ?? keywardError('TRANSFER_LIMIT_REACHED'));
         }
-        await recordLicenceEvent(trx, release.licenceId, 'deactivated', { bindingId: release.bindingId }, release.at);
+        await recordLicenceEvent(
+          trx,
+          release.licenceId,
+          'deactivated',
+          { bindingId: release.bindingId },
+          release.at,
+        );
         return row.transfers_used;
       });
       return ok(transfersUsed);

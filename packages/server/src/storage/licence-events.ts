@@ -2,7 +2,14 @@ import { newId } from '@keyward/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { VendorDatabase } from './schema.js';
 
-export const LICENCE_EVENT_TYPES = ['created', 'activated', 'rebound', 'deactivated', 'suspended', 'reinstated'] as const;
+export const LICENCE_EVENT_TYPES = [
+  'created',
+  'activated',
+  'rebound',
+  'deactivated',
+  'suspended',
+  'reinstated',
+] as const;
 export type LicenceEventType = (typeof LICENCE_EVENT_TYPES)[number];
 
 export interface LicenceEvent {
@@ -22,12 +29,23 @@ export async function recordLicenceEvent(
 ): Promise<void> {
   await db
     .insertInto('licence_events')
-    .values({ id: newId('evt', Date.parse(at)), licence_id: licenceId, type, detail: JSON.stringify(detail), created_at: at })
+    .values({
+      id: newId('evt', Date.parse(at)),
+      licence_id: licenceId,
+      type,
+      detail: JSON.stringify(detail),
+      created_at: at,
+    })
     .execute();
 }
 
 export async function licenceHistory(db: Kysely<VendorDatabase>, licenceId: string): Promise<LicenceEvent[]> {
-  const rows = await db.selectFrom('licence_events').selectAll().where('licence_id', '=', licenceId).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('licence_events')
+    .selectAll()
+    .where('licence_id', '=', licenceId)
+    .orderBy('id')
+    .execute();
   return rows.map((row) => ({
     id: row.id,
     type: row.type,

@@ -63,7 +63,13 @@ export class LicenceStore {
             created_at: licence.createdAt,
           })
           .execute();
-        await recordLicenceEvent(trx, licence.id, 'created', { policyId: licence.policyId }, licence.createdAt);
+        await recordLicenceEvent(
+          trx,
+          licence.id,
+          'created',
+          { policyId: licence.policyId },
+          licence.createdAt,
+        );
       }
     });
   }
@@ -78,8 +84,16 @@ export class LicenceStore {
   }
 
   async details(licence: Licence): Promise<LicenceDetails> {
-    const binding = await this.db.selectFrom('bindings').selectAll().where('licence_id', '=', licence.id).executeTakeFirst();
-    return { licence, binding: binding && toBinding(binding), history: await licenceHistory(this.db, licence.id) };
+    const binding = await this.db
+      .selectFrom('bindings')
+      .selectAll()
+      .where('licence_id', '=', licence.id)
+      .executeTakeFirst();
+    return {
+      licence,
+      binding: binding && toBinding(binding),
+      history: await licenceHistory(this.db, licence.id),
+    };
   }
 
   async listLicences(filter: LicenceFilter): Promise<Licence[]> {
@@ -91,11 +105,22 @@ export class LicenceStore {
   }
 
   /** Changes the status and records why; returns the licence as it now is. */
-  async setStatus(licence: Licence, status: LicenceStatus, reason: string | null, at: string): Promise<Licence> {
+  async setStatus(
+    licence: Licence,
+    status: LicenceStatus,
+    reason: string | null,
+    at: string,
+  ): Promise<Licence> {
     if (licence.status === status) return licence;
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('licences').set({ status }).where('id', '=', licence.id).execute();
-      await recordLicenceEvent(trx, licence.id, status === 'suspended' ? 'suspended' : 'reinstated', { reason }, at);
+      await recordLicenceEvent(
+        trx,
+        licence.id,
+        status === 'suspended' ? 'suspended' : 'reinstated',
+        { reason },
+        at,
+      );
     });
     return { ...licence, status };
   }

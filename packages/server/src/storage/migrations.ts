@@ -55,7 +55,11 @@ const initial: Migration = {
       .addColumn('detail', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('licence_events_licence').on('licence_events').columns(['licence_id', 'id']).execute();
+    await db.schema
+      .createIndex('licence_events_licence')
+      .on('licence_events')
+      .columns(['licence_id', 'id'])
+      .execute();
     await db.schema
       .createTable('used_nonces')
       .addColumn('nonce', 'text', (c) => c.primaryKey())

@@ -24,6 +24,10 @@ export async function hasAdminToken(db: VendorDb): Promise<boolean> {
 
 export async function isAdminToken(db: VendorDb, token: string): Promise<boolean> {
   if (!token.startsWith(TOKEN_PREFIX)) return false;
-  const row = await db.selectFrom('api_tokens').select('id').where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  const row = await db
+    .selectFrom('api_tokens')
+    .select('id')
+    .where('token_hash', '=', hashToken(token))
+    .executeTakeFirst();
   return row !== undefined;
 }

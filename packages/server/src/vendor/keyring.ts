@@ -1,15 +1,15 @@
 import type { KeyObject } from 'node:crypto';
 import {
-  type KeyKind,
-  type Signer,
-  type UnsealKey,
   deriveKey,
   fromBase64Url,
   generateKeyMaterial,
+  type KeyKind,
   keyIdOf,
   lockSecret,
   privateKeyFromSeed,
   publicKeyFromRaw,
+  type Signer,
+  type UnsealKey,
   unlockSecret,
 } from '@keyward/core';
 import type { VendorDb } from '../storage/database.js';
@@ -33,7 +33,11 @@ export interface VendorKeyring {
 const lockKey = (masterSecret: Uint8Array, kid: string) => deriveKey(masterSecret, kid, 'vendor-private-key');
 
 /** Creates the vendor's signing and encryption keys unless they exist; returns the kids created. */
-export async function ensureVendorKeys(db: VendorDb, masterSecret: Uint8Array, at: string): Promise<string[]> {
+export async function ensureVendorKeys(
+  db: VendorDb,
+  masterSecret: Uint8Array,
+  at: string,
+): Promise<string[]> {
   const existing = await db.selectFrom('vendor_keys').select(['kind']).where('active', '=', 1).execute();
   const created: string[] = [];
   for (const kind of ['ed25519', 'x25519'] as const) {
@@ -65,7 +69,9 @@ export async function loadKeyring(db: VendorDb, masterSecret: Uint8Array): Promi
     const kind: KeyKind = row.kind === 'x25519' ? 'x25519' : 'ed25519';
     const seed = unlockSecret(row.locked_seed, lockKey(masterSecret, row.kid), row.kid);
     if (!seed.ok) {
-      throw new Error(`Vendor key ${row.kid} cannot be unlocked: the master key is not the one it was created with.`);
+      throw new Error(
+        `Vendor key ${row.kid} cannot be unlocked: the master key is not the one it was created with.`,
+      );
     }
     privateKeys.set(row.kid, privateKeyFromSeed(kind, seed.value));
     publicKeys.push({ kid: row.kid, kind, publicKey: row.public_key, active: row.active === 1 });
