@@ -20,15 +20,17 @@ export const DOCUMENT_TYPES = {
   deactivationReceipt: 'deactivation-receipt',
 } as const;
 
-const licenceRequestShape = {
+/** What every request a container signs says about itself. */
+const containerRequestFields = {
   serial: 'string',
   product: 'string',
   containerKey: 'string',
-  containerBoxKey: 'string',
   fingerprintHash: 'string',
   nonce: 'string',
   issuedAt: 'string',
 } as const;
+
+const licenceRequestShape = { ...containerRequestFields, containerBoxKey: 'string' } as const;
 export type LicenceRequest = DocumentOf<typeof licenceRequestShape>;
 
 const licenceGrantShape = {
@@ -51,15 +53,7 @@ export type LicenceGrant = Omit<DocumentOf<typeof licenceGrantShape>, 'verificat
   readonly verification: VerificationMode;
 };
 
-const deactivationRequestShape = {
-  serial: 'string',
-  product: 'string',
-  bindingId: 'string',
-  containerKey: 'string',
-  fingerprintHash: 'string',
-  nonce: 'string',
-  issuedAt: 'string',
-} as const;
+const deactivationRequestShape = { ...containerRequestFields, bindingId: 'string' } as const;
 export type DeactivationRequest = DocumentOf<typeof deactivationRequestShape>;
 
 const deactivationReceiptShape = {

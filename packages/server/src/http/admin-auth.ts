@@ -4,6 +4,9 @@ import type { ServerContext } from '../context.js';
 import { isAdminToken } from '../vendor/admin-tokens.js';
 import { sendProblem } from './problem.js';
 
+/** How the OpenAPI document names the admin token; every admin route's schema lists it. */
+export const ADMIN_SECURITY = [{ adminToken: [] }];
+
 /** Guards the vendor's admin API: `Authorization: Bearer kw_admin_...`. */
 export function requireAdmin(ctx: ServerContext) {
   return async (request: FastifyRequest, reply: FastifyReply) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import { type KeywardError, keywardError } from '@keyward/core';
 import Fastify, { type FastifyError } from 'fastify';
@@ -54,6 +55,9 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
   const app: KeywardApp = Fastify({
     logger: ctx.config.logLevel === 'silent' ? false : { level: ctx.config.logLevel },
     bodyLimit: 256 * 1024,
+    // Unique across processes, and the caller's own id is kept when it sends one.
+    genReqId: () => randomUUID(),
+    requestIdHeader: 'x-request-id',
     // No type coercion: it would turn a JSON null into 0 or 0 into null. Query strings hold text.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider();

@@ -1,5 +1,4 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { ID_PREFIXES } from '@keyward/core';
 
 /** Schemas shared by several routes; each route file holds the rest of its own. */
 export const Problem = Type.Object(
@@ -74,5 +73,3 @@ export const LicenceSchema = Type.Object({
 });
 
 export const RefParams = Type.Object({ ref: Type.String({ minLength: 1, maxLength: 200 }) });
-
-export const idPattern = (prefix: (typeof ID_PREFIXES)[number]) => `^${prefix}_[0-9a-z]{26}$`;

@@ -9,7 +9,7 @@ export const POLICY_DEFAULTS = {
   durationDays: null,
 } as const satisfies Partial<Policy>;
 
-/** Bounds of each policy setting, shared by the API schema and the CLI's help. */
+/** Bounds of each policy setting, enforced by the API schema. */
 export const POLICY_LIMITS = {
   checkIntervalDays: { minimum: 1, maximum: 36_500 },
   evaluationDays: { minimum: 0, maximum: 365 },

@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { type LicenceStatus, ok, refuse } from '@keyward/core';
-import { requireAdmin } from '../http/admin-auth.js';
+import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { LicenceSchema, problems, RefParams } from '../http/schemas.js';
 import { findLicenceByRef } from '../licensing/licence-ref.js';
@@ -25,6 +25,7 @@ export const licenceStatusRoutes: RouteModule = (app, ctx) => {
         schema: {
           operationId: change.operationId,
           tags: ['admin'],
+          security: ADMIN_SECURITY,
           params: RefParams,
           body: Type.Optional(StatusChangeBody),
           response: { 200: LicenceSchema, ...problems(400, 401, 404) },

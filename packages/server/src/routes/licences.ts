@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { generateSerial, type Licence, licenceExpiry, newId, ok, refuse } from '@keyward/core';
-import { requireAdmin } from '../http/admin-auth.js';
+import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { LicenceSchema, problems, RefParams } from '../http/schemas.js';
 import { findLicenceByRef } from '../licensing/licence-ref.js';
@@ -29,6 +29,7 @@ export const createLicencesRoute: RouteModule = (app, ctx) => {
       schema: {
         operationId: 'createLicenses',
         tags: ['admin'],
+        security: ADMIN_SECURITY,
         body: CreateLicencesBody,
         response: { 201: Type.Object({ licenses: Type.Array(LicenceSchema) }), ...problems(400, 401, 404) },
       },
@@ -64,6 +65,7 @@ export const listLicencesRoute: RouteModule = (app, ctx) => {
       schema: {
         operationId: 'listLicenses',
         tags: ['admin'],
+        security: ADMIN_SECURITY,
         querystring: Type.Object({
           product: Type.Optional(Type.String({ minLength: 1 })),
           policy: Type.Optional(Type.String({ minLength: 1 })),
@@ -119,6 +121,7 @@ export const showLicenceRoute: RouteModule = (app, ctx) => {
       schema: {
         operationId: 'getLicense',
         tags: ['admin'],
+        security: ADMIN_SECURITY,
         params: RefParams,
         response: {
           200: Type.Object({

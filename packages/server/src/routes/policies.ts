@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { newId, ok, type Policy, refuse } from '@keyward/core';
-import { requireAdmin } from '../http/admin-auth.js';
+import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { PolicySchema, problems } from '../http/schemas.js';
 import { POLICY_DEFAULTS, POLICY_LIMITS } from '../licensing/policy-rules.js';
@@ -42,6 +42,7 @@ export const createPolicyRoute: RouteModule = (app, ctx) => {
       schema: {
         operationId: 'createPolicy',
         tags: ['admin'],
+        security: ADMIN_SECURITY,
         body: CreatePolicyBody,
         response: { 201: PolicySchema, ...problems(400, 401, 404) },
       },
@@ -71,6 +72,7 @@ export const listPoliciesRoute: RouteModule = (app, ctx) => {
       schema: {
         operationId: 'listPolicies',
         tags: ['admin'],
+        security: ADMIN_SECURITY,
         querystring: Type.Object({ product: Type.Optional(Type.String({ minLength: 1 })) }),
         response: { 200: Type.Object({ policies: Type.Array(PolicySchema) }), ...problems(401, 404) },
       },

@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { newId, ok, refuse } from '@keyward/core';
-import { requireAdmin } from '../http/admin-auth.js';
+import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { ProductSchema, problems } from '../http/schemas.js';
 
@@ -23,6 +23,7 @@ export const createProductRoute: RouteModule = (app, ctx) => {
       schema: {
         operationId: 'createProduct',
         tags: ['admin'],
+        security: ADMIN_SECURITY,
         body: CreateProductBody,
         response: { 201: ProductSchema, ...problems(400, 401, 409) },
       },
@@ -43,6 +44,7 @@ export const listProductsRoute: RouteModule = (app, ctx) => {
       schema: {
         operationId: 'listProducts',
         tags: ['admin'],
+        security: ADMIN_SECURITY,
         response: { 200: Type.Object({ products: Type.Array(ProductSchema) }), ...problems(401) },
       },
     },

@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { refuse } from '@keyward/core';
-import { requireAdmin } from '../http/admin-auth.js';
+import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { problems, RefParams } from '../http/schemas.js';
 
@@ -23,6 +23,7 @@ export const sdkConfigRoute: RouteModule = (app, ctx) => {
       schema: {
         operationId: 'getSdkConfig',
         tags: ['admin'],
+        security: ADMIN_SECURITY,
         params: RefParams,
         querystring: Type.Object({
           policy: Type.Optional(
