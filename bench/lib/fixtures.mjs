@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import {
+  DOCUMENT_TYPES,
+  generateKeyMaterial,
+  generateSerial,
+  keyIdOf,
+  newId,
+  newNonce,
+  privateKeyFromMaterial,
+  signDocument,
+} from '@keyward/core';
+import SQLite from 'better-sqlite3';
+
+export async function admin(server, method, path, body) {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${server.adminToken}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const payload = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${JSON.stringify(payload)}`);
+  return payload;
+}
+
+/** A product and a policy with a ten-year check interval, as in the source document. */
+export async function productAndPolicy(server) {
+  const product = await admin(server, 'POST', '/v1/products', { code: 'bench', name: 'Bench' });
+  const policy = await admin(server, 'POST', '/v1/policies', {
+    product: 'bench',
+    name: 'bench',
+    checkIntervalDays: 3650,
+  });
+  return { product, policy };
+}
+
+/** Inserts `count` licences straight into the SQLite file (the server is stopped meanwhile): seeding, not measuring. */
+export function seedLicences(dataDir, policy, count) {
+  const db = new SQLite(join(dataDir, 'keyward.db'));
+  const insert = db.prepare(
+    'insert into licences (id, serial, product_id, policy_id, status, expires_at, transfers_used, note, created_at) values (?, ?, ?, ?, ?, null, 0, null, ?)',
+  );
+  const serials = [];
+  const now = new Date().toISOString();
+  const batch = db.transaction((size) => {
+    for (let i = 0; i < size; i++) {
+      const serial = generateSerial();
+      serials.push(serial);
+      insert.run(newId('lic'), serial, policy.productId, policy.id, 'active', now);
+    }
+  });
+  for (let done = 0; done < count; done += 50_000) batch(Math.min(50_000, count - done));
+  db.close();
+  return serials;
+}
+
+/** A licence request as a container signs it: the body of /activate and /check. */
+export function licenceRequestBody(serial, product = 'bench') {
+  const container = generateKeyMaterial('ed25519');
+  const request = signDocument(
+    DOCUMENT_TYPES.licenceRequest,
+    {
+      serial,
+      product,
+      containerKey: container.publicKey,
+      containerBoxKey: generateKeyMaterial('x25519').publicKey,
+      fingerprintHash: newNonce().padEnd(64, '0'),
+      nonce: newNonce(),
+      issuedAt: new Date().toISOString(),
+    },
+    { kid: keyIdOf('ed25519', container.publicKey), privateKey: privateKeyFromMaterial(container) },
+  );
+  return JSON.stringify({ containerKey: container.publicKey, request });
+}

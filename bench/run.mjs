@@ -1,0 +1,177 @@
+// Keyward's benchmarks: each figure beside a baseline measured in the same run on the same
+// machine, reported as a ratio. Run with `npm run bench` (after `npm install`).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { admin, licenceRequestBody, productAndPolicy, seedLicences } from './lib/fixtures.mjs';
+import { load } from './lib/load.mjs';
+import { offlineVerification } from './lib/offline.mjs';
+import { KEYWARD, startJsonProcess, startVendor, stop } from './lib/processes.mjs';
+
+const SMALL = Number(process.env.KEYWARD_BENCH_SMALL ?? 10_000);
+const LARGE = Number(process.env.KEYWARD_BENCH_LARGE ?? 1_000_000);
+const DURATION = Number(process.env.KEYWARD_BENCH_SECONDS ?? 5);
+const temporary = [];
+const log = (text) => process.stderr.write(`${text}\n`);
+
+/** A vendor server whose database holds `count` licences of one product. */
+async function seededVendor(count) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'keyward-bench-'));
+  temporary.push(dataDir);
+  const first = await startVendor(dataDir);
+  const bootstrap = { url: first.ready.url, adminToken: first.ready.adminToken };
+  const { policy } = await productAndPolicy(bootstrap);
+  await stop(first.child);
+  log(`seeding ${count.toLocaleString()} licences...`);
+  const serials = seedLicences(dataDir, policy, count);
+  const { child, ready } = await startVendor(dataDir);
+  const server = { url: ready.url, adminToken: bootstrap.adminToken, child, dataDir, serials };
+  server.sdkConfig = await admin(server, 'GET', '/v1/products/bench/sdk-config');
+  return server;
+}
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+/** Binds one serial and returns the check request body for it, and the size of the answer. */
+async function boundCheckBody(server, serial) {
+  const body = licenceRequestBody(serial);
+  const activated = await post(`${server.url}/v1/machine/activate`, body);
+  if (activated.status !== 200) throw new Error(`activation failed: ${activated.text}`);
+  return { body, answerBytes: activated.text.length };
+}
+
+async function coldStart(dataDir, runs = 5) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const { child, ready } = await startJsonProcess([
+      KEYWARD,
+      'server',
+      'start',
+      '--port',
+      '0',
+      '--json',
+      '--log-level',
+      'silent',
+      '--data-dir',
+      dataDir,
+    ]);
+    for (;;) {
+      const answered = await fetch(`${ready.url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (answered) break;
+    }
+    times.push(performance.now() - started);
+    await stop(child);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[Math.floor(times.length / 2)]);
+}
+
+const ratio = (a, b) => +(a / b).toFixed(3);
+
+try {
+  const small = await seededVendor(SMALL);
+  const { body: checkBody, answerBytes } = await boundCheckBody(small, small.serials[0]);
+
+  log('baseline: bare Fastify endpoint...');
+  const bare = await startJsonProcess(['bench/bare-server.mjs', String(answerBytes)]);
+  const baseline = await load(`${bare.ready.url}/bare`, { body: checkBody, duration: DURATION });
+  await stop(bare.child);
+
+  log(`online check, ${SMALL.toLocaleString()} licences...`);
+  const checkSmall = await load(`${small.url}/v1/machine/check`, { body: checkBody, duration: DURATION });
+
+  log('activation (new bindings)...');
+  const activationBodies = small.serials
+    .slice(1, Math.min(small.serials.length - 10, 8001))
+    .map((serial) => licenceRequestBody(serial));
+  const activation = await load(`${small.url}/v1/machine/activate`, { bodies: activationBodies });
+
+  log('offline verification in the SDK...');
+  const offline = await offlineVerification(small, small.sdkConfig, small.serials.at(-1));
+
+  await stop(small.child);
+  log('cold start...');
+  const coldStartMs = await coldStart(small.dataDir);
+
+  const large = await seededVendor(LARGE);
+  const { body: largeBody } = await boundCheckBody(large, large.serials[Math.floor(LARGE / 2)]);
+  log(`online check, ${LARGE.toLocaleString()} licences...`);
+  const checkLarge = await load(`${large.url}/v1/machine/check`, { body: largeBody, duration: DURATION });
+  await stop(large.child);
+
+  const figures = {
+    onlineCheck: {
+      ...checkSmall,
+      baselineRequestsPerSecond: baseline.requestsPerSecond,
+      baselineP99Ms: baseline.p99Ms,
+      ratioToBare: ratio(checkSmall.requestsPerSecond, baseline.requestsPerSecond),
+      target: '>= 0.5x bare, p99 <= 10 ms at 50 connections',
+    },
+    activation: {
+      ...activation,
+      baselineRequestsPerSecond: baseline.requestsPerSecond,
+      ratioToBare: ratio(activation.requestsPerSecond, baseline.requestsPerSecond),
+      target: '>= 1,000 per second on SQLite',
+    },
+    offlineVerification: { ...offline, target: '>= 0.9x raw Ed25519 verify' },
+    coldStart: { medianMs: coldStartMs, target: '< 1000 ms to the first answered request' },
+    checkAtScale: {
+      licencesSmall: SMALL,
+      licencesLarge: LARGE,
+      requestsPerSecondSmall: checkSmall.requestsPerSecond,
+      requestsPerSecondLarge: checkLarge.requestsPerSecond,
+      p99MsLarge: checkLarge.p99Ms,
+      largeToSmall: ratio(checkLarge.requestsPerSecond, checkSmall.requestsPerSecond),
+      target: 'no more than 10% slower at the large size',
+    },
+  };
+  const results = {
+    at: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    seconds: DURATION,
+    figures,
+  };
+  await writeFile('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+  console.table({
+    'online check (req/s)': {
+      value: checkSmall.requestsPerSecond,
+      baseline: baseline.requestsPerSecond,
+      ratio: figures.onlineCheck.ratioToBare,
+    },
+    'online check p99 (ms)': {
+      value: checkSmall.p99Ms,
+      baseline: baseline.p99Ms,
+      ratio: ratio(checkSmall.p99Ms, baseline.p99Ms),
+    },
+    'activation (per s)': {
+      value: activation.requestsPerSecond,
+      baseline: baseline.requestsPerSecond,
+      ratio: figures.activation.ratioToBare,
+    },
+    'offline check (per s)': {
+      value: offline.sdkChecksPerSecond,
+      baseline: offline.rawVerifiesPerSecond,
+      ratio: offline.ratio,
+    },
+    'cold start (ms)': { value: coldStartMs, baseline: 1000, ratio: ratio(coldStartMs, 1000) },
+    [`check at ${LARGE.toLocaleString()} (req/s)`]: {
+      value: checkLarge.requestsPerSecond,
+      baseline: checkSmall.requestsPerSecond,
+      ratio: figures.checkAtScale.largeToSmall,
+    },
+  });
+} finally {
+  for (const dir of temporary) await rm(dir, { recursive: true, force: true });
+}
