@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Points where a test may stop a write, to prove a crash leaves the old file or the new, never a mix. */
@@ -40,9 +41,13 @@ export async function writeFileAtomic(
   }
 }
 
+/**
+ * Reads a small file, synchronously on purpose: containers and anchors are a few kilobytes, read
+ * at every start, and a thread-pool round trip costs more than the read itself.
+ */
 export async function readTextIfExists(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

@@ -73,7 +73,10 @@ export function newContainerKeys(fingerprint: string, containerId: string) {
   };
 }
 
-/** Unlocks the container's keys; fails when the file was made on another computer. */
+/**
+ * The container's keys. The seeds are unlocked now (that is what tells a file copied from another
+ * computer); the key objects, slow to import, only when first used: most starts sign nothing.
+ */
 export function unlockContainerKeys(record: ContainerRecord, fingerprint: string): Result<ContainerKeys> {
   const seeds = unlockSecret(
     record.lockedKeys,
@@ -81,16 +84,49 @@ export function unlockContainerKeys(record: ContainerRecord, fingerprint: string
     record.containerId,
   );
   if (!seeds.ok || seeds.value.length !== 64) return refuse('WRONG_COMPUTER');
-  const signingKey = privateKeyFromSeed('ed25519', seeds.value.subarray(0, 32));
-  const boxKey = privateKeyFromSeed('x25519', seeds.value.subarray(32));
-  return ok({
-    signer: { kid: keyIdOf('ed25519', record.containerKey), privateKey: signingKey },
-    box: {
-      kid: keyIdOf('x25519', record.containerBoxKey),
-      publicKey: record.containerBoxKey,
-      privateKey: boxKey,
+  return ok(keysFromSeeds(record, seeds.value));
+}
+
+/** Keys of a container the anchor vouches for: written on this computer, so they unlock when needed. */
+export function vouchedContainerKeys(record: ContainerRecord, fingerprint: string): ContainerKeys {
+  let keys: ContainerKeys | undefined;
+  const unlocked = () => {
+    if (keys !== undefined) return keys;
+    const result = unlockContainerKeys(record, fingerprint);
+    if (!result.ok) throw new Error('A container vouched for by its anchor must unlock on this computer');
+    keys = result.value;
+    return keys;
+  };
+  return {
+    get signer() {
+      return unlocked().signer;
     },
-  });
+    get box() {
+      return unlocked().box;
+    },
+  };
+}
+
+function keysFromSeeds(record: ContainerRecord, seeds: Buffer): ContainerKeys {
+  let signer: Signer | undefined;
+  let box: ContainerKeys['box'] | undefined;
+  return {
+    get signer() {
+      signer ??= {
+        kid: keyIdOf('ed25519', record.containerKey),
+        privateKey: privateKeyFromSeed('ed25519', seeds.subarray(0, 32)),
+      };
+      return signer;
+    },
+    get box() {
+      box ??= {
+        kid: keyIdOf('x25519', record.containerBoxKey),
+        publicKey: record.containerBoxKey,
+        privateKey: privateKeyFromSeed('x25519', seeds.subarray(32)),
+      };
+      return box;
+    },
+  };
 }
 
 export function encodeContainerFile(record: ContainerRecord, keys: ContainerKeys): string {
@@ -133,34 +169,42 @@ function readRecord(value: unknown): ContainerRecord | undefined {
   return { ...(value as unknown as ContainerRecord), state, grant: grant === null ? null : grant.value };
 }
 
-/**
- * Reads a container file: integrity first (FILE_CORRUPTED), then the signature by the container
- * key it names (SIGNATURE_INVALID). Whether that key is the right one is the anchor's to say.
- */
-export function decodeContainerFile(text: string): Result<ContainerRecord> {
+/** Reads a container file, checking its integrity (FILE_CORRUPTED) but not yet its signature. */
+export function readContainerFile(
+  text: string,
+): Result<{ record: ContainerRecord; envelope: SignedEnvelope }> {
   const armored = decodeArmor(text, CONTAINER_LABEL);
   if (!armored.ok) return armored;
-  let envelope: unknown;
+  let envelope: Result<SignedEnvelope>;
+  let record: ContainerRecord | undefined;
   try {
-    envelope = JSON.parse(Buffer.from(armored.value.body).toString('utf8'));
+    envelope = parseSignedEnvelope(JSON.parse(Buffer.from(armored.value.body).toString('utf8')));
+    record = envelope.ok
+      ? readRecord(JSON.parse(Buffer.from(envelope.value.payload, 'base64url').toString('utf8')))
+      : undefined;
   } catch {
     return refuse('FILE_CORRUPTED');
   }
-  const parsed = parseSignedEnvelope(envelope);
-  if (!parsed.ok) return parsed;
-  let claimed: ContainerRecord | undefined;
-  try {
-    claimed = readRecord(JSON.parse(Buffer.from(parsed.value.payload, 'base64url').toString('utf8')));
-  } catch {
-    claimed = undefined;
-  }
-  if (claimed === undefined)
+  if (!envelope.ok) return envelope;
+  if (record === undefined)
     return refuse('FILE_CORRUPTED', 'The licence container file is not in the expected form.');
-  const key = publicKeyFromRaw('ed25519', claimed.containerKey);
-  const verified = openSignedDocument(envelope, CONTAINER_DOCUMENT, (kid) =>
-    kid === keyIdOf('ed25519', claimed.containerKey) ? key : undefined,
+  return ok({ record, envelope: envelope.value });
+}
+
+/**
+ * Reads a container file the anchor does not vouch for: integrity first (FILE_CORRUPTED), then
+ * the signature by the container key it names (SIGNATURE_INVALID).
+ */
+export function decodeContainerFile(text: string): Result<ContainerRecord> {
+  const read = readContainerFile(text);
+  if (!read.ok) return read;
+  const { record, envelope } = read.value;
+  const key = publicKeyFromRaw('ed25519', record.containerKey);
+  const kid = keyIdOf('ed25519', record.containerKey);
+  const verified = openSignedDocument(envelope, CONTAINER_DOCUMENT, (candidate) =>
+    candidate === kid ? key : undefined,
   );
   if (!verified.ok)
     return refuse('SIGNATURE_INVALID', 'The licence container file is not signed by its own key.');
-  return ok(claimed);
+  return ok(record);
 }

@@ -5,6 +5,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import type { DatabaseLocation } from '../config.js';
 import { migrationProvider } from './migrations.js';
 import type { VendorDatabase } from './schema.js';
+import { withStatementCache } from './statement-cache.js';
 
 export type VendorDb = Kysely<VendorDatabase>;
 
@@ -16,7 +17,7 @@ function openSqlite(file: string): VendorDb {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<VendorDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<VendorDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
 /** Opens the vendor database and brings its schema up to date. */
