@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Licence, Policy, Product } from '@keyward/core';
-import { parseSerial } from '@keyward/core';
+import { generateSerial, parseSerial } from '@keyward/core';
 import { testComputer } from './support/computer.js';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 
@@ -110,7 +110,9 @@ describe('admin API, happy path', () => {
     for (const [path, body, code] of [
       ['/v1/policies', { product: 'nope', name: 'x' }, 'PRODUCT_NOT_FOUND'],
       ['/v1/licenses', { policy: 'pol_nope' }, 'POLICY_NOT_FOUND'],
-      ['/v1/licenses/AAAAA-AAAAA-AAAAA-AAAAA/suspend', {}, 'LICENSE_NOT_FOUND'],
+      [`/v1/licenses/${generateSerial()}/suspend`, {}, 'LICENSE_NOT_FOUND'],
+      ['/v1/licenses/lic_00000000000000000000000000/suspend', {}, 'LICENSE_NOT_FOUND'],
+      ['/v1/licenses/AAAAA-AAAAA-AAAAA-AAAAA/suspend', {}, 'SERIAL_INVALID'],
       ['/v1/policies', { product: 'cad-pro', name: 'x', checkIntervalDays: 0 }, 'VALIDATION_FAILED'],
       ['/v1/policies', { product: 'cad-pro', name: 'x', verification: 'frozen' }, 'VALIDATION_FAILED'],
     ] as const) {

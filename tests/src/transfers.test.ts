@@ -19,6 +19,7 @@ describe("transfers count against the policy's limit", () => {
     const first = await a.client.deactivate();
     assert.ok(first.ok);
     assert.deepEqual([first.value.transfersUsed, first.value.maxTransfers], [1, 1]);
+    assert.equal(first.value.status.licence, null, 'the released grant is gone from the container');
     assert.ok((await b.client.activate(serial)).ok);
 
     const state = await machineState(vendor);

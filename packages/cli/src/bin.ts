@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { keywardError } from '@keyward/core';
 import { Command, CommanderError } from 'commander';
 import { adminCommand } from './commands/admin.js';
@@ -5,13 +6,23 @@ import { keyCommand } from './commands/key.js';
 import { serverCommand } from './commands/server.js';
 import { CommandFailure, printFailure } from './output.js';
 
+const json = process.argv.includes('--json');
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
 const program = new Command('keyward')
   .description('Keyward: licence lifecycle for software vendors.')
+  .version(version)
   .addCommand(serverCommand)
   .addCommand(adminCommand)
   .addCommand(keyCommand);
 
-const json = process.argv.includes('--json');
+/** Usage errors too are refusals: with --json they are printed as JSON, like every other. */
+function quietUsageErrors(command: Command): void {
+  command.exitOverride().configureOutput({ outputError: (text, write) => (json ? undefined : write(text)) });
+  for (const sub of command.commands) quietUsageErrors(sub);
+}
+quietUsageErrors(program);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
@@ -19,6 +30,10 @@ try {
     printFailure(error.error, json);
     process.exitCode = 1;
   } else if (error instanceof CommanderError) {
+    const usage =
+      error.exitCode !== 0 && !error.code.startsWith('commander.help') && error.code !== 'commander.version';
+    if (usage && json)
+      printFailure(keywardError('VALIDATION_FAILED', error.message.replace(/^error: /, '')), true);
     process.exitCode = error.exitCode;
   } else {
     printFailure(

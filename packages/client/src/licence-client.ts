@@ -194,15 +194,17 @@ export class LicenceClient {
     if (!receipt.ok) return receipt;
     if (receipt.value.nonce !== nonce || receipt.value.bindingId !== grant.bindingId)
       return refuse('ANSWER_MISMATCH');
+    // The grant was for the binding just released: it goes, and the next start asks the server.
     const saved = await this.store.save(container, {
       ...container.record,
       state: 'frozen',
+      grant: null,
       lastRefusal: null,
     });
     return ok({
       transfersUsed: receipt.value.transfersUsed,
       maxTransfers: receipt.value.maxTransfers,
-      status: this.statusOf(saved, grant),
+      status: this.statusOf(saved, null),
     });
   }
 

@@ -1,21 +1,25 @@
-import type { VendorDb } from './storage/database.js';
+import type { ServerConfig } from './config.js';
+import { openDatabase, type VendorDb } from './storage/database.js';
 import { createAdminToken, hasAdminToken } from './vendor/admin-tokens.js';
-import { ensureVendorKeys } from './vendor/keyring.js';
 
-export interface BootstrapReport {
-  /** Key ids created by this start (first run, or a key kind missing). */
-  readonly createdKeys: string[];
-  /** The first admin token, shown once: only its hash is stored. */
-  readonly adminToken: string | undefined;
+/**
+ * The first admin token, made only once the server is listening: a first start that fails (a
+ * port in use, say) must not spend the one showing of the token.
+ */
+export async function firstAdminToken(db: VendorDb, at: string): Promise<string | undefined> {
+  return (await hasAdminToken(db)) ? undefined : createAdminToken(db, 'bootstrap', at);
 }
 
-/** First run: the vendor's signing and encryption keys, and an admin token. Later runs change nothing. */
-export async function bootstrap(
-  db: VendorDb,
-  masterSecret: Uint8Array,
-  at: string,
-): Promise<BootstrapReport> {
-  const createdKeys = await ensureVendorKeys(db, masterSecret, at);
-  const adminToken = (await hasAdminToken(db)) ? undefined : await createAdminToken(db, 'bootstrap', at);
-  return { createdKeys, adminToken };
+/** A new admin token written straight into the database: for an operator who lost theirs. */
+export async function issueAdminToken(
+  config: ServerConfig,
+  name: string,
+  at: Date = new Date(),
+): Promise<string> {
+  const db = await openDatabase(config.database);
+  try {
+    return await createAdminToken(db, name, at.toISOString());
+  } finally {
+    await db.destroy();
+  }
 }

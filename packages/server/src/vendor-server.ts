@@ -1,4 +1,4 @@
-import { type BootstrapReport, bootstrap } from './bootstrap.js';
+import { firstAdminToken } from './bootstrap.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { buildApp } from './http/app.js';
@@ -7,14 +7,21 @@ import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
 import { openDatabase } from './storage/database.js';
 import { LicenceStore } from './storage/licence-store.js';
-import { loadKeyring } from './vendor/keyring.js';
+import { ensureVendorKeys, loadKeyring } from './vendor/keyring.js';
 import { loadMasterSecret } from './vendor/master-secret.js';
 
 export interface RunningServer {
   readonly url: string;
   readonly app: KeywardApp;
   readonly context: ServerContext;
-  readonly bootstrap: BootstrapReport & { readonly masterKeyFile: string | undefined };
+  readonly bootstrap: {
+    /** Key ids created by this start (first run). */
+    readonly createdKeys: string[];
+    /** The first admin token, shown once: only its hash is stored. */
+    readonly adminToken: string | undefined;
+    /** Set when this start created the master key file, which the operator must back up. */
+    readonly masterKeyFile: string | undefined;
+  };
   close(): Promise<void>;
 }
 
@@ -23,7 +30,7 @@ export interface StartOptions {
   readonly now?: () => Date;
 }
 
-/** Opens the database, runs the first-run bootstrap, and serves the HTTP API. */
+/** Opens the database, creates the vendor keys on first run, serves the HTTP API, then makes the first admin token. */
 export async function startVendorServer(
   config: ServerConfig,
   options: StartOptions = {},
@@ -32,7 +39,7 @@ export async function startVendorServer(
   const db = await openDatabase(config.database);
   try {
     const master = loadMasterSecret(config.masterKey, config.dataDir);
-    const report = await bootstrap(db, master.secret, now().toISOString());
+    const createdKeys = await ensureVendorKeys(db, master.secret, now().toISOString());
     const context: ServerContext = {
       config,
       db,
@@ -44,6 +51,7 @@ export async function startVendorServer(
     };
     const app = await buildApp(context);
     await app.listen({ host: config.host, port: config.port });
+    const adminToken = await firstAdminToken(db, now().toISOString());
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -51,7 +59,7 @@ export async function startVendorServer(
       url,
       app,
       context,
-      bootstrap: { ...report, masterKeyFile: master.createdFile },
+      bootstrap: { createdKeys, adminToken, masterKeyFile: master.createdFile },
       async close() {
         await app.close();
         await db.destroy();

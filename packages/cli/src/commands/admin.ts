@@ -243,14 +243,20 @@ const licenceCommands = new Command('license')
             ]),
             '',
             'History:',
-            ...history.map((event) => `  ${event.createdAt}  ${event.type}`),
+            ...history.map((event) => {
+              const reason = typeof event.detail.reason === 'string' ? `: ${event.detail.reason}` : '';
+              return `  ${event.createdAt}  ${event.type}${reason}`;
+            }),
           ].join('\n'),
         );
       },
     ),
   )
   .addCommand(
-    statusChange('suspend', 'Suspend a licence: activations and checks are refused until reinstated.'),
+    statusChange(
+      'suspend',
+      'Suspend a licence: activations and online checks are refused until reinstated (each computer notices at its next online check).',
+    ),
   )
   .addCommand(statusChange('reinstate', 'Reinstate a suspended licence.'));
 

@@ -38,13 +38,13 @@ async function licenceClient(options: KeyOptions): Promise<LicenceClient> {
 function describeVerdict(status: KeyStatus): string {
   switch (status.verdict.kind) {
     case 'evaluation':
-      return `evaluation: ${status.evaluation.daysLeft} of ${status.evaluation.days} days left`;
+      return `Evaluation: ${status.evaluation.daysLeft} of ${status.evaluation.days} days left.`;
     case 'licensed':
-      return 'licensed: the application may run';
+      return 'Licensed: the application may run.';
     case 'check-online':
-      return 'an online check is due at the next start';
+      return 'An online check is due at the next start.';
     case 'denied':
-      return `denied: ${status.verdict.message ?? status.verdict.code ?? ''}`;
+      return `Denied: ${status.verdict.message ?? status.verdict.code ?? ''}`;
   }
 }
 

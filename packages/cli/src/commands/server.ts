@@ -1,6 +1,7 @@
-import { readServerConfig, startVendorServer } from '@keyward/server';
+import { keywardError } from '@keyward/core';
+import { issueAdminToken, readServerConfig, startVendorServer } from '@keyward/server';
 import { Command } from 'commander';
-import { integer, leaf, unwrap } from '../command-kit.js';
+import { fail, integer, leaf, unwrap } from '../command-kit.js';
 
 interface StartOptions {
   port?: number;
@@ -54,7 +55,15 @@ const start = leaf<StartOptions>(
         logLevel: options.logLevel as never,
       }),
     );
-    const server = await startVendorServer(config);
+    const server = await startVendorServer(config).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      return fail(
+        keywardError(
+          'CONFIG_INVALID',
+          `Port ${config.port} on ${config.host} is already in use: choose another with --port or KEYWARD_PORT.`,
+        ),
+      );
+    });
     const { adminToken, masterKeyFile, createdKeys } = server.bootstrap;
     out.result({ url: server.url, createdKeys, adminToken: adminToken ?? null }, () =>
       [
@@ -71,4 +80,27 @@ const start = leaf<StartOptions>(
   },
 );
 
-export const serverCommand = new Command('server').description('The vendor server.').addCommand(start);
+const token = leaf<{ dataDir?: string; databaseUrl?: string; name: string }>(
+  'token',
+  "Create a new admin API token directly in the server's database (for when the first one is lost).",
+  (command) =>
+    command
+      .option('--data-dir <dir>', 'data directory (KEYWARD_DATA_DIR, default ./data)')
+      .option('--database-url <url>', 'database (KEYWARD_DATABASE_URL)')
+      .option('--name <name>', 'what the token is for', 'operator'),
+  async (options, out) => {
+    const config = unwrap(
+      readServerConfig(process.env, { dataDir: options.dataDir, databaseUrl: options.databaseUrl }),
+    );
+    const created = await issueAdminToken(config, options.name);
+    out.result(
+      { adminToken: created },
+      () => `New admin token (shown only this once):\n\n  export KEYWARD_TOKEN=${created}`,
+    );
+  },
+);
+
+export const serverCommand = new Command('server')
+  .description('The vendor server.')
+  .addCommand(start)
+  .addCommand(token);

@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { type LicenceStatus, ok, refuse } from '@keyward/core';
+import { type LicenceStatus, ok } from '@keyward/core';
 import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { LicenceSchema, problems, RefParams } from '../http/schemas.js';
@@ -33,13 +33,15 @@ export const licenceStatusRoutes: RouteModule = (app, ctx) => {
       },
       async (request, reply) => {
         const licence = await findLicenceByRef(ctx, request.params.ref);
-        if (licence === undefined) return answer(request, reply, refuse('LICENSE_NOT_FOUND'));
+        if (!licence.ok) return answer(request, reply, licence);
         const reason = request.body?.reason ?? null;
-        return answer(
-          request,
-          reply,
-          ok(await ctx.licences.setStatus(licence, change.status, reason, ctx.now().toISOString())),
+        const changed = await ctx.licences.setStatus(
+          licence.value,
+          change.status,
+          reason,
+          ctx.now().toISOString(),
         );
+        return answer(request, reply, ok(changed));
       },
     );
   }

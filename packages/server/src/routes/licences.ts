@@ -135,9 +135,9 @@ export const showLicenceRoute: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const licence = await findLicenceByRef(ctx, request.params.ref);
-      if (licence === undefined) return answer(request, reply, refuse('LICENSE_NOT_FOUND'));
-      const { binding, history } = await ctx.licences.details(licence);
-      return { license: licence, binding: binding ?? null, history };
+      if (!licence.ok) return answer(request, reply, licence);
+      const { binding, history } = await ctx.licences.details(licence.value);
+      return { license: licence.value, binding: binding ?? null, history };
     },
   );
 };
