@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideBinding, fingerprintHash, licenceRefusal, nextCheckDate, transferRefusal } from './binding.js';
+import {
+  checkNeedsProof,
+  decideBinding,
+  fingerprintHash,
+  licenceRefusal,
+  nextCheckDate,
+  transferRefusal,
+} from './binding.js';
 
 const now = new Date('2026-06-01T00:00:00Z');
 
@@ -51,4 +58,18 @@ describe('activation server decisions', () => {
     assert.notEqual(fingerprintHash('cad', 'pc-a'), fingerprintHash('cam', 'pc-a'));
     assert.equal(fingerprintHash('cad', 'pc-a'), fingerprintHash('cad', 'pc-a'));
   });
+
+  const bound = { fingerprintHash: 'pc-a', containerKey: 'k', containerBoxKey: 'x' };
+  const proofs: ReadonlyArray<[string, typeof bound | undefined, typeof bound, boolean]> = [
+    ['unbound serial: binding it is a change', undefined, bound, true],
+    ['exactly this computer and container: no change', bound, bound, false],
+    ['another computer', bound, { ...bound, fingerprintHash: 'pc-b' }, true],
+    ['a new container on this computer takes over', bound, { ...bound, containerKey: 'k2' }, true],
+    ['a new encryption key', bound, { ...bound, containerBoxKey: 'x2' }, true],
+  ];
+  for (const [what, current, request, needed] of proofs) {
+    it(`container signature on a check, ${what}: ${needed ? 'verified' : 'not needed'}`, () => {
+      assert.equal(checkNeedsProof(current, request), needed);
+    });
+  }
 });

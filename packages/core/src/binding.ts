@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type KeywardError, keywardError } from './errors.js';
-import type { Licence, Policy } from './licensing.js';
+import type { Binding, Licence, Policy } from './licensing.js';
 import { addDays } from './time.js';
 
 /** What the vendor does when a computer presents a serial (the Activation Server table). */
@@ -62,4 +62,23 @@ export function licenceExpiry(policy: Pick<Policy, 'durationDays'>, createdAt: D
  */
 export function fingerprintHash(productCode: string, fingerprint: string): string {
   return createHash('sha256').update(`keyward/fingerprint/v1\n${productCode}\n${fingerprint}`).digest('hex');
+}
+
+/**
+ * Whether the server must verify the container's signature before answering a check. It must
+ * before any change (binding a serial, taking over a binding with new container keys). It need
+ * not when the serial is bound to exactly this computer and container: the answer is a grant for
+ * that container, the same whoever asks, and useless without the container. Verifying only then
+ * halves the cost of the periodic check, the server's hottest path.
+ */
+export function checkNeedsProof(
+  current: Pick<Binding, 'fingerprintHash' | 'containerKey' | 'containerBoxKey'> | undefined,
+  request: Pick<Binding, 'fingerprintHash' | 'containerKey' | 'containerBoxKey'>,
+): boolean {
+  return (
+    current === undefined ||
+    current.fingerprintHash !== request.fingerprintHash ||
+    current.containerKey !== request.containerKey ||
+    current.containerBoxKey !== request.containerBoxKey
+  );
 }

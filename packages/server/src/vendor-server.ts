@@ -62,6 +62,7 @@ export async function startVendorServer(
       bootstrap: { createdKeys, adminToken, masterKeyFile: master.createdFile },
       async close() {
         await app.close();
+        await context.bindings.checks.flush();
         await db.destroy();
       },
     };

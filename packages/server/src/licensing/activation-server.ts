@@ -1,5 +1,6 @@
 import {
   type Binding,
+  checkNeedsProof,
   type DeactivationReceipt,
   DOCUMENT_TYPES,
   decideBinding,
@@ -21,7 +22,7 @@ import {
 } from '@keyward/core';
 import type { ServerContext } from '../context.js';
 import type { SerialRecord } from '../storage/binding-store.js';
-import { type ContainerMessage, openContainerMessage } from './container-message.js';
+import { type ContainerMessage, readContainerMessage } from './container-message.js';
 
 /** Common checks of every machine request, in order: date -> serial form -> known serial -> licence usable. */
 async function usableSerial(
@@ -79,12 +80,16 @@ export async function presentSerial(
   ctx: ServerContext,
   message: ContainerMessage,
 ): Promise<Result<SignedEnvelope>> {
-  const opened = openContainerMessage(message, DOCUMENT_TYPES.licenceRequest, readLicenceRequest);
-  if (!opened.ok) return opened;
-  const request = opened.value;
+  const read = readContainerMessage(message, DOCUMENT_TYPES.licenceRequest, readLicenceRequest);
+  if (!read.ok) return read;
+  const request = read.value.document;
   const now = ctx.now();
   const record = await usableSerial(ctx, request, now);
   if (!record.ok) return record;
+  if (checkNeedsProof(record.value.binding, request)) {
+    const proven = read.value.prove();
+    if (!proven.ok) return proven;
+  }
   const { licence, policy } = record.value;
   const binding = await bindOrRefresh(ctx, record.value, request, now.toISOString());
   if (!binding.ok) return binding;
@@ -115,7 +120,9 @@ export async function releaseSerial(
   ctx: ServerContext,
   message: ContainerMessage,
 ): Promise<Result<SignedEnvelope>> {
-  const opened = openContainerMessage(message, DOCUMENT_TYPES.deactivationRequest, readDeactivationRequest);
+  const read = readContainerMessage(message, DOCUMENT_TYPES.deactivationRequest, readDeactivationRequest);
+  if (!read.ok) return read;
+  const opened = read.value.prove();
   if (!opened.ok) return opened;
   const request = opened.value;
   const now = ctx.now();

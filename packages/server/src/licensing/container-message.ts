@@ -1,4 +1,12 @@
-import { keyIdOf, openSignedDocument, publicKeyFromRaw, type Result, refuse } from '@keyward/core';
+import {
+  keyIdOf,
+  ok,
+  openSignedDocument,
+  parseSignedEnvelope,
+  publicKeyFromRaw,
+  type Result,
+  refuse,
+} from '@keyward/core';
 
 /** What a container sends: a document it signed, beside the public key that verifies it. */
 export interface ContainerMessage {
@@ -6,30 +14,49 @@ export interface ContainerMessage {
   readonly request: unknown;
 }
 
+export interface ReadMessage<T> {
+  readonly document: T;
+  /** Verifies the container's signature; callers do so before any change the document asks for. */
+  prove(): Result<T>;
+}
+
+const notTheirs = () =>
+  refuse('SIGNATURE_INVALID', 'The request is not signed by the container key it names.');
+
 /**
- * Verifies a container's signed document with the key sent beside it and checks the document
- * names that same key, so a container can only speak for itself.
+ * Reads a container's signed document and checks that it names the key sent beside it. The
+ * signature itself is verified by `prove()`, which the caller runs where the answer depends on
+ * who is asking.
  */
-export function openContainerMessage<T extends { readonly containerKey: string }>(
+export function readContainerMessage<T extends { readonly containerKey: string }>(
   message: ContainerMessage,
   typ: string,
   read: (value: unknown) => Result<T>,
-): Result<T> {
+): Result<ReadMessage<T>> {
   const key = publicKeyFromRaw('ed25519', message.containerKey);
   if (key === undefined) return refuse('VALIDATION_FAILED', 'containerKey is not an Ed25519 public key.');
-  const kid = keyIdOf('ed25519', message.containerKey);
-  const opened = openSignedDocument(message.request, typ, (candidate) =>
-    candidate === kid ? key : undefined,
-  );
-  if (!opened.ok) {
-    return opened.error.code === 'UNKNOWN_KEY_ID'
-      ? refuse('SIGNATURE_INVALID', 'The request is not signed by the container key it names.')
-      : opened;
+  const envelope = parseSignedEnvelope(message.request);
+  if (!envelope.ok) return envelope;
+  if (envelope.value.typ !== typ)
+    return refuse('WRONG_FILE_KIND', `Expected a "${typ}" document, got "${envelope.value.typ}".`);
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(envelope.value.payload, 'base64url').toString('utf8'));
+  } catch {
+    return refuse('VALIDATION_FAILED', 'The signed request does not hold JSON.');
   }
-  const document = read(opened.value);
+  const document = read(payload);
   if (!document.ok) return document;
-  if (document.value.containerKey !== message.containerKey) {
-    return refuse('SIGNATURE_INVALID', 'The request is not signed by the container key it names.');
-  }
-  return document;
+  if (document.value.containerKey !== message.containerKey) return notTheirs();
+  const kid = keyIdOf('ed25519', message.containerKey);
+  return ok({
+    document: document.value,
+    prove() {
+      const verified = openSignedDocument(message.request, typ, (candidate) =>
+        candidate === kid ? key : undefined,
+      );
+      if (verified.ok) return ok(document.value);
+      return verified.error.code === 'UNKNOWN_KEY_ID' ? notTheirs() : verified;
+    },
+  });
 }

@@ -9,10 +9,13 @@ import {
   type Result,
   transferRefusal,
 } from '@keyward/core';
+import { sql } from 'kysely';
 import { toPolicy } from './catalogue-store.js';
+import { CheckRecorder } from './check-recorder.js';
 import type { VendorDb } from './database.js';
 import { recordLicenceEvent } from './licence-events.js';
 import { toBinding, toLicence } from './licence-store.js';
+import { preparedQuery } from './prepared-query.js';
 
 /** Everything the activation server needs to answer for one serial, read in one query. */
 export interface SerialRecord {
@@ -43,35 +46,55 @@ class Refusal extends Error {
  * check, release it for a transfer. The database enforces one computer per serial.
  */
 export class BindingStore {
-  constructor(private readonly db: VendorDb) {}
+  /** The hot queries of every check, built once. */
+  private readonly selectSerial;
+  /** Successful checks, written in batches. */
+  readonly checks: CheckRecorder;
+
+  constructor(private readonly db: VendorDb) {
+    this.selectSerial = preparedQuery(1, (serial) =>
+      db
+        .selectFrom('licences as l')
+        .innerJoin('policies as p', 'p.id', 'l.policy_id')
+        .innerJoin('products as pr', 'pr.id', 'l.product_id')
+        .leftJoin('bindings as b', 'b.licence_id', 'l.id')
+        .selectAll('l')
+        .select([
+          'p.product_id as p_product_id',
+          'p.name as p_name',
+          'p.check_interval_days as p_check_interval_days',
+          'p.evaluation_days as p_evaluation_days',
+          'p.max_transfers as p_max_transfers',
+          'p.verification as p_verification',
+          'p.duration_days as p_duration_days',
+          'p.created_at as p_created_at',
+          'pr.code as product_code',
+          'b.id as b_id',
+          'b.fingerprint_hash as b_fingerprint_hash',
+          'b.container_key as b_container_key',
+          'b.container_box_key as b_container_box_key',
+          'b.created_at as b_created_at',
+          'b.last_checked_at as b_last_checked_at',
+          'b.check_count as b_check_count',
+        ])
+        .where('l.serial', '=', serial),
+    );
+    const recordCheck = preparedQuery(3, (at, count, bindingId) =>
+      db
+        .updateTable('bindings')
+        .set({ last_checked_at: at, check_count: sql<number>`check_count + ${count}` })
+        .where('id', '=', bindingId),
+    );
+    this.checks = new CheckRecorder(async (batch) => {
+      // A binding released meanwhile simply updates nothing.
+      await db.transaction().execute(async (trx) => {
+        for (const [bindingId, { at, count }] of batch) await recordCheck(trx, at, count, bindingId);
+      });
+    });
+  }
 
   async findSerial(serial: string): Promise<SerialRecord | undefined> {
-    const row = await this.db
-      .selectFrom('licences as l')
-      .innerJoin('policies as p', 'p.id', 'l.policy_id')
-      .innerJoin('products as pr', 'pr.id', 'l.product_id')
-      .leftJoin('bindings as b', 'b.licence_id', 'l.id')
-      .selectAll('l')
-      .select([
-        'p.product_id as p_product_id',
-        'p.name as p_name',
-        'p.check_interval_days as p_check_interval_days',
-        'p.evaluation_days as p_evaluation_days',
-        'p.max_transfers as p_max_transfers',
-        'p.verification as p_verification',
-        'p.duration_days as p_duration_days',
-        'p.created_at as p_created_at',
-        'pr.code as product_code',
-        'b.id as b_id',
-        'b.fingerprint_hash as b_fingerprint_hash',
-        'b.container_key as b_container_key',
-        'b.container_box_key as b_container_box_key',
-        'b.created_at as b_created_at',
-        'b.last_checked_at as b_last_checked_at',
-        'b.check_count as b_check_count',
-      ])
-      .where('l.serial', '=', serial)
-      .executeTakeFirst();
+    const [row] = await this.selectSerial(this.db, serial);
     if (row === undefined) return undefined;
     const policy = toPolicy({
       id: row.policy_id,
@@ -138,11 +161,7 @@ export class BindingStore {
     const rekeyed =
       binding.containerKey !== keys.containerKey || binding.containerBoxKey !== keys.containerBoxKey;
     if (!rekeyed) {
-      await this.db
-        .updateTable('bindings')
-        .set((eb) => ({ last_checked_at: at, check_count: eb('check_count', '+', 1) }))
-        .where('id', '=', binding.id)
-        .execute();
+      this.checks.record(binding.id, at);
       return;
     }
     await this.db.transaction().execute(async (trx) => {
