@@ -100,7 +100,7 @@ export class ContainerStore {
     if (anchor.kind !== 'present') return undefined;
     const hash = hashOf(text);
     if (!anchor.accepted.some((entry) => entry.hash === hash)) return undefined;
-    const read = readContainerFile(text);
+    const read = readContainerFile(text, true);
     if (!read.ok) return undefined;
     const { record } = read.value;
     const facts: FileFacts = {
