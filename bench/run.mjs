@@ -1,5 +1,6 @@
 // Keyward's benchmarks: each figure beside a baseline measured in the same run on the same
 // machine, reported as a ratio. Run with `npm run bench` (after `npm install`).
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,19 @@ async function coldStart(dataDir, runs = 5) {
 
 const ratio = (a, b) => +(a / b).toFixed(3);
 
+/** Ed25519 signatures per second on one core: every online answer needs one, so it caps the check. */
+function signaturesPerSecond(bytes, seconds = 2) {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const data = Buffer.alloc(bytes, 7);
+  const end = performance.now() + seconds * 1000;
+  let count = 0;
+  while (performance.now() < end) {
+    sign(null, data, privateKey);
+    count++;
+  }
+  return Math.round(count / seconds);
+}
+
 try {
   const small = await seededVendor(SMALL);
   const { body: checkBody, answerBytes } = await boundCheckBody(small, small.serials[0]);
@@ -88,6 +102,7 @@ try {
   const baseline = await load(`${bare.ready.url}/bare`, { body: checkBody, duration: DURATION });
   await stop(bare.child);
 
+  const signCeiling = signaturesPerSecond(Math.round(answerBytes * 0.6));
   log(`online check, ${SMALL.toLocaleString()} licences...`);
   const checkSmall = await load(`${small.url}/v1/machine/check`, { body: checkBody, duration: DURATION });
 
@@ -116,6 +131,8 @@ try {
       baselineRequestsPerSecond: baseline.requestsPerSecond,
       baselineP99Ms: baseline.p99Ms,
       ratioToBare: ratio(checkSmall.requestsPerSecond, baseline.requestsPerSecond),
+      signaturesPerSecondOneCore: signCeiling,
+      signatureCeilingToBare: ratio(signCeiling, baseline.requestsPerSecond),
       target: '>= 0.5x bare, p99 <= 10 ms at 50 connections',
     },
     activation: {
@@ -149,6 +166,11 @@ try {
       value: checkSmall.requestsPerSecond,
       baseline: baseline.requestsPerSecond,
       ratio: figures.onlineCheck.ratioToBare,
+    },
+    'Ed25519 signs alone (per s)': {
+      value: signCeiling,
+      baseline: baseline.requestsPerSecond,
+      ratio: figures.onlineCheck.signatureCeilingToBare,
     },
     'online check p99 (ms)': {
       value: checkSmall.p99Ms,
