@@ -15,6 +15,7 @@ export * from './errors.js';
 export * from './ids.js';
 export * from './licensing.js';
 export * from './online-answer.js';
+export * from './policy-rules.js';
 export * from './result.js';
 export * from './serial.js';
 export * from './time.js';

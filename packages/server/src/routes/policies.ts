@@ -1,9 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { newId, ok, type Policy, refuse } from '@keyward/core';
+import { newId, ok, POLICY_DEFAULTS, POLICY_LIMITS, type Policy, refuse } from '@keyward/core';
 import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { PolicySchema, problems } from '../http/schemas.js';
-import { POLICY_DEFAULTS, POLICY_LIMITS } from '../licensing/policy-rules.js';
 
 const nullableInteger = (limits: { minimum: number; maximum: number }, description: string) =>
   Type.Optional(Type.Union([Type.Integer(limits), Type.Null()], { description }));

@@ -1,4 +1,4 @@
-import type { Policy } from '@keyward/core';
+import type { Policy } from './licensing.js';
 
 /** What a vendor gets when a policy setting is not given. */
 export const POLICY_DEFAULTS = {
