@@ -38,6 +38,14 @@ export const errorCatalogue = {
   ANSWER_MISMATCH: "The server's answer does not belong to this request.",
   NETWORK_UNAVAILABLE: 'The licence server could not be reached.',
   CONFIG_INVALID: 'The configuration is not valid.',
+  FROM_MISMATCH: "The key's contents do not match the vendor's record of them.",
+  ALREADY_APPLIED: 'This update is already applied to the key; nothing changed.',
+  PACKAGE_OUTDATED: 'This update is older than the contents of the key; nothing changed.',
+  PACKAGE_OUT_OF_ORDER: 'An earlier update must be applied first; nothing changed.',
+  UPDATE_NEEDS_FILE: 'This update is too large for a code: send it as a file.',
+  CODE_MISTYPED: 'The code has a mistyped character.',
+  COUNTER_EXHAUSTED: 'This usage counter is used up.',
+  NAME_NOT_FOUND: 'The key holds nothing of this name.',
   INTERNAL_ERROR: 'The licence server failed to process the request.',
 } as const;
 
