@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import {
+  contentsHash,
   DOCUMENT_TYPES,
+  initialContents,
   generateKeyMaterial,
   generateSerial,
   keyIdOf,
@@ -42,13 +44,21 @@ export function seedLicences(dataDir, policy, count) {
   const insert = db.prepare(
     'insert into licences (id, serial, product_id, policy_id, status, expires_at, transfers_used, note, created_at) values (?, ?, ?, ?, ?, null, 0, null, ?)',
   );
+  const insertContents = db.prepare(
+    'insert into licence_contents (licence_id, sequence, contents, contents_hash, initial_hash, updated_at) values (?, 0, ?, ?, ?, ?)',
+  );
+  const contents = initialContents(policy, null);
+  const contentsJson = JSON.stringify(contents);
+  const hash = contentsHash(contents);
   const serials = [];
   const now = new Date().toISOString();
   const batch = db.transaction((size) => {
     for (let i = 0; i < size; i++) {
       const serial = generateSerial();
       serials.push(serial);
-      insert.run(newId('lic'), serial, policy.productId, policy.id, 'active', now);
+      const id = newId('lic');
+      insert.run(id, serial, policy.productId, policy.id, 'active', now);
+      insertContents.run(id, contentsJson, hash, hash, now);
     }
   });
   for (let done = 0; done < count; done += 50_000) batch(Math.min(50_000, count - done));

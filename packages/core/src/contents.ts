@@ -29,6 +29,18 @@ export const CONTENT_LIMITS = {
 
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
 
+/** What a licence holds when issued: its policy's items and counters, its expiry. */
+export function initialContents(
+  policy: {
+    readonly items: ContainerContents['items'];
+    readonly counters: ContainerContents['counters'];
+    readonly verification: ContainerContents['verification'];
+  },
+  expiresAt: string | null,
+): ContainerContents {
+  return { ...emptyContents(policy.verification), items: policy.items, counters: policy.counters, expiresAt };
+}
+
 export function emptyContents(
   verification: ContainerContents['verification'] = 'ongoing',
 ): ContainerContents {

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { ContainerContents } from './contents.js';
 import { toBase64Url } from './crypto/encoding.js';
 import { type DocumentOf, readDocument } from './document-shape.js';
 import { type KeywardError, keywardError, refuse } from './errors.js';
 import { VERIFICATION_MODES, type VerificationMode } from './licensing.js';
 import { ok, type Result } from './result.js';
+import { readContents } from './update-documents.js';
 
 /**
  * The documents exchanged between a licence container and the vendor. Each travels in a signed
@@ -48,9 +50,15 @@ const licenceGrantShape = {
   maxTransfers: 'integer|null',
   issuedAt: 'string',
   nonce: 'string',
+  sequence: 'integer',
 } as const;
+/**
+ * The licence granted to one container. It carries the vendor's record of the contents and their
+ * update step, which a container takes on when it is activated.
+ */
 export type LicenceGrant = Omit<DocumentOf<typeof licenceGrantShape>, 'verification'> & {
   readonly verification: VerificationMode;
+  readonly contents: ContainerContents;
 };
 
 const deactivationRequestShape = { ...containerRequestFields, bindingId: 'string' } as const;
@@ -76,7 +84,9 @@ export function readLicenceGrant(value: unknown): Result<LicenceGrant> {
   const verification = VERIFICATION_MODES.find((mode) => mode === read.value.verification);
   if (verification === undefined)
     return refuse('VALIDATION_FAILED', 'The licence grant names an unknown verification mode.');
-  return ok({ ...read.value, verification });
+  const contents = readContents((value as Record<string, unknown>).contents);
+  if (!contents.ok) return contents;
+  return ok({ ...read.value, verification, contents: contents.value });
 }
 
 export function readDeactivationRequest(value: unknown): Result<DeactivationRequest> {

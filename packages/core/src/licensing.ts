@@ -31,6 +31,10 @@ export interface Policy {
   readonly verification: Exclude<VerificationMode, 'frozen'>;
   /** Licence lifetime from its creation; null means perpetual. */
   readonly durationDays: number | null;
+  /** Licensed items and seats each licence starts with, e.g. `{ cad: { servers: 1, nodes: 5 } }`. */
+  readonly items: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Usage counters each licence starts with, e.g. `{ exports: 100 }`. */
+  readonly counters: Readonly<Record<string, number>>;
   readonly createdAt: string;
 }
 

@@ -7,6 +7,8 @@ export const POLICY_DEFAULTS = {
   maxTransfers: 3,
   verification: 'ongoing',
   durationDays: null,
+  items: {},
+  counters: {},
 } as const satisfies Partial<Policy>;
 
 /** Bounds of each policy setting, enforced by the API schema. */

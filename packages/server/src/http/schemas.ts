@@ -57,6 +57,8 @@ export const PolicySchema = Type.Object({
   maxTransfers: Type.Union([Type.Integer(), Type.Null()]),
   verification: Type.String(),
   durationDays: Type.Union([Type.Integer(), Type.Null()]),
+  items: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer())),
+  counters: Type.Record(Type.String(), Type.Integer()),
   createdAt: Type.String(),
 });
 

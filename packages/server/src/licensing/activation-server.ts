@@ -90,7 +90,7 @@ export async function presentSerial(
     const proven = read.value.prove();
     if (!proven.ok) return proven;
   }
-  const { licence, policy } = record.value;
+  const { licence, policy, contents, sequence } = record.value;
   const binding = await bindOrRefresh(ctx, record.value, request, now.toISOString());
   if (!binding.ok) return binding;
   const grant: LicenceGrant = {
@@ -100,14 +100,17 @@ export async function presentSerial(
     bindingId: binding.value.id,
     containerKey: binding.value.containerKey,
     fingerprintHash: binding.value.fingerprintHash,
-    verification: policy.verification,
+    verification: contents.verification,
     checkIntervalDays: policy.checkIntervalDays,
-    nextCheckAt: nextCheckDate(policy, now)?.toISOString() ?? null,
+    nextCheckAt:
+      nextCheckDate({ ...policy, verification: contents.verification }, now)?.toISOString() ?? null,
     expiresAt: licence.expiresAt,
     transfersUsed: licence.transfersUsed,
     maxTransfers: policy.maxTransfers,
     issuedAt: now.toISOString(),
     nonce: request.nonce,
+    sequence,
+    contents,
   };
   return ok(signDocument(DOCUMENT_TYPES.licenceGrant, grant, ctx.keyring.signer));
 }

@@ -1,5 +1,13 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { generateSerial, type Licence, licenceExpiry, newId, ok, refuse } from '@keyward/core';
+import {
+  generateSerial,
+  initialContents,
+  type Licence,
+  licenceExpiry,
+  newId,
+  ok,
+  refuse,
+} from '@keyward/core';
 import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { LicenceSchema, problems, RefParams } from '../http/schemas.js';
@@ -51,7 +59,7 @@ export const createLicencesRoute: RouteModule = (app, ctx) => {
         note: note ?? null,
         createdAt: now.toISOString(),
       }));
-      await ctx.licences.createLicences(licences);
+      await ctx.licences.createLicences(licences, initialContents(policy, expiry?.toISOString() ?? null));
       return answer(request, reply, ok({ licenses: licences }), 201);
     },
   );

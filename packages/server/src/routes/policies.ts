@@ -1,8 +1,19 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { newId, ok, POLICY_DEFAULTS, POLICY_LIMITS, type Policy, refuse } from '@keyward/core';
+import {
+  CONTENT_LIMITS,
+  NAME_PATTERN,
+  newId,
+  ok,
+  POLICY_DEFAULTS,
+  POLICY_LIMITS,
+  type Policy,
+  refuse,
+} from '@keyward/core';
 import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { PolicySchema, problems } from '../http/schemas.js';
+
+const Name = Type.String({ pattern: NAME_PATTERN.source });
 
 const nullableInteger = (limits: { minimum: number; maximum: number }, description: string) =>
   Type.Optional(Type.Union([Type.Integer(limits), Type.Null()], { description }));
@@ -29,6 +40,16 @@ const CreatePolicyBody = Type.Object(
     ),
     verification: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('ongoing')])),
     durationDays: nullableInteger(POLICY_LIMITS.durationDays, 'Licence lifetime; null for perpetual.'),
+    items: Type.Optional(
+      Type.Record(Name, Type.Record(Name, Type.Integer({ minimum: 0, maximum: CONTENT_LIMITS.seats })), {
+        description: 'Licensed items and their seats, e.g. {"cad": {"servers": 1, "nodes": 5}}.',
+      }),
+    ),
+    counters: Type.Optional(
+      Type.Record(Name, Type.Integer({ minimum: 0, maximum: CONTENT_LIMITS.counter }), {
+        description: 'Usage counters each licence starts with, e.g. {"exports": 100}.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import {
   type Binding,
+  type ContainerContents,
   err,
   type KeywardError,
   keywardError,
@@ -23,6 +24,9 @@ export interface SerialRecord {
   readonly policy: Policy;
   readonly productCode: string;
   readonly binding: Binding | undefined;
+  /** The vendor's record of the licence's contents, and the update step they are at. */
+  readonly sequence: number;
+  readonly contents: ContainerContents;
 }
 
 export interface Release {
@@ -58,6 +62,7 @@ export class BindingStore {
         .innerJoin('policies as p', 'p.id', 'l.policy_id')
         .innerJoin('products as pr', 'pr.id', 'l.product_id')
         .leftJoin('bindings as b', 'b.licence_id', 'l.id')
+        .innerJoin('licence_contents as c', 'c.licence_id', 'l.id')
         .selectAll('l')
         .select([
           'p.product_id as p_product_id',
@@ -68,6 +73,10 @@ export class BindingStore {
           'p.verification as p_verification',
           'p.duration_days as p_duration_days',
           'p.created_at as p_created_at',
+          'p.items as p_items',
+          'p.counters as p_counters',
+          'c.sequence as c_sequence',
+          'c.contents as c_contents',
           'pr.code as product_code',
           'b.id as b_id',
           'b.fingerprint_hash as b_fingerprint_hash',
@@ -106,6 +115,8 @@ export class BindingStore {
       verification: row.p_verification,
       duration_days: row.p_duration_days,
       created_at: row.p_created_at,
+      items: row.p_items,
+      counters: row.p_counters,
     });
     const binding =
       row.b_id === null || row.b_fingerprint_hash === null || row.b_container_key === null
@@ -120,7 +131,14 @@ export class BindingStore {
             last_checked_at: row.b_last_checked_at,
             check_count: row.b_check_count ?? 0,
           });
-    return { licence: toLicence(row), policy, productCode: row.product_code, binding };
+    return {
+      licence: toLicence(row),
+      policy,
+      productCode: row.product_code,
+      binding,
+      sequence: row.c_sequence,
+      contents: JSON.parse(row.c_contents) as ContainerContents,
+    };
   }
 
   /** Binds the serial to this computer unless it is bound already; false when another binding won. */

@@ -17,6 +17,8 @@ export function toPolicy(row: Selectable<PoliciesTable>): Policy {
     maxTransfers: row.max_transfers,
     verification: row.verification === 'off' ? 'off' : 'ongoing',
     durationDays: row.duration_days,
+    items: JSON.parse(row.items) as Policy['items'],
+    counters: JSON.parse(row.counters) as Policy['counters'],
     createdAt: row.created_at,
   };
 }
@@ -60,6 +62,8 @@ export class CatalogueStore {
         max_transfers: policy.maxTransfers,
         verification: policy.verification,
         duration_days: policy.durationDays,
+        items: JSON.stringify(policy.items),
+        counters: JSON.stringify(policy.counters),
         created_at: policy.createdAt,
       })
       .execute();

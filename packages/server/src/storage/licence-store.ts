@@ -1,4 +1,10 @@
-import type { Binding, Licence, LicenceStatus } from '@keyward/core';
+import {
+  type Binding,
+  type ContainerContents,
+  contentsHash,
+  type Licence,
+  type LicenceStatus,
+} from '@keyward/core';
 import type { Selectable } from 'kysely';
 import type { VendorDb } from './database.js';
 import { type LicenceEvent, licenceHistory, recordLicenceEvent } from './licence-events.js';
@@ -47,7 +53,10 @@ export interface LicenceFilter {
 export class LicenceStore {
   constructor(private readonly db: VendorDb) {}
 
-  async createLicences(licences: readonly Licence[]): Promise<void> {
+  /** Issues licences, each with its initial contents at update step 0. */
+  async createLicences(licences: readonly Licence[], contents: ContainerContents): Promise<void> {
+    const contentsJson = JSON.stringify(contents);
+    const hash = contentsHash(contents);
     await this.db.transaction().execute(async (trx) => {
       for (const licence of licences) {
         await trx
@@ -61,6 +70,17 @@ export class LicenceStore {
             expires_at: licence.expiresAt,
             note: licence.note,
             created_at: licence.createdAt,
+          })
+          .execute();
+        await trx
+          .insertInto('licence_contents')
+          .values({
+            licence_id: licence.id,
+            sequence: 0,
+            contents: contentsJson,
+            contents_hash: hash,
+            initial_hash: hash,
+            updated_at: licence.createdAt,
           })
           .execute();
         await recordLicenceEvent(

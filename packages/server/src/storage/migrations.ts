@@ -85,8 +85,46 @@ const initial: Migration = {
   },
 };
 
+/** Container contents: the vendor's record of every licence's contents, and every update to them. */
+const contents: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('policies')
+      .addColumn('items', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
+    await db.schema
+      .alterTable('policies')
+      .addColumn('counters', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
+    await db.schema
+      .createTable('licence_contents')
+      .addColumn('licence_id', 'text', (c) => c.primaryKey().references('licences.id'))
+      .addColumn('sequence', 'integer', (c) => c.notNull())
+      .addColumn('contents', 'text', (c) => c.notNull())
+      .addColumn('contents_hash', 'text', (c) => c.notNull())
+      .addColumn('initial_hash', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    // One update per step of a licence: two vendors issuing at once cannot both succeed.
+    await db.schema
+      .createTable('licence_updates')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('licence_id', 'text', (c) => c.notNull().references('licences.id'))
+      .addColumn('from_sequence', 'integer', (c) => c.notNull())
+      .addColumn('to_sequence', 'integer', (c) => c.notNull())
+      .addColumn('operations', 'text', (c) => c.notNull())
+      .addColumn('result_hash', 'text', (c) => c.notNull())
+      .addColumn('package_file', 'text', (c) => c.notNull())
+      .addColumn('transport', 'text', (c) => c.notNull())
+      .addColumn('order_ref', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('licence_updates_step', ['licence_id', 'to_sequence'])
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial };
+    return { '0001_initial': initial, '0002_contents': contents };
   },
 };

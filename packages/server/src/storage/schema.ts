@@ -18,6 +18,8 @@ export interface PoliciesTable {
   verification: string;
   duration_days: number | null;
   created_at: string;
+  items: Generated<string>;
+  counters: Generated<string>;
 }
 
 export interface LicencesTable {
@@ -73,7 +75,31 @@ export interface ApiTokensTable {
   created_at: string;
 }
 
+export interface LicenceContentsTable {
+  licence_id: string;
+  sequence: number;
+  contents: string;
+  contents_hash: string;
+  initial_hash: string;
+  updated_at: string;
+}
+
+export interface LicenceUpdatesTable {
+  id: string;
+  licence_id: string;
+  from_sequence: number;
+  to_sequence: number;
+  operations: string;
+  result_hash: string;
+  package_file: string;
+  transport: string;
+  order_ref: string | null;
+  created_at: string;
+}
+
 export interface VendorDatabase {
+  licence_contents: LicenceContentsTable;
+  licence_updates: LicenceUpdatesTable;
   products: ProductsTable;
   policies: PoliciesTable;
   licences: LicencesTable;
