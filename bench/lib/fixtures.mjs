@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import {
   contentsHash,
   DOCUMENT_TYPES,
-  initialContents,
   generateKeyMaterial,
   generateSerial,
+  initialContents,
   keyIdOf,
   newId,
   newNonce,

@@ -1,1 +1,1 @@
-export { formatStatus } from './commands/key.js';
+export { formatStatus } from './key-status-format.js';

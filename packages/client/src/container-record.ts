@@ -1,5 +1,6 @@
 import {
   CONTAINER_STATES,
+  type ContainerContents,
   type ContainerState,
   decodeArmor,
   deriveKey,
@@ -16,6 +17,7 @@ import {
   privateKeyFromSeed,
   publicKeyFromRaw,
   type Result,
+  readContents,
   refuse,
   type SignedEnvelope,
   type Signer,
@@ -37,6 +39,10 @@ export interface ContainerRecord {
   readonly revision: number;
   /** Raised by every applied update package. */
   readonly sequence: number;
+  /** Items, expiry, counters, passwords, memory objects and verification mode. */
+  readonly contents: ContainerContents;
+  /** Ids of the update packages applied most recently, to recognise a copy applied again. */
+  readonly appliedPackages: readonly string[];
   readonly state: ContainerState;
   readonly serial: string | null;
   readonly evaluationStartedAt: string;
@@ -167,7 +173,17 @@ function readRecord(value: unknown): ContainerRecord | undefined {
   ) {
     return undefined;
   }
-  return { ...(value as unknown as ContainerRecord), state, grant: grant === null ? null : grant.value };
+  const contents = readContents(value.contents);
+  const applied = value.appliedPackages;
+  if (!contents.ok || !Array.isArray(applied) || !applied.every((id) => typeof id === 'string'))
+    return undefined;
+  return {
+    ...(value as unknown as ContainerRecord),
+    state,
+    grant: grant === null ? null : grant.value,
+    contents: contents.value,
+    appliedPackages: applied,
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   type AnchorFacts,
   decideIntegrity,
+  emptyContents,
   type FileFacts,
   newId,
   ok,
@@ -141,6 +142,8 @@ export class ContainerStore {
         product: this.options.product,
         revision: lastRevision,
         sequence: 0,
+        contents: emptyContents(),
+        appliedPackages: [],
         state: 'evaluation',
         serial: null,
         evaluationStartedAt,

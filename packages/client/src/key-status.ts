@@ -1,4 +1,5 @@
 import {
+  type ContainerContents,
   type ContainerState,
   type ContainerView,
   daysBetween,
@@ -16,14 +17,21 @@ export interface KeyStatus {
   readonly state: ContainerState;
   readonly serial: string | null;
   readonly revision: number;
+  /** Update step: raised by every applied update package. */
   readonly sequence: number;
   readonly evaluation: { readonly startedAt: string; readonly days: number; readonly daysLeft: number };
+  readonly contents: {
+    readonly items: ContainerContents['items'];
+    readonly expiresAt: string | null;
+    readonly counters: ContainerContents['counters'];
+    readonly passwords: readonly string[];
+    readonly memory: ReadonlyArray<{ readonly name: string; readonly bytes: number }>;
+    readonly verification: ContainerContents['verification'] | 'frozen';
+  };
   readonly licence: {
     readonly licenceId: string;
-    readonly verification: string;
     readonly checkIntervalDays: number;
     readonly nextCheckAt: string | null;
-    readonly expiresAt: string | null;
     readonly transfersUsed: number;
     readonly maxTransfers: number | null;
     readonly grantedAt: string;
@@ -32,11 +40,16 @@ export interface KeyStatus {
   readonly lastRefusal: { readonly code: ErrorCode; readonly message: string } | null;
 }
 
+/**
+ * The facts the start-up verdict is taken on. Expiry and verification mode come from the
+ * contents (update packages change them); the next online check from the vendor's grant.
+ */
 export function containerView(
   record: ContainerRecord,
   grant: LicenceGrant | null,
   evaluationDays: number,
 ): ContainerView {
+  const { expiresAt, verification } = record.contents;
   return {
     state: record.state,
     evaluationStartedAt: new Date(record.evaluationStartedAt),
@@ -46,9 +59,9 @@ export function containerView(
       grant === null
         ? null
         : {
-            verification: grant.verification,
+            verification,
             nextCheckAt: grant.nextCheckAt === null ? null : new Date(grant.nextCheckAt),
-            expiresAt: grant.expiresAt === null ? null : new Date(grant.expiresAt),
+            expiresAt: expiresAt === null ? null : new Date(expiresAt),
           },
   };
 }
@@ -61,6 +74,7 @@ export function keyStatus(
   now: Date,
 ): KeyStatus {
   const used = daysBetween(new Date(record.evaluationStartedAt), now);
+  const { contents } = record;
   return {
     product: record.product,
     containerId: record.containerId,
@@ -74,15 +88,23 @@ export function keyStatus(
       days: evaluationDays,
       daysLeft: Math.max(0, Math.ceil(evaluationDays - used)),
     },
+    contents: {
+      items: contents.items,
+      expiresAt: contents.expiresAt,
+      counters: contents.counters,
+      passwords: Object.keys(contents.passwords).sort(),
+      memory: Object.keys(contents.memory)
+        .sort()
+        .map((name) => ({ name, bytes: Buffer.from(contents.memory[name] ?? '', 'base64').length })),
+      verification: record.state === 'frozen' ? 'frozen' : contents.verification,
+    },
     licence:
       grant === null
         ? null
         : {
             licenceId: grant.licenceId,
-            verification: record.state === 'frozen' ? 'frozen' : grant.verification,
             checkIntervalDays: grant.checkIntervalDays,
             nextCheckAt: grant.nextCheckAt,
-            expiresAt: grant.expiresAt,
             transfersUsed: grant.transfersUsed,
             maxTransfers: grant.maxTransfers,
             grantedAt: grant.issuedAt,

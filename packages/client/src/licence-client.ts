@@ -2,10 +2,8 @@ import {
   DOCUMENT_TYPES,
   decideVerdict,
   err,
-  fingerprintHash,
-  grantMismatch,
+  grantBringsContents,
   type KeywardError,
-  type LicenceGrant,
   newNonce,
   type OnlineIntent,
   ok,
@@ -13,33 +11,14 @@ import {
   parseSerial,
   type Result,
   readDeactivationReceipt,
-  readLicenceGrant,
   refusalFreezes,
   refuse,
   type SignedEnvelope,
   signDocument,
 } from '@keyward/core';
-import { AnchorFile } from './anchor.js';
-import type { ContainerRecord } from './container-record.js';
-import { ContainerStore, type OpenContainer, type SaveStage } from './container-store.js';
-import { containerView, type KeyStatus, keyStatus } from './key-status.js';
-import { productSlug, type SdkConfig, vendorVerifyKeys } from './sdk-config.js';
-import { VendorApi } from './vendor-api.js';
-
-export interface LicenceClientOptions {
-  readonly config: SdkConfig;
-  /** Directory of the licence container file. */
-  readonly home: string;
-  /** Directory of the anti-rollback anchor: somewhere else than `home`. */
-  readonly anchorDir: string;
-  /** This computer's fingerprint (see `computeFingerprint`). */
-  readonly fingerprint: string;
-  readonly now?: () => Date;
-  readonly fetch?: typeof fetch;
-  /** Attempts per online request (network failures and 5xx only). */
-  readonly attempts?: number;
-  readonly interrupt?: (stage: SaveStage) => void;
-}
+import type { OpenContainer } from './container-store.js';
+import { containerView, type KeyStatus } from './key-status.js';
+import { type LicenceClientOptions, LicenceSession, type VerifiedContainer } from './licence-session.js';
 
 /** The outcome of CheckLicence when the application may run. */
 export interface CheckOutcome {
@@ -63,37 +42,17 @@ const LAST_SEEN_STEP_MS = 10 * 60 * 1000;
  * transfer. Expected refusals come back as `Err` values with a code and a sentence.
  */
 export class LicenceClient {
-  private readonly store: ContainerStore;
-  private readonly api: VendorApi;
-  private readonly vendorKey: ReturnType<typeof vendorVerifyKeys>;
-  private readonly now: () => Date;
-  private readonly fingerprintHash: string;
+  private readonly session: LicenceSession;
 
-  constructor(private readonly options: LicenceClientOptions) {
-    const slug = productSlug(options.config);
-    this.now = options.now ?? (() => new Date());
-    this.store = new ContainerStore({
-      file: ContainerStore.fileFor(options.home, slug),
-      anchor: new AnchorFile(options.anchorDir, slug, options.fingerprint),
-      product: options.config.product,
-      fingerprint: options.fingerprint,
-      now: this.now,
-      interrupt: options.interrupt,
-    });
-    this.api = new VendorApi({
-      serverUrl: options.config.serverUrl,
-      attempts: options.attempts,
-      fetch: options.fetch,
-    });
-    this.vendorKey = vendorVerifyKeys(options.config);
-    this.fingerprintHash = fingerprintHash(options.config.product, options.fingerprint);
+  constructor(options: LicenceClientOptions) {
+    this.session = new LicenceSession(options);
   }
 
   /** The key status, read offline. The first call on a computer starts the evaluation. */
   async status(): Promise<Result<KeyStatus>> {
-    const opened = await this.openVerified();
+    const opened = await this.session.open();
     if (!opened.ok) return opened;
-    return ok(this.statusOf(opened.value.container, opened.value.grant));
+    return ok(this.session.statusOf(opened.value.container, opened.value.grant));
   }
 
   /**
@@ -101,27 +60,30 @@ export class LicenceClient {
    * asked (the CheckLicence table), asks it when so, and says whether the application may run.
    */
   async check(): Promise<Result<CheckOutcome>> {
-    const opened = await this.openVerified();
+    const opened = await this.session.open();
     if (!opened.ok) return opened;
     let { container, grant } = opened.value;
-    const now = this.now();
+    const now = this.session.now();
     const verdict = decideVerdict(
-      containerView(container.record, grant, this.options.config.evaluationDays),
+      containerView(container.record, grant, this.session.config.evaluationDays),
       now,
     );
     if (verdict.kind === 'denied') return err(verdict.error);
     if (verdict.kind === 'check-online') {
       const serial = container.record.serial;
       if (serial === null) return refuse('NOT_ACTIVATED');
-      return this.askServer(container, serial, 'check');
+      return this.askServer({ container, grant }, serial, 'check');
     }
     if (now.getTime() - Date.parse(container.record.lastSeenAt) > LAST_SEEN_STEP_MS) {
-      container = await this.store.save(container, { ...container.record, lastSeenAt: now.toISOString() });
+      container = await this.session.store.save(container, {
+        ...container.record,
+        lastSeenAt: now.toISOString(),
+      });
     }
     return ok({
       mode: verdict.kind === 'evaluation' ? 'evaluation' : 'licensed',
       online: false,
-      status: this.statusOf(container, grant),
+      status: this.session.statusOf(container, grant),
     });
   }
 
@@ -132,7 +94,7 @@ export class LicenceClient {
   async enterSerial(serialText: string): Promise<Result<KeyStatus>> {
     const serial = parseSerial(serialText);
     if (!serial.ok) return serial;
-    const opened = await this.openVerified();
+    const opened = await this.session.open();
     if (!opened.ok) return opened;
     const { container, grant } = opened.value;
     if (container.record.state !== 'evaluation') {
@@ -141,20 +103,20 @@ export class LicenceClient {
         'A serial can only be entered for later activation while in evaluation.',
       );
     }
-    const saved = await this.store.save(container, { ...container.record, serial: serial.value });
-    return ok(this.statusOf(saved, grant));
+    const saved = await this.session.store.save(container, { ...container.record, serial: serial.value });
+    return ok(this.session.statusOf(saved, grant));
   }
 
   /** Online activation: binds the serial to this computer and removes the evaluation limit. */
   async activate(serialText?: string): Promise<Result<CheckOutcome>> {
-    const opened = await this.openVerified();
+    const opened = await this.session.open();
     if (!opened.ok) return opened;
     const serial = parseSerial(serialText ?? opened.value.container.record.serial ?? '');
     if (!serial.ok)
       return serialText === undefined
         ? refuse('NOT_ACTIVATED', 'Enter a serial number to activate.')
         : serial;
-    return this.askServer(opened.value.container, serial.value, 'activate');
+    return this.askServer(opened.value, serial.value, 'activate');
   }
 
   /**
@@ -162,7 +124,7 @@ export class LicenceClient {
    * container) and freezes the licence here. Another computer may then activate it.
    */
   async deactivate(): Promise<Result<TransferOutcome>> {
-    const opened = await this.openVerified();
+    const opened = await this.session.open();
     if (!opened.ok) return opened;
     const { container, grant } = opened.value;
     if (container.record.state === 'blocked') return refuse('TAMPER_DETECTED');
@@ -174,28 +136,32 @@ export class LicenceClient {
       DOCUMENT_TYPES.deactivationRequest,
       {
         serial: container.record.serial,
-        product: this.options.config.product,
+        product: this.session.config.product,
         bindingId: grant.bindingId,
         containerKey: container.record.containerKey,
-        fingerprintHash: this.fingerprintHash,
+        fingerprintHash: this.session.fingerprintHash,
         nonce,
-        issuedAt: this.now().toISOString(),
+        issuedAt: this.session.now().toISOString(),
       },
       container.keys.signer,
     );
-    const answer = await this.api.post('/v1/machine/deactivate', {
+    const answer = await this.session.api.post('/v1/machine/deactivate', {
       containerKey: container.record.containerKey,
       request,
     });
     if (!answer.ok) return answer;
     const receiptEnvelope = (answer.value as { receipt?: unknown }).receipt;
-    const verified = openSignedDocument(receiptEnvelope, DOCUMENT_TYPES.deactivationReceipt, this.vendorKey);
+    const verified = openSignedDocument(
+      receiptEnvelope,
+      DOCUMENT_TYPES.deactivationReceipt,
+      this.session.vendorKey,
+    );
     const receipt = verified.ok ? readDeactivationReceipt(verified.value) : verified;
     if (!receipt.ok) return receipt;
     if (receipt.value.nonce !== nonce || receipt.value.bindingId !== grant.bindingId)
       return refuse('ANSWER_MISMATCH');
     // The grant was for the binding just released: it goes, and the next start asks the server.
-    const saved = await this.store.save(container, {
+    const saved = await this.session.store.save(container, {
       ...container.record,
       state: 'frozen',
       grant: null,
@@ -204,71 +170,32 @@ export class LicenceClient {
     return ok({
       transfersUsed: receipt.value.transfersUsed,
       maxTransfers: receipt.value.maxTransfers,
-      status: this.statusOf(saved, null),
+      status: this.session.statusOf(saved, null),
     });
-  }
-
-  /** Loads the container and verifies the vendor's grant inside it; an altered grant is tamper. */
-  private async openVerified(): Promise<Result<{ container: OpenContainer; grant: LicenceGrant | null }>> {
-    const loaded = await this.store.load();
-    if (!loaded.ok) return loaded;
-    const container = loaded.value;
-    const { grant: envelope, serial } = container.record;
-    if (envelope === null) return ok({ container, grant: null });
-    const grant = this.verifyGrant(envelope, container.record);
-    if (grant.ok) return ok({ container, grant: grant.value });
-    if (grant.error.code === 'UNKNOWN_KEY_ID' && serial !== null) {
-      // Signed with a vendor key this application no longer ships: ask the server for a new grant.
-      const frozen = await this.store.save(container, { ...container.record, state: 'frozen', grant: null });
-      return ok({ container: frozen, grant: null });
-    }
-    const blocked = await this.store.save(container, { ...container.record, state: 'blocked' });
-    return ok({ container: blocked, grant: null });
-  }
-
-  private verifyGrant(
-    envelope: SignedEnvelope,
-    record: ContainerRecord,
-    nonce?: string,
-  ): Result<LicenceGrant> {
-    const opened = openSignedDocument(envelope, DOCUMENT_TYPES.licenceGrant, this.vendorKey);
-    if (!opened.ok) return opened;
-    const grant = readLicenceGrant(opened.value);
-    if (!grant.ok) return grant;
-    const mismatch = grantMismatch(grant.value, {
-      nonce: nonce ?? grant.value.nonce,
-      serial: record.serial ?? grant.value.serial,
-      product: this.options.config.product,
-      containerKey: record.containerKey,
-      fingerprintHash: this.fingerprintHash,
-    });
-    return mismatch === undefined
-      ? grant
-      : refuse('ANSWER_MISMATCH', `The licence grant does not match this container (${mismatch}).`);
   }
 
   /** Activation or online CheckLicence; the answer is verified before anything is stored. */
   private async askServer(
-    container: OpenContainer,
+    { container, grant: held }: VerifiedContainer,
     serial: string,
     intent: OnlineIntent,
   ): Promise<Result<CheckOutcome>> {
     const nonce = newNonce();
-    const now = this.now();
+    const now = this.session.now();
     const request = signDocument(
       DOCUMENT_TYPES.licenceRequest,
       {
         serial,
-        product: this.options.config.product,
+        product: this.session.config.product,
         containerKey: container.record.containerKey,
         containerBoxKey: container.record.containerBoxKey,
-        fingerprintHash: this.fingerprintHash,
+        fingerprintHash: this.session.fingerprintHash,
         nonce,
         issuedAt: now.toISOString(),
       },
       container.keys.signer,
     );
-    const answer = await this.api.post(`/v1/machine/${intent}`, {
+    const answer = await this.session.api.post(`/v1/machine/${intent}`, {
       containerKey: container.record.containerKey,
       request,
     });
@@ -276,17 +203,21 @@ export class LicenceClient {
     const envelope = (answer.value as { grant?: SignedEnvelope }).grant;
     if (envelope === undefined)
       return refuse('ANSWER_MISMATCH', 'The licence server answered without a licence grant.');
-    const grant = this.verifyGrant(envelope, { ...container.record, serial }, nonce);
+    const grant = this.session.verifyGrant(envelope, { ...container.record, serial }, nonce);
     if (!grant.ok) return grant;
-    const saved = await this.store.save(container, {
+    const vendorRecord = grantBringsContents(held?.bindingId ?? null, grant.value.bindingId)
+      ? { contents: grant.value.contents, sequence: grant.value.sequence, appliedPackages: [] }
+      : {};
+    const saved = await this.session.store.save(container, {
       ...container.record,
+      ...vendorRecord,
       state: 'active',
       serial,
       grant: envelope,
       lastRefusal: null,
       lastSeenAt: now.toISOString(),
     });
-    return ok({ mode: 'licensed', online: true, status: this.statusOf(saved, grant.value) });
+    return ok({ mode: 'licensed', online: true, status: this.session.statusOf(saved, grant.value) });
   }
 
   private async refused(
@@ -296,7 +227,7 @@ export class LicenceClient {
     error: KeywardError,
   ): Promise<Result<CheckOutcome>> {
     if (refusalFreezes(error.code, intent)) {
-      await this.store.save(container, {
+      await this.session.store.save(container, {
         ...container.record,
         state: 'frozen',
         serial,
@@ -304,17 +235,5 @@ export class LicenceClient {
       });
     }
     return err(error);
-  }
-
-  private statusOf(container: OpenContainer, grant: LicenceGrant | null): KeyStatus {
-    const now = this.now();
-    const view = containerView(container.record, grant, this.options.config.evaluationDays);
-    return keyStatus(
-      container.record,
-      grant,
-      this.options.config.evaluationDays,
-      decideVerdict(view, now),
-      now,
-    );
   }
 }

@@ -38,3 +38,12 @@ export function grantMismatch(
     (field) => grant[field] !== expected[field],
   );
 }
+
+/**
+ * A container takes on the vendor's record of the contents (and its update step) when a grant
+ * starts a new binding: first activation, or the serial arriving after a transfer. Grants for a
+ * binding it already holds leave its contents to the update packages.
+ */
+export function grantBringsContents(heldBindingId: string | null, grantBindingId: string): boolean {
+  return heldBindingId !== grantBindingId;
+}

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { computeFingerprint, type KeyStatus, LicenceClient, parseSdkConfig } from '@keyward/client';
+import { computeFingerprint, LicenceClient, parseSdkConfig } from '@keyward/client';
 import { keywardError } from '@keyward/core';
 import { Command } from 'commander';
 import { fail, leaf, unwrap } from '../command-kit.js';
-import { type Output, table } from '../output.js';
+import { describeVerdict, formatStatus } from '../key-status-format.js';
+import type { Output } from '../output.js';
 import { readCliEnvironment } from '../settings.js';
 
 interface KeyOptions {
@@ -33,43 +34,6 @@ async function licenceClient(options: KeyOptions): Promise<LicenceClient> {
     anchorDir: options.anchorDir ?? env.anchorDir,
     fingerprint: options.fingerprint ?? env.fingerprint ?? (await computeFingerprint()),
   });
-}
-
-function describeVerdict(status: KeyStatus): string {
-  switch (status.verdict.kind) {
-    case 'evaluation':
-      return `Evaluation: ${status.evaluation.daysLeft} of ${status.evaluation.days} days left.`;
-    case 'licensed':
-      return 'Licensed: the application may run.';
-    case 'check-online':
-      return 'An online check is due at the next start.';
-    case 'denied':
-      return `Denied: ${status.verdict.message ?? status.verdict.code ?? ''}`;
-  }
-}
-
-export function formatStatus(status: KeyStatus): string {
-  const licence = status.licence;
-  return table([
-    ['Product', status.product],
-    ['Serial', status.serial ?? '(none: evaluation)'],
-    ['State', status.state],
-    [
-      'Container',
-      `${status.containerId} (format ${status.formatVersion}, revision ${status.revision}, sequence ${status.sequence})`,
-    ],
-    ['Evaluation', `started ${status.evaluation.startedAt.slice(0, 10)}, ${status.evaluation.days} days`],
-    ...(licence === null
-      ? []
-      : ([
-          ['Verification', `${licence.verification}, every ${licence.checkIntervalDays} days`],
-          ['Next online check', licence.nextCheckAt ?? 'none'],
-          ['Expires', licence.expiresAt ?? 'never'],
-          ['Transfers', `${licence.transfersUsed} of ${licence.maxTransfers ?? 'unlimited'} used`],
-        ] as const)),
-    ...(status.lastRefusal === null ? [] : ([['Last refusal', status.lastRefusal.message]] as const)),
-    ['Verdict', describeVerdict(status)],
-  ]);
 }
 
 function keyLeaf(

@@ -1,0 +1,62 @@
+import type { KeyStatus } from '@keyward/client';
+import { table } from './output.js';
+
+export function describeVerdict(status: KeyStatus): string {
+  switch (status.verdict.kind) {
+    case 'evaluation':
+      return `Evaluation: ${status.evaluation.daysLeft} of ${status.evaluation.days} days left.`;
+    case 'licensed':
+      return 'Licensed: the application may run.';
+    case 'check-online':
+      return 'An online check is due at the next start.';
+    case 'denied':
+      return `Denied: ${status.verdict.message ?? status.verdict.code ?? ''}`;
+  }
+}
+
+/** One label, then one line per entry, the way the key status utility lists them. */
+function listed(label: string, lines: readonly string[]): Array<readonly [string, string]> {
+  return lines.length === 0
+    ? [[label, 'none']]
+    : lines.map((line, index) => [index === 0 ? label : '', line] as const);
+}
+
+/** The key status utility's view of a licence container. */
+export function formatStatus(status: KeyStatus): string {
+  const { licence, contents } = status;
+  const items = Object.entries(contents.items).map(
+    ([item, seats]) =>
+      `${item}: ${Object.entries(seats)
+        .map(([kind, count]) => `${kind} ${count}`)
+        .join(', ')}`,
+  );
+  return table([
+    ['Product', status.product],
+    ['Serial', status.serial ?? '(none: evaluation)'],
+    ['State', status.state],
+    ['Format version', String(status.formatVersion)],
+    ['Container', `${status.containerId} (revision ${status.revision})`],
+    ['Update step', String(status.sequence)],
+    ['Evaluation', `started ${status.evaluation.startedAt.slice(0, 10)}, ${status.evaluation.days} days`],
+    ...(licence === null
+      ? []
+      : ([
+          ['Verification', `${contents.verification}, every ${licence.checkIntervalDays} days`],
+          ['Next online check', licence.nextCheckAt ?? 'none'],
+          ['Transfers', `${licence.transfersUsed} of ${licence.maxTransfers ?? 'unlimited'} used`],
+        ] as const)),
+    ['Expires', contents.expiresAt ?? 'never'],
+    ...listed('Items', items),
+    ...listed(
+      'Counters',
+      Object.entries(contents.counters).map(([name, value]) => `${name} ${value}`),
+    ),
+    ...listed('Passwords', contents.passwords),
+    ...listed(
+      'Memory objects',
+      contents.memory.map((object) => `${object.name} (${object.bytes} bytes)`),
+    ),
+    ...(status.lastRefusal === null ? [] : ([['Last refusal', status.lastRefusal.message]] as const)),
+    ['Verdict', describeVerdict(status)],
+  ]);
+}
