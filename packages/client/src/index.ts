@@ -1,6 +1,8 @@
 export type { SaveStage } from './container-store.js';
 export { computeFingerprint } from './fingerprint.js';
+export type { KeyContents } from './key-contents.js';
 export type { KeyStatus } from './key-status.js';
+export type { AppliedUpdate, KeyUpdates } from './key-updates.js';
 export { type CheckOutcome, LicenceClient, type TransferOutcome } from './licence-client.js';
 export type { LicenceClientOptions } from './licence-session.js';
 export { parseSdkConfig, type SdkConfig } from './sdk-config.js';

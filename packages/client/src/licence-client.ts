@@ -17,7 +17,9 @@ import {
   signDocument,
 } from '@keyward/core';
 import type { OpenContainer } from './container-store.js';
+import { KeyContents } from './key-contents.js';
 import { containerView, type KeyStatus } from './key-status.js';
+import { KeyUpdates } from './key-updates.js';
 import { type LicenceClientOptions, LicenceSession, type VerifiedContainer } from './licence-session.js';
 
 /** The outcome of CheckLicence when the application may run. */
@@ -43,9 +45,15 @@ const LAST_SEEN_STEP_MS = 10 * 60 * 1000;
  */
 export class LicenceClient {
   private readonly session: LicenceSession;
+  /** Request files, update packages, online updates. */
+  readonly updates: KeyUpdates;
+  /** Items, seats, counters, passwords and memory objects, for the application. */
+  readonly contents: KeyContents;
 
   constructor(options: LicenceClientOptions) {
     this.session = new LicenceSession(options);
+    this.updates = new KeyUpdates(this.session);
+    this.contents = new KeyContents(this.session);
   }
 
   /** The key status, read offline. The first call on a computer starts the evaluation. */

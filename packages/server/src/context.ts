@@ -3,6 +3,7 @@ import type { BindingStore } from './storage/binding-store.js';
 import type { CatalogueStore } from './storage/catalogue-store.js';
 import type { VendorDb } from './storage/database.js';
 import type { LicenceStore } from './storage/licence-store.js';
+import type { UpdateStore } from './storage/update-store.js';
 import type { VendorKeyring } from './vendor/keyring.js';
 
 /** What every operation of the vendor server may use; built once at start. */
@@ -12,6 +13,7 @@ export interface ServerContext {
   readonly catalogue: CatalogueStore;
   readonly licences: LicenceStore;
   readonly bindings: BindingStore;
+  readonly updates: UpdateStore;
   readonly keyring: VendorKeyring;
   readonly now: () => Date;
 }

@@ -7,6 +7,7 @@ import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
 import { openDatabase } from './storage/database.js';
 import { LicenceStore } from './storage/licence-store.js';
+import { UpdateStore } from './storage/update-store.js';
 import { ensureVendorKeys, loadKeyring } from './vendor/keyring.js';
 import { loadMasterSecret } from './vendor/master-secret.js';
 
@@ -46,6 +47,7 @@ export async function startVendorServer(
       catalogue: new CatalogueStore(db),
       licences: new LicenceStore(db),
       bindings: new BindingStore(db),
+      updates: new UpdateStore(db),
       keyring: await loadKeyring(db, master.secret),
       now,
     };

@@ -10,6 +10,12 @@ import { machineRoutes } from '../routes/machine.js';
 import { createPolicyRoute, listPoliciesRoute } from '../routes/policies.js';
 import { createProductRoute, listProductsRoute } from '../routes/products.js';
 import { sdkConfigRoute, vendorKeysRoute } from '../routes/sdk-config.js';
+import {
+  createUpdateRoute,
+  listUpdatesRoute,
+  pullUpdatesRoute,
+  queueUpdateRoute,
+} from '../routes/updates.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
 import { sendProblem } from './problem.js';
 import { Problem } from './schemas.js';
@@ -27,6 +33,10 @@ const ROUTES: readonly RouteModule[] = [
   listLicencesRoute,
   showLicenceRoute,
   licenceStatusRoutes,
+  createUpdateRoute,
+  queueUpdateRoute,
+  listUpdatesRoute,
+  pullUpdatesRoute,
 ];
 
 /** Fastify's own failures (body parsing, schema validation) as Keyward refusals. */

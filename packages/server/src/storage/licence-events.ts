@@ -9,6 +9,7 @@ export const LICENCE_EVENT_TYPES = [
   'deactivated',
   'suspended',
   'reinstated',
+  'updated',
 ] as const;
 export type LicenceEventType = (typeof LICENCE_EVENT_TYPES)[number];
 

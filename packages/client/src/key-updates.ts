@@ -1,0 +1,198 @@
+import {
+  APPLIED_PACKAGES_KEPT,
+  applyOperations,
+  contentsHash,
+  decodeArmor,
+  encodeArmor,
+  err,
+  newNonce,
+  ok,
+  openSealedBytes,
+  openSignedDocument,
+  packageRefusal,
+  REQUEST_FILE_LABEL,
+  type Result,
+  readUpdatePackage,
+  refuse,
+  sealBytes,
+  signDocument,
+  UPDATE_DOCUMENT_TYPES,
+  UPDATE_FILE_LABEL,
+  type UpdateOperation,
+  type UpdateRequest,
+} from '@keyward/core';
+import type { KeyStatus } from './key-status.js';
+import type { LicenceSession, VerifiedContainer } from './licence-session.js';
+
+export interface AppliedUpdate {
+  readonly packageId: string;
+  readonly fromSequence: number;
+  readonly toSequence: number;
+  readonly operations: readonly UpdateOperation[];
+  readonly status: KeyStatus;
+}
+
+/**
+ * Remote update of the licence container: the request the customer sends (Key Information Data
+ * File), the package the vendor returns (Key Upgrade file), and the online pull of pending ones.
+ */
+export class KeyUpdates {
+  constructor(private readonly session: LicenceSession) {}
+
+  /** The request file, made offline: signed by this container, encrypted to the vendor. */
+  async createRequest(): Promise<Result<string>> {
+    const opened = await this.activated();
+    if (!opened.ok) return opened;
+    const { container } = opened.value;
+    const vendorBox = this.session.config.vendorKeys.findLast((key) => key.kind === 'x25519');
+    if (vendorBox === undefined) {
+      return refuse(
+        'CONFIG_INVALID',
+        "The SDK configuration holds no vendor encryption key (x25519): requests can't be sealed.",
+      );
+    }
+    const signed = signDocument(
+      UPDATE_DOCUMENT_TYPES.updateRequest,
+      this.requestOf(opened.value),
+      container.keys.signer,
+    );
+    const sealed = sealBytes(Buffer.from(JSON.stringify(signed)), {
+      kid: vendorBox.kid,
+      publicKey: vendorBox.publicKey,
+    });
+    return ok(
+      encodeArmor({
+        label: REQUEST_FILE_LABEL,
+        headers: {
+          Serial: container.record.serial ?? '',
+          Product: this.session.config.product,
+          Step: String(container.record.sequence),
+        },
+        body: Buffer.from(JSON.stringify(sealed)),
+      }),
+    );
+  }
+
+  /**
+   * Applies an update file: integrity, then decryption (it must be for this container), then the
+   * vendor's signature, then the order of updates; all or nothing.
+   */
+  async apply(fileText: string): Promise<Result<AppliedUpdate>> {
+    const opened = await this.activated();
+    if (!opened.ok) return opened;
+    const armored = decodeArmor(fileText, UPDATE_FILE_LABEL);
+    if (!armored.ok) return armored;
+    let sealed: unknown;
+    try {
+      sealed = JSON.parse(Buffer.from(armored.value.body).toString('utf8'));
+    } catch {
+      return refuse('FILE_CORRUPTED');
+    }
+    const { container } = opened.value;
+    const box = container.keys.box;
+    const plain = openSealedBytes(sealed, (kid) => (kid === box.kid ? box : undefined));
+    if (!plain.ok) {
+      return plain.error.code === 'WRONG_KEY'
+        ? refuse('WRONG_KEY', 'This update is for another licence container.')
+        : plain;
+    }
+    let signed: unknown;
+    try {
+      signed = JSON.parse(plain.value.toString('utf8'));
+    } catch {
+      return refuse('SIGNATURE_INVALID', 'The update holds no signed document.');
+    }
+    return this.applySigned(opened.value, signed);
+  }
+
+  /** Online update: asks the licence server for the packages pending for this container and applies them in order. */
+  async pull(): Promise<Result<AppliedUpdate[]>> {
+    const opened = await this.activated();
+    if (!opened.ok) return opened;
+    const { container } = opened.value;
+    const request = signDocument(
+      UPDATE_DOCUMENT_TYPES.updateRequest,
+      this.requestOf(opened.value),
+      container.keys.signer,
+    );
+    const answer = await this.session.api.post('/v1/machine/updates', {
+      containerKey: container.record.containerKey,
+      request,
+    });
+    if (!answer.ok) return answer;
+    const packages = (answer.value as { packages?: unknown }).packages;
+    if (!Array.isArray(packages) || !packages.every((text) => typeof text === 'string')) {
+      return refuse('ANSWER_MISMATCH', 'The licence server answered without a list of updates.');
+    }
+    const applied: AppliedUpdate[] = [];
+    for (const text of packages) {
+      const result = await this.apply(text);
+      if (!result.ok) return result;
+      applied.push(result.value);
+    }
+    return ok(applied);
+  }
+
+  private async applySigned(opened: VerifiedContainer, signed: unknown): Promise<Result<AppliedUpdate>> {
+    const { container, grant } = opened;
+    const verified = openSignedDocument(signed, UPDATE_DOCUMENT_TYPES.updatePackage, this.session.vendorKey);
+    if (!verified.ok) {
+      return verified.error.code === 'UNKNOWN_KEY_ID'
+        ? refuse('SIGNATURE_INVALID', "The update is not signed by this product's vendor.")
+        : verified;
+    }
+    const pkg = readUpdatePackage(verified.value);
+    if (!pkg.ok) return pkg;
+    const refusal = packageRefusal(container.record, pkg.value);
+    if (refusal !== undefined) return err(refusal);
+    const contents = applyOperations(container.record.contents, pkg.value.operations);
+    if (!contents.ok) return contents;
+    if (contentsHash(contents.value) !== pkg.value.resultHash) {
+      return refuse(
+        'FROM_MISMATCH',
+        'Applied to this key, the update does not give the contents the vendor expects.',
+      );
+    }
+    const saved = await this.session.store.save(container, {
+      ...container.record,
+      contents: contents.value,
+      sequence: pkg.value.toSequence,
+      appliedPackages: [...container.record.appliedPackages, pkg.value.packageId].slice(
+        -APPLIED_PACKAGES_KEPT,
+      ),
+    });
+    return ok({
+      packageId: pkg.value.packageId,
+      fromSequence: pkg.value.fromSequence,
+      toSequence: pkg.value.toSequence,
+      operations: pkg.value.operations,
+      status: this.session.statusOf(saved, grant),
+    });
+  }
+
+  private requestOf({ container }: VerifiedContainer): UpdateRequest {
+    return {
+      serial: container.record.serial ?? '',
+      product: this.session.config.product,
+      containerKey: container.record.containerKey,
+      containerBoxKey: container.record.containerBoxKey,
+      fingerprintHash: this.session.fingerprintHash,
+      sequence: container.record.sequence,
+      contents: container.record.contents,
+      nonce: newNonce(),
+      issuedAt: this.session.now().toISOString(),
+    };
+  }
+
+  /** Updates are for a container the vendor has activated; a blocked one takes none. */
+  private async activated(): Promise<Result<VerifiedContainer>> {
+    const opened = await this.session.open();
+    if (!opened.ok) return opened;
+    const { container, grant } = opened.value;
+    if (container.record.state === 'blocked') return refuse('TAMPER_DETECTED');
+    if (grant === null || container.record.serial === null) {
+      return refuse('NOT_ACTIVATED', 'Activate the licence before requesting or applying updates.');
+    }
+    return opened;
+  }
+}

@@ -1,0 +1,233 @@
+import {
+  applyOperations,
+  contentsDifferences,
+  contentsHash,
+  decodeArmor,
+  encodeArmor,
+  keyIdOf,
+  newId,
+  ok,
+  openSealedBytes,
+  REQUEST_FILE_LABEL,
+  type Result,
+  readOperations,
+  readUpdateRequest,
+  refuse,
+  sealBytes,
+  signDocument,
+  UPDATE_DOCUMENT_TYPES,
+  UPDATE_FILE_LABEL,
+  type UpdatePackage,
+  type UpdateRequest,
+} from '@keyward/core';
+import type { ServerContext } from '../context.js';
+import type { SerialRecord } from '../storage/binding-store.js';
+import type { UpdateSummary } from '../storage/update-store.js';
+import { readContainerMessage } from './container-message.js';
+import { findLicenceByRef } from './licence-ref.js';
+
+export interface IssuedFile {
+  readonly update: UpdateSummary;
+  /** The Key Upgrade file: armored, for e-mail or download. */
+  readonly file: string;
+  readonly package: UpdatePackage;
+}
+
+export interface UpdateOrder {
+  readonly operations: unknown;
+  readonly orderRef?: string;
+  readonly transport: 'file' | 'code' | 'online';
+}
+
+/** Opens a request file: integrity, then decryption with the vendor's key, then the container's signature. */
+export function openRequestFile(ctx: ServerContext, text: string): Result<UpdateRequest> {
+  const armored = decodeArmor(text, REQUEST_FILE_LABEL);
+  if (!armored.ok) return armored;
+  let sealed: unknown;
+  try {
+    sealed = JSON.parse(Buffer.from(armored.value.body).toString('utf8'));
+  } catch {
+    return refuse('FILE_CORRUPTED');
+  }
+  const plain = openSealedBytes(sealed, (kid) => ctx.keyring.unsealKeyFor(kid));
+  if (!plain.ok) return plain;
+  let signed: { payload?: unknown };
+  try {
+    signed = JSON.parse(plain.value.toString('utf8')) as { payload?: unknown };
+  } catch {
+    return refuse('SIGNATURE_INVALID', 'The request holds no signed document.');
+  }
+  const claimed = readUpdateRequest(safeParse(signed.payload));
+  if (!claimed.ok) return claimed;
+  const message = readContainerMessage(
+    { containerKey: claimed.value.containerKey, request: signed },
+    UPDATE_DOCUMENT_TYPES.updateRequest,
+    readUpdateRequest,
+  );
+  return message.ok ? message.value.prove() : message;
+}
+
+function safeParse(payload: unknown): unknown {
+  if (typeof payload !== 'string') return undefined;
+  try {
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The serial the request names, bound to the container that signed it. */
+async function requestingLicence(ctx: ServerContext, request: UpdateRequest): Promise<Result<SerialRecord>> {
+  const record = await ctx.bindings.findSerial(request.serial);
+  if (record === undefined || record.productCode !== request.product) return refuse('SERIAL_UNKNOWN');
+  if (record.binding?.containerKey !== request.containerKey) {
+    return refuse(
+      'NOT_BOUND_HERE',
+      'This request comes from a licence container the serial is not activated on.',
+    );
+  }
+  return ok(record);
+}
+
+/**
+ * The From check: the request must state the contents the vendor's record has at the step the
+ * request names. Counter values are not compared: the application consumes them.
+ */
+async function fromCheck(
+  ctx: ServerContext,
+  record: SerialRecord,
+  request: UpdateRequest,
+  latestOnly: boolean,
+) {
+  if (request.sequence > record.sequence || (latestOnly && request.sequence !== record.sequence)) {
+    const pending = record.sequence > request.sequence ? ': apply the updates issued since first' : '';
+    return refuse(
+      'FROM_MISMATCH',
+      `The key is at update step ${request.sequence}; the vendor's record is at step ${record.sequence}${pending}.`,
+      {
+        keySequence: request.sequence,
+        recordSequence: record.sequence,
+      },
+    );
+  }
+  const stated = contentsHash(request.contents);
+  const expected =
+    request.sequence === record.sequence
+      ? contentsHash(record.contents)
+      : await ctx.updates.hashAt(record.licence.id, request.sequence);
+  if (stated === expected) return undefined;
+  const differences =
+    request.sequence === record.sequence
+      ? contentsDifferences(request.contents, record.contents)
+      : ['contents'];
+  return refuse(
+    'FROM_MISMATCH',
+    `The key's contents differ from the vendor's record: ${differences.join('; ')}.`,
+    { differences },
+  );
+}
+
+/** Builds, signs, seals and records one update package from the vendor's record of the licence. */
+async function issue(
+  ctx: ServerContext,
+  record: SerialRecord,
+  counters: UpdateRequest['contents']['counters'] | undefined,
+  order: UpdateOrder,
+): Promise<Result<IssuedFile>> {
+  const operations = readOperations(order.operations);
+  if (!operations.ok) return operations;
+  const binding = record.binding;
+  if (binding === undefined)
+    return refuse(
+      'NOT_ACTIVATED',
+      'This licence is not activated on any computer: there is no key to update.',
+    );
+  const base = counters === undefined ? record.contents : { ...record.contents, counters };
+  const result = applyOperations(base, operations.value);
+  if (!result.ok) return result;
+  const now = ctx.now().toISOString();
+  const pkg: UpdatePackage = {
+    packageId: newId('upd'),
+    serial: record.licence.serial,
+    product: record.productCode,
+    containerKey: binding.containerKey,
+    fromSequence: record.sequence,
+    toSequence: record.sequence + 1,
+    operations: operations.value,
+    resultHash: contentsHash(result.value),
+    orderRef: order.orderRef ?? null,
+    issuedAt: now,
+  };
+  const signed = signDocument(UPDATE_DOCUMENT_TYPES.updatePackage, pkg, ctx.keyring.signer);
+  const sealed = sealBytes(Buffer.from(JSON.stringify(signed)), {
+    kid: keyIdOf('x25519', binding.containerBoxKey),
+    publicKey: binding.containerBoxKey,
+  });
+  const file = encodeArmor({
+    label: UPDATE_FILE_LABEL,
+    headers: { Serial: pkg.serial, From: String(pkg.fromSequence), To: String(pkg.toSequence) },
+    body: Buffer.from(JSON.stringify(sealed)),
+  });
+  const update = {
+    id: pkg.packageId,
+    licenceId: record.licence.id,
+    fromSequence: pkg.fromSequence,
+    toSequence: pkg.toSequence,
+    operations: pkg.operations,
+    resultHash: pkg.resultHash,
+    packageFile: file,
+    transport: order.transport,
+    orderRef: pkg.orderRef,
+    createdAt: now,
+  };
+  const recorded = await ctx.updates.issue(update, { contents: result.value, hash: pkg.resultHash });
+  if (!recorded)
+    return refuse(
+      'FROM_MISMATCH',
+      'Another update of this licence was issued at the same moment: make a new request.',
+    );
+  const { packageFile: _file, licenceId: _licence, resultHash: _hash, ...summary } = update;
+  return ok({ update: summary, file, package: pkg });
+}
+
+/** Key Information Data File in, Key Upgrade file out. */
+export async function issueFromRequest(
+  ctx: ServerContext,
+  request: UpdateRequest,
+  order: UpdateOrder,
+): Promise<Result<IssuedFile>> {
+  const record = await requestingLicence(ctx, request);
+  if (!record.ok) return record;
+  const mismatch = await fromCheck(ctx, record.value, request, true);
+  if (mismatch !== undefined) return mismatch;
+  return issue(ctx, record.value, request.contents.counters, order);
+}
+
+/** An update the container will pull online (also returned as a file, to send if it never comes online). */
+export async function issueForLicence(
+  ctx: ServerContext,
+  licenceRef: string,
+  order: UpdateOrder,
+): Promise<Result<IssuedFile>> {
+  const licence = await findLicenceByRef(ctx, licenceRef);
+  if (!licence.ok) return licence;
+  const record = await ctx.bindings.findSerial(licence.value.serial);
+  if (record === undefined) return refuse('LICENSE_NOT_FOUND');
+  return issue(ctx, record, undefined, order);
+}
+
+/** Online update: the packages issued since the step the container is at, after its From check. */
+export async function pendingPackages(
+  ctx: ServerContext,
+  message: { containerKey: string; request: unknown },
+): Promise<Result<string[]>> {
+  const read = readContainerMessage(message, UPDATE_DOCUMENT_TYPES.updateRequest, readUpdateRequest);
+  if (!read.ok) return read;
+  const request = read.value.prove();
+  if (!request.ok) return request;
+  const record = await requestingLicence(ctx, request.value);
+  if (!record.ok) return record;
+  const mismatch = await fromCheck(ctx, record.value, request.value, false);
+  if (mismatch !== undefined) return mismatch;
+  return ok(await ctx.updates.packagesAfter(record.value.licence.id, request.value.sequence));
+}

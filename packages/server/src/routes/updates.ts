@@ -1,0 +1,159 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { ok, refuse } from '@keyward/core';
+import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
+import { answer, type RouteModule } from '../http/keyward-app.js';
+import { ContainerMessageSchema, problems, RefParams } from '../http/schemas.js';
+import { findLicenceByRef } from '../licensing/licence-ref.js';
+import {
+  issueForLicence,
+  issueFromRequest,
+  openRequestFile,
+  pendingPackages,
+} from '../licensing/update-service.js';
+
+const Operations = Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+  minItems: 1,
+  maxItems: 100,
+  description:
+    'Operations: set-expiry, add-seats, set-seats, set-counter, increment-counter, decrement-counter, set-password (with a hash), write-memory, delete-memory, set-verification.',
+});
+
+const UpdateSummarySchema = Type.Object({
+  id: Type.String(),
+  fromSequence: Type.Integer(),
+  toSequence: Type.Integer(),
+  operations: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+  transport: Type.String(),
+  orderRef: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+});
+
+const IssuedSchema = Type.Object({
+  update: UpdateSummarySchema,
+  file: Type.String({ description: 'The Key Upgrade file (armored text).' }),
+});
+
+const admin = (ctx: Parameters<RouteModule>[1]) => ({ preHandler: requireAdmin(ctx) });
+
+/** Key Information Data File in, Key Upgrade file out, after the From check. */
+export const createUpdateRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/v1/updates',
+    {
+      ...admin(ctx),
+      schema: {
+        operationId: 'createUpdate',
+        tags: ['admin'],
+        security: ADMIN_SECURITY,
+        body: Type.Object(
+          {
+            request: Type.String({
+              minLength: 1,
+              maxLength: 200_000,
+              description: 'The request file (armored text).',
+            }),
+            operations: Operations,
+            orderRef: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: IssuedSchema, ...problems(400, 401, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const opened = openRequestFile(ctx, request.body.request);
+      if (!opened.ok) return answer(request, reply, opened);
+      const issued = await issueFromRequest(ctx, opened.value, { ...request.body, transport: 'file' });
+      return answer(
+        request,
+        reply,
+        issued.ok ? ok({ update: issued.value.update, file: issued.value.file }) : issued,
+        201,
+      );
+    },
+  );
+};
+
+/** An update for the licence's container to pull online (the file is returned too, for a container that stays offline). */
+export const queueUpdateRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/v1/licenses/:ref/updates',
+    {
+      ...admin(ctx),
+      schema: {
+        operationId: 'queueUpdate',
+        tags: ['admin'],
+        security: ADMIN_SECURITY,
+        params: RefParams,
+        body: Type.Object(
+          { operations: Operations, orderRef: Type.Optional(Type.String({ maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
+        response: { 201: IssuedSchema, ...problems(400, 401, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const issued = await issueForLicence(ctx, request.params.ref, { ...request.body, transport: 'online' });
+      return answer(
+        request,
+        reply,
+        issued.ok ? ok({ update: issued.value.update, file: issued.value.file }) : issued,
+        201,
+      );
+    },
+  );
+};
+
+export const listUpdatesRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/licenses/:ref/updates',
+    {
+      ...admin(ctx),
+      schema: {
+        operationId: 'listUpdates',
+        tags: ['admin'],
+        security: ADMIN_SECURITY,
+        params: RefParams,
+        response: {
+          200: Type.Object({
+            sequence: Type.Integer(),
+            contents: Type.Record(Type.String(), Type.Unknown()),
+            updates: Type.Array(UpdateSummarySchema),
+          }),
+          ...problems(401, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const licence = await findLicenceByRef(ctx, request.params.ref);
+      if (!licence.ok) return answer(request, reply, licence);
+      const record = await ctx.bindings.findSerial(licence.value.serial);
+      if (record === undefined) return answer(request, reply, refuse('LICENSE_NOT_FOUND'));
+      const updates = await ctx.updates.history(licence.value.id);
+      return {
+        sequence: record.sequence,
+        contents: { ...record.contents },
+        updates: updates.map((update) => ({ ...update, operations: [...update.operations] })),
+      };
+    },
+  );
+};
+
+/** Online update: the container states where it is and receives the packages issued since. */
+export const pullUpdatesRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/v1/machine/updates',
+    {
+      schema: {
+        operationId: 'pullUpdates',
+        tags: ['machine'],
+        body: ContainerMessageSchema,
+        response: { 200: Type.Object({ packages: Type.Array(Type.String()) }), ...problems(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const packages = await pendingPackages(ctx, request.body);
+      return answer(request, reply, packages.ok ? ok({ packages: packages.value }) : packages);
+    },
+  );
+};
