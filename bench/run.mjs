@@ -113,7 +113,7 @@ try {
   const activation = await load(`${small.url}/v1/machine/activate`, { bodies: activationBodies });
 
   log('offline verification in the SDK...');
-  const offline = await offlineVerification(small, small.sdkConfig, small.serials.at(-1));
+  const offline = await offlineVerification(small.sdkConfig, small.serials.at(-1));
 
   await stop(small.child);
   log('cold start...');

@@ -22,7 +22,7 @@ function perSecond(fn, seconds) {
  * Offline CheckLicence in the SDK (load the container, verify it and its anchor, verify the
  * vendor's grant, decide) against raw Ed25519 verification of the grant's own bytes.
  */
-export async function offlineVerification(server, sdkConfig, serial, seconds = 3) {
+export async function offlineVerification(sdkConfig, serial, seconds = 3) {
   const root = await mkdtemp(join(tmpdir(), 'keyward-bench-offline-'));
   const client = new LicenceClient({
     config: sdkConfig,

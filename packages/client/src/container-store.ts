@@ -10,7 +10,7 @@ import {
   type Result,
   refuse,
 } from '@keyward/core';
-import { type AnchorFile, type AnchorRecord } from './anchor.js';
+import type { AnchorFile, AnchorRecord } from './anchor.js';
 import { readTextIfExists, type WriteStage, writeFileAtomic } from './atomic-file.js';
 import {
   type ContainerKeys,

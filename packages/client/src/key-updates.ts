@@ -1,9 +1,11 @@
 import {
   APPLIED_PACKAGES_KEPT,
   applyOperations,
+  codeKey,
   contentsHash,
   decodeArmor,
   encodeArmor,
+  encodeRequestCode,
   err,
   newNonce,
   ok,
@@ -12,6 +14,7 @@ import {
   packageRefusal,
   REQUEST_FILE_LABEL,
   type Result,
+  readActivationCode,
   readUpdatePackage,
   refuse,
   sealBytes,
@@ -19,6 +22,7 @@ import {
   UPDATE_DOCUMENT_TYPES,
   UPDATE_FILE_LABEL,
   type UpdateOperation,
+  type UpdatePackage,
   type UpdateRequest,
 } from '@keyward/core';
 import type { KeyStatus } from './key-status.js';
@@ -44,21 +48,16 @@ export class KeyUpdates {
     const opened = await this.activated();
     if (!opened.ok) return opened;
     const { container } = opened.value;
-    const vendorBox = this.session.config.vendorKeys.findLast((key) => key.kind === 'x25519');
-    if (vendorBox === undefined) {
-      return refuse(
-        'CONFIG_INVALID',
-        "The SDK configuration holds no vendor encryption key (x25519): requests can't be sealed.",
-      );
-    }
+    const vendorBox = this.vendorBoxKey();
+    if (!vendorBox.ok) return vendorBox;
     const signed = signDocument(
       UPDATE_DOCUMENT_TYPES.updateRequest,
       this.requestOf(opened.value),
       container.keys.signer,
     );
     const sealed = sealBytes(Buffer.from(JSON.stringify(signed)), {
-      kid: vendorBox.kid,
-      publicKey: vendorBox.publicKey,
+      kid: vendorBox.value.kid,
+      publicKey: vendorBox.value.publicKey,
     });
     return ok(
       encodeArmor({
@@ -134,7 +133,6 @@ export class KeyUpdates {
   }
 
   private async applySigned(opened: VerifiedContainer, signed: unknown): Promise<Result<AppliedUpdate>> {
-    const { container, grant } = opened;
     const verified = openSignedDocument(signed, UPDATE_DOCUMENT_TYPES.updatePackage, this.session.vendorKey);
     if (!verified.ok) {
       return verified.error.code === 'UNKNOWN_KEY_ID'
@@ -143,11 +141,56 @@ export class KeyUpdates {
     }
     const pkg = readUpdatePackage(verified.value);
     if (!pkg.ok) return pkg;
-    const refusal = packageRefusal(container.record, pkg.value);
+    return this.applyChecked(opened, pkg.value);
+  }
+
+  /** The request code (Transaction Key) to read to the vendor over the phone. */
+  async createRequestCode(): Promise<Result<string>> {
+    const opened = await this.activated();
+    if (!opened.ok) return opened;
+    const { record } = opened.value.container;
+    const key = this.codeKeyOf(opened.value);
+    return key.ok ? ok(encodeRequestCode(record.sequence, record.contents, key.value)) : key;
+  }
+
+  /** Applies an activation code read over the phone: authenticated by the code key, applied like a package. */
+  async applyCode(code: string): Promise<Result<AppliedUpdate>> {
+    const opened = await this.activated();
+    if (!opened.ok) return opened;
+    const key = this.codeKeyOf(opened.value);
+    if (!key.ok) return key;
+    const { record } = opened.value.container;
+    const read = readActivationCode(code, record.contents, key.value);
+    if (!read.ok) return read;
+    return this.applyChecked(opened.value, {
+      packageId: read.value.codeId,
+      serial: record.serial ?? '',
+      containerKey: record.containerKey,
+      fromSequence: read.value.fromSequence,
+      toSequence: read.value.fromSequence + 1,
+      operations: read.value.operations,
+      resultHash: undefined,
+    });
+  }
+
+  /**
+   * The order of updates, then the operations, then (for packages) the promised result; saved
+   * atomically with the new update step, or nothing changes.
+   */
+  private async applyChecked(
+    { container, grant }: VerifiedContainer,
+    pkg: Pick<
+      UpdatePackage,
+      'packageId' | 'serial' | 'containerKey' | 'fromSequence' | 'toSequence' | 'operations'
+    > & {
+      readonly resultHash: string | undefined;
+    },
+  ): Promise<Result<AppliedUpdate>> {
+    const refusal = packageRefusal(container.record, pkg);
     if (refusal !== undefined) return err(refusal);
-    const contents = applyOperations(container.record.contents, pkg.value.operations);
+    const contents = applyOperations(container.record.contents, pkg.operations);
     if (!contents.ok) return contents;
-    if (contentsHash(contents.value) !== pkg.value.resultHash) {
+    if (pkg.resultHash !== undefined && contentsHash(contents.value) !== pkg.resultHash) {
       return refuse(
         'FROM_MISMATCH',
         'Applied to this key, the update does not give the contents the vendor expects.',
@@ -156,18 +199,36 @@ export class KeyUpdates {
     const saved = await this.session.store.save(container, {
       ...container.record,
       contents: contents.value,
-      sequence: pkg.value.toSequence,
-      appliedPackages: [...container.record.appliedPackages, pkg.value.packageId].slice(
-        -APPLIED_PACKAGES_KEPT,
-      ),
+      sequence: pkg.toSequence,
+      appliedPackages: [...container.record.appliedPackages, pkg.packageId].slice(-APPLIED_PACKAGES_KEPT),
     });
     return ok({
-      packageId: pkg.value.packageId,
-      fromSequence: pkg.value.fromSequence,
-      toSequence: pkg.value.toSequence,
-      operations: pkg.value.operations,
+      packageId: pkg.packageId,
+      fromSequence: pkg.fromSequence,
+      toSequence: pkg.toSequence,
+      operations: pkg.operations,
       status: this.session.statusOf(saved, grant),
     });
+  }
+
+  private vendorBoxKey(): Result<{ kid: string; publicKey: string }> {
+    const key = this.session.config.vendorKeys.findLast((candidate) => candidate.kind === 'x25519');
+    return key === undefined
+      ? refuse('CONFIG_INVALID', 'The SDK configuration holds no vendor encryption key (x25519).')
+      : ok({ kid: key.kid, publicKey: key.publicKey });
+  }
+
+  private codeKeyOf({ container }: VerifiedContainer): Result<Buffer> {
+    const vendorBox = this.vendorBoxKey();
+    if (!vendorBox.ok) return vendorBox;
+    const key = codeKey(
+      container.keys.box.privateKey,
+      vendorBox.value.publicKey,
+      container.record.serial ?? '',
+    );
+    return key === undefined
+      ? refuse('CONFIG_INVALID', 'The vendor encryption key in the SDK configuration is not valid.')
+      : ok(key);
   }
 
   private requestOf({ container }: VerifiedContainer): UpdateRequest {

@@ -1,8 +1,10 @@
 import {
   applyOperations,
+  codeKey,
   contentsDifferences,
   contentsHash,
   decodeArmor,
+  encodeActivationCode,
   encodeArmor,
   keyIdOf,
   newId,
@@ -11,6 +13,7 @@ import {
   REQUEST_FILE_LABEL,
   type Result,
   readOperations,
+  readRequestCode,
   readUpdateRequest,
   refuse,
   sealBytes,
@@ -30,6 +33,8 @@ export interface IssuedFile {
   readonly update: UpdateSummary;
   /** The Key Upgrade file: armored, for e-mail or download. */
   readonly file: string;
+  /** The activation code, when the update was asked for by code. */
+  readonly code: string | undefined;
   readonly package: UpdatePackage;
 }
 
@@ -145,6 +150,15 @@ async function issue(
   const base = counters === undefined ? record.contents : { ...record.contents, counters };
   const result = applyOperations(base, operations.value);
   if (!result.ok) return result;
+  let code: string | undefined;
+  if (order.transport === 'code') {
+    const key = codeKey(ctx.keyring.box.privateKey, binding.containerBoxKey, record.licence.serial);
+    if (key === undefined)
+      return refuse('INTERNAL_ERROR', 'The container encryption key on record is not valid.');
+    const encoded = encodeActivationCode(record.sequence, operations.value, base, key);
+    if (!encoded.ok) return encoded;
+    code = encoded.value;
+  }
   const now = ctx.now().toISOString();
   const pkg: UpdatePackage = {
     packageId: newId('upd'),
@@ -187,7 +201,7 @@ async function issue(
       'Another update of this licence was issued at the same moment: make a new request.',
     );
   const { packageFile: _file, licenceId: _licence, resultHash: _hash, ...summary } = update;
-  return ok({ update: summary, file, package: pkg });
+  return ok({ update: summary, file, code, package: pkg });
 }
 
 /** Key Information Data File in, Key Upgrade file out. */
@@ -201,6 +215,50 @@ export async function issueFromRequest(
   const mismatch = await fromCheck(ctx, record.value, request, true);
   if (mismatch !== undefined) return mismatch;
   return issue(ctx, record.value, request.contents.counters, order);
+}
+
+/**
+ * Transaction Key in, Activation Code out: the request code names the update step and a
+ * fingerprint of the contents, authenticated with the code key of the container the serial is
+ * activated on.
+ */
+export async function issueFromRequestCode(
+  ctx: ServerContext,
+  serialText: string,
+  requestCode: string,
+  order: Omit<UpdateOrder, 'transport'>,
+): Promise<Result<IssuedFile>> {
+  const licence = await findLicenceByRef(ctx, serialText);
+  if (!licence.ok) return licence;
+  const record = await ctx.bindings.findSerial(licence.value.serial);
+  if (record?.binding === undefined) {
+    return refuse(
+      'NOT_ACTIVATED',
+      'This licence is not activated on any computer: there is no key to update.',
+    );
+  }
+  const key = codeKey(ctx.keyring.box.privateKey, record.binding.containerBoxKey, record.licence.serial);
+  if (key === undefined)
+    return refuse('INTERNAL_ERROR', 'The container encryption key on record is not valid.');
+  const read = readRequestCode(requestCode, key);
+  if (!read.ok) return read;
+  if (read.value.sequence !== record.sequence) {
+    return refuse(
+      'FROM_MISMATCH',
+      `The key is at update step ${read.value.sequence}; the vendor's record is at step ${record.sequence}.`,
+      {
+        keySequence: read.value.sequence,
+        recordSequence: record.sequence,
+      },
+    );
+  }
+  if (read.value.hashPrefix !== contentsHash(record.contents).slice(0, 8)) {
+    return refuse(
+      'FROM_MISMATCH',
+      "The key's contents differ from the vendor's record (a code cannot tell how: send a request file).",
+    );
+  }
+  return issue(ctx, record, undefined, { ...order, transport: 'code' });
 }
 
 /** An update the container will pull online (also returned as a file, to send if it never comes online). */

@@ -7,6 +7,7 @@ import { findLicenceByRef } from '../licensing/licence-ref.js';
 import {
   issueForLicence,
   issueFromRequest,
+  issueFromRequestCode,
   openRequestFile,
   pendingPackages,
 } from '../licensing/update-service.js';
@@ -31,6 +32,9 @@ const UpdateSummarySchema = Type.Object({
 const IssuedSchema = Type.Object({
   update: UpdateSummarySchema,
   file: Type.String({ description: 'The Key Upgrade file (armored text).' }),
+  code: Type.Optional(
+    Type.String({ description: 'The activation code, for an update asked for by request code.' }),
+  ),
 });
 
 const admin = (ctx: Parameters<RouteModule>[1]) => ({ preHandler: requireAdmin(ctx) });
@@ -47,11 +51,23 @@ export const createUpdateRoute: RouteModule = (app, ctx) => {
         security: ADMIN_SECURITY,
         body: Type.Object(
           {
-            request: Type.String({
-              minLength: 1,
-              maxLength: 200_000,
-              description: 'The request file (armored text).',
-            }),
+            request: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200_000,
+                description: 'The request file (armored text).',
+              }),
+            ),
+            serial: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 40, description: 'With requestCode.' }),
+            ),
+            requestCode: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description: 'The request code read out by the customer.',
+              }),
+            ),
             operations: Operations,
             orderRef: Type.Optional(Type.String({ maxLength: 200 })),
           },
@@ -61,14 +77,29 @@ export const createUpdateRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const opened = openRequestFile(ctx, request.body.request);
-      if (!opened.ok) return answer(request, reply, opened);
-      const issued = await issueFromRequest(ctx, opened.value, { ...request.body, transport: 'file' });
+      const { request: file, serial, requestCode, ...order } = request.body;
+      if (file !== undefined && serial === undefined && requestCode === undefined) {
+        const opened = openRequestFile(ctx, file);
+        if (!opened.ok) return answer(request, reply, opened);
+        const issued = await issueFromRequest(ctx, opened.value, { ...order, transport: 'file' });
+        return answer(
+          request,
+          reply,
+          issued.ok ? ok({ update: issued.value.update, file: issued.value.file }) : issued,
+          201,
+        );
+      }
+      if (file === undefined && serial !== undefined && requestCode !== undefined) {
+        const issued = await issueFromRequestCode(ctx, serial, requestCode, order);
+        const value = issued.ok
+          ? { update: issued.value.update, file: issued.value.file, code: issued.value.code }
+          : undefined;
+        return answer(request, reply, value === undefined ? issued : ok(value), 201);
+      }
       return answer(
         request,
         reply,
-        issued.ok ? ok({ update: issued.value.update, file: issued.value.file }) : issued,
-        201,
+        refuse('VALIDATION_FAILED', 'Give either a request file, or a serial with its request code.'),
       );
     },
   );
