@@ -32,7 +32,7 @@ const UpdateSummarySchema = Type.Object({
 const IssuedSchema = Type.Object({
   update: UpdateSummarySchema,
   file: Type.String({ description: 'The Key Upgrade file (armored text).' }),
-  code: Type.Optional(
+  activationCode: Type.Optional(
     Type.String({ description: 'The activation code, for an update asked for by request code.' }),
   ),
 });
@@ -91,10 +91,9 @@ export const createUpdateRoute: RouteModule = (app, ctx) => {
       }
       if (file === undefined && serial !== undefined && requestCode !== undefined) {
         const issued = await issueFromRequestCode(ctx, serial, requestCode, order);
-        const value = issued.ok
-          ? { update: issued.value.update, file: issued.value.file, code: issued.value.code }
-          : undefined;
-        return answer(request, reply, value === undefined ? issued : ok(value), 201);
+        if (!issued.ok) return answer(request, reply, issued);
+        const { update, file: updateFile, code } = issued.value;
+        return answer(request, reply, ok({ update, file: updateFile, activationCode: code }), 201);
       }
       return answer(
         request,
