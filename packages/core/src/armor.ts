@@ -64,7 +64,8 @@ export function decodeArmor(text: string, expectedLabel: string): Result<Armored
   const normalized = text.replace(/\r\n/g, '\n').replace(/^[ \n]+|[ \n]+$/g, '');
   const begin = /^-----BEGIN KEYWARD ([A-Z ]+)-----\n/.exec(normalized);
   if (begin === null) {
-    return normalized.includes('-----BEGIN KEYWARD')
+    // One damaged byte spoils at most one of the two marker lines: the other still says Keyward.
+    return /-----(BEGIN|END) KEYWARD /.test(normalized)
       ? corrupted()
       : refuse('WRONG_FILE_KIND', 'This is not a Keyward file.');
   }

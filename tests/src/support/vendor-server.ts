@@ -101,6 +101,8 @@ export async function machineState(vendor: TestVendor): Promise<string> {
     db.selectFrom('bindings').selectAll().orderBy('id').execute(),
     db.selectFrom('licence_events').selectAll().orderBy('id').execute(),
     db.selectFrom('used_nonces').selectAll().orderBy('nonce').execute(),
+    db.selectFrom('licence_contents').selectAll().orderBy('licence_id').execute(),
+    db.selectFrom('licence_updates').selectAll().orderBy('id').execute(),
   ]);
   return JSON.stringify(tables);
 }
