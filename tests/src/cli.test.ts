@@ -134,6 +134,107 @@ describe('the keyward command, end to end', () => {
     assert.match(shown.stdout, /History:[\s\S]*activated[\s\S]*deactivated[\s\S]*activated/);
   });
 
+  it('walks a remote update: request file, update file, request code, activation code, online', async () => {
+    await json(['admin', 'product', 'create', '--code', 'cam', '--name', 'CAM'], env);
+    const policy = await json<{ id: string }>(
+      [
+        'admin',
+        'policy',
+        'create',
+        '--product',
+        'cam',
+        '--name',
+        'Seats',
+        '--item',
+        'cam.servers=1',
+        '--item',
+        'cam.nodes=10',
+        '--counter',
+        'exports=3',
+      ],
+      env,
+    );
+    const { licenses } = await json<{ licenses: Array<{ serial: string }> }>(
+      ['admin', 'license', 'create', '--policy', policy.id],
+      env,
+    );
+    const serial = licenses[0]?.serial ?? '';
+    const sdkConfig = join(root, 'cam-sdk.json');
+    await json(['admin', 'sdk-config', '--product', 'cam', '--out', sdkConfig], env);
+    const pc = {
+      ...env,
+      KEYWARD_SDK_CONFIG: sdkConfig,
+      KEYWARD_HOME: join(root, 'cam-pc'),
+      KEYWARD_FINGERPRINT: 'cam-pc',
+    };
+    await json(['key', 'activate', serial], pc);
+
+    const upload = join(root, 'KeyUpload.dat');
+    const upgrade = join(root, 'KeyUpgrade.dat');
+    await json(['key', 'request', '--out', upload], pc);
+    const issued = await json<{ update: { toSequence: number } }>(
+      [
+        'admin',
+        'update',
+        'create',
+        '--request',
+        upload,
+        '--add-seats',
+        'cam.nodes=5',
+        '--set-password',
+        'admin=s3cret',
+        '--write-memory',
+        'note=hello',
+        '--out',
+        upgrade,
+      ],
+      env,
+    );
+    assert.equal(issued.update.toSequence, 1);
+    const applied = await json<{
+      toSequence: number;
+      status: { contents: { items: { cam: { nodes: number } }; passwords: string[] } };
+    }>(['key', 'apply', upgrade], pc);
+    assert.equal(applied.status.contents.items.cam.nodes, 15);
+    assert.deepEqual(applied.status.contents.passwords, ['admin']);
+    const twice = await keyward(['key', 'apply', upgrade], pc);
+    assert.equal(twice.code, 1);
+    assert.match(twice.stderr, /already applied/);
+
+    const { requestCode } = await json<{ requestCode: string }>(['key', 'request', '--code'], pc);
+    const byCode = await json<{ activationCode: string }>(
+      [
+        'admin',
+        'update',
+        'create',
+        '--serial',
+        serial,
+        '--request-code',
+        requestCode,
+        '--set-counter',
+        'exports=100',
+      ],
+      env,
+    );
+    const codeApplied = await json<{ status: { contents: { counters: { exports: number } } } }>(
+      ['key', 'apply', '--code', byCode.activationCode],
+      pc,
+    );
+    assert.equal(codeApplied.status.contents.counters.exports, 100);
+
+    await json(['admin', 'update', 'create', '--license', serial, '--set-expiry', '2030-01-01'], env);
+    const online = await json<{ applied: unknown[] }>(['key', 'update'], pc);
+    assert.equal(online.applied.length, 1);
+    const shown = await keyward(['key', 'status'], pc);
+    assert.match(shown.stdout, /Update step\s+3/);
+    assert.match(shown.stdout, /Items\s+cam: nodes 15, servers 1/);
+    assert.match(shown.stdout, /Memory objects\s+note \(5 bytes\)/);
+    assert.match(shown.stdout, /Expires\s+2030-01-01/);
+
+    const history = await keyward(['admin', 'update', 'list', serial], env);
+    assert.match(history.stdout, /Update step 3/);
+  });
+
   it('prints a sentence and exits non-zero on every refusal', async () => {
     const noToken = await keyward(['admin', 'product', 'list'], { ...env, KEYWARD_TOKEN: 'kw_admin_wrong' });
     assert.equal(noToken.code, 1);

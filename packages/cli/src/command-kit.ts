@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { type KeywardError, keywardError, type Result } from '@keyward/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { CommandFailure, type Output, output } from './output.js';
@@ -42,4 +43,14 @@ export function integer(name: string, minimum: number) {
       throw new InvalidArgumentError(`${name} must be a whole number >= ${minimum}.`);
     return value;
   };
+}
+
+/** Reads a file a user named, ending the command with a sentence when it cannot be read. */
+export async function readUserFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+    return fail(keywardError('VALIDATION_FAILED', `The ${what} ${path} ${reason}.`));
+  }
 }

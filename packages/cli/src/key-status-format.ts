@@ -24,9 +24,11 @@ function listed(label: string, lines: readonly string[]): Array<readonly [string
 /** The key status utility's view of a licence container. */
 export function formatStatus(status: KeyStatus): string {
   const { licence, contents } = status;
-  const items = Object.entries(contents.items).map(
+  const sorted = <T>(record: Readonly<Record<string, T>>) =>
+    Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
+  const items = sorted(contents.items).map(
     ([item, seats]) =>
-      `${item}: ${Object.entries(seats)
+      `${item}: ${sorted(seats)
         .map(([kind, count]) => `${kind} ${count}`)
         .join(', ')}`,
   );

@@ -1,25 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import type { Licence, Policy, Product } from '@keyward/core';
 import { Command, InvalidArgumentError } from 'commander';
-import { AdminClient } from '../admin-client.js';
 import { integer, leaf, unwrap, usage } from '../command-kit.js';
 import { table } from '../output.js';
-import { readCliEnvironment } from '../settings.js';
-
-interface Connection {
-  url?: string;
-  token?: string;
-}
-
-function client(options: Connection): AdminClient {
-  const env = readCliEnvironment(process.env);
-  const url = options.url ?? env.url;
-  const token = options.token ?? env.token;
-  if (url === undefined) usage('Say which Keyward server to use: --url or KEYWARD_URL.');
-  if (token === undefined)
-    usage('An admin token is needed: --token or KEYWARD_TOKEN (printed at the first start of the server).');
-  return new AdminClient(url, token);
-}
+import { type Connection, connect } from './admin-connection.js';
+import { updateCommands } from './admin-updates.js';
 
 const query = (params: Record<string, string | number | undefined>) => {
   const entries = Object.entries(params).filter(
@@ -50,7 +35,7 @@ const productCommands = new Command('product')
           .requiredOption('--name <name>', 'display name'),
       async (o, out) => {
         const product = unwrap(
-          await client(o).request<Product>('POST', '/v1/products', { code: o.code, name: o.name }),
+          await connect(o).request<Product>('POST', '/v1/products', { code: o.code, name: o.name }),
         );
         out.result(product, () => `Created product ${productLine(product)}`);
       },
@@ -62,7 +47,7 @@ const productCommands = new Command('product')
       'List products.',
       (c) => c,
       async (o, out) => {
-        const { products } = unwrap(await client(o).request<{ products: Product[] }>('GET', '/v1/products'));
+        const { products } = unwrap(await connect(o).request<{ products: Product[] }>('GET', '/v1/products'));
         out.result({ products }, () =>
           products.length === 0 ? 'No products yet.' : products.map(productLine).join('\n'),
         );
@@ -86,7 +71,33 @@ interface PolicyOptions extends Connection {
   maxTransfers?: number | null;
   verification?: string;
   durationDays?: number;
+  item: string[];
+  counter: string[];
 }
+
+/** `--item cad.servers=2 --item cad.nodes=10` as `{ cad: { servers: 2, nodes: 10 } }`. */
+function itemsOf(flags: readonly string[]): Record<string, Record<string, number>> {
+  const items: Record<string, Record<string, number>> = {};
+  for (const flag of flags) {
+    const match = /^([a-z][a-z0-9_-]*)\.([a-z][a-z0-9_-]*)=(\d+)$/.exec(flag);
+    if (match === null) usage(`--item takes item.kind=number, e.g. cad.servers=2, not "${flag}".`);
+    const [, item = '', kind = '', count = '0'] = match;
+    items[item] = { ...items[item], [kind]: Number(count) };
+  }
+  return items;
+}
+
+function countersOf(flags: readonly string[]): Record<string, number> {
+  const counters: Record<string, number> = {};
+  for (const flag of flags) {
+    const match = /^([a-z][a-z0-9_-]*)=(\d+)$/.exec(flag);
+    if (match === null) usage(`--counter takes name=number, e.g. exports=100, not "${flag}".`);
+    counters[match[1] ?? ''] = Number(match[2]);
+  }
+  return counters;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 const policyCommands = new Command('policy')
   .description('Policies: the rules licences are issued under.')
@@ -114,6 +125,18 @@ const policyCommands = new Command('policy')
             '--duration-days <days>',
             'licence lifetime (default perpetual)',
             integer('--duration-days', 1),
+          )
+          .option(
+            '--item <item.kind=n>',
+            'licensed item and its seats, e.g. cad.servers=2 (repeatable)',
+            collect,
+            [],
+          )
+          .option(
+            '--counter <name=n>',
+            'usage counter each licence starts with, e.g. exports=100 (repeatable)',
+            collect,
+            [],
           ),
       async (o, out) => {
         const body = {
@@ -124,8 +147,10 @@ const policyCommands = new Command('policy')
           maxTransfers: o.maxTransfers,
           verification: o.verification,
           durationDays: o.durationDays,
+          items: itemsOf(o.item),
+          counters: countersOf(o.counter),
         };
-        const policy = unwrap(await client(o).request<Policy>('POST', '/v1/policies', body));
+        const policy = unwrap(await connect(o).request<Policy>('POST', '/v1/policies', body));
         out.result(policy, () => `Created policy ${policyLine(policy)}`);
       },
     ),
@@ -137,7 +162,7 @@ const policyCommands = new Command('policy')
       (c) => c.option('--product <product>', 'only this product'),
       async (o, out) => {
         const { policies } = unwrap(
-          await client(o).request<{ policies: Policy[] }>(
+          await connect(o).request<{ policies: Policy[] }>(
             'GET',
             `/v1/policies${query({ product: o.product })}`,
           ),
@@ -165,7 +190,7 @@ const statusChange = (action: 'suspend' | 'reinstate', description: string) =>
         .option('--reason <text>', 'why, kept in the history'),
     async (o, out, [ref]) => {
       const path = `/v1/licenses/${encodeURIComponent(ref ?? '')}/${action}`;
-      const licence = unwrap(await client(o).request<Licence>('POST', path, { reason: o.reason }));
+      const licence = unwrap(await connect(o).request<Licence>('POST', path, { reason: o.reason }));
       out.result(licence, () => licenceLine(licence));
     },
   );
@@ -189,7 +214,7 @@ const licenceCommands = new Command('license')
           usage(`--expires "${o.expires}" is not a date.`);
         const body = { policy: o.policy, count: o.count, expiresAt: expiresAt?.toISOString(), note: o.note };
         const { licenses } = unwrap(
-          await client(o).request<{ licenses: Licence[] }>('POST', '/v1/licenses', body),
+          await connect(o).request<{ licenses: Licence[] }>('POST', '/v1/licenses', body),
         );
         out.result({ licenses }, () => licenses.map(licenceLine).join('\n'));
       },
@@ -207,7 +232,7 @@ const licenceCommands = new Command('license')
           .option('--after <id>', 'continue after this licence id'),
       async (o, out) => {
         const path = `/v1/licenses${query({ product: o.product, policy: o.policy, limit: o.limit, after: o.after })}`;
-        const { licenses } = unwrap(await client(o).request<{ licenses: Licence[] }>('GET', path));
+        const { licenses } = unwrap(await connect(o).request<{ licenses: Licence[] }>('GET', path));
         out.result({ licenses }, () =>
           licenses.length === 0 ? 'No licences.' : licenses.map(licenceLine).join('\n'),
         );
@@ -221,7 +246,7 @@ const licenceCommands = new Command('license')
       (c) => c.argument('<license>', 'serial number or licence id'),
       async (o, out, [ref]) => {
         const details = unwrap(
-          await client(o).request<LicenceDetails>('GET', `/v1/licenses/${encodeURIComponent(ref ?? '')}`),
+          await connect(o).request<LicenceDetails>('GET', `/v1/licenses/${encodeURIComponent(ref ?? '')}`),
         );
         const { license: l, binding, history } = details;
         out.result(details, () =>
@@ -270,7 +295,7 @@ const sdkConfig = leaf<Connection & { product: string; policy?: string; out?: st
       .option('--out <file>', 'write it to this file'),
   async (o, out) => {
     const path = `/v1/products/${encodeURIComponent(o.product)}/sdk-config${query({ policy: o.policy })}`;
-    const config = unwrap(await client(o).request<Record<string, unknown>>('GET', path));
+    const config = unwrap(await connect(o).request<Record<string, unknown>>('GET', path));
     if (o.out !== undefined) await writeFile(o.out, `${JSON.stringify(config, null, 2)}\n`);
     out.result(config, () =>
       o.out === undefined ? JSON.stringify(config, null, 2) : `Wrote the SDK configuration to ${o.out}`,
@@ -285,4 +310,5 @@ export const adminCommand = new Command('admin')
   .addCommand(productCommands)
   .addCommand(policyCommands)
   .addCommand(licenceCommands)
-  .addCommand(sdkConfig);
+  .addCommand(sdkConfig)
+  .addCommand(updateCommands);

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { computeFingerprint, LicenceClient, parseSdkConfig } from '@keyward/client';
 import { keywardError } from '@keyward/core';
 import { Command } from 'commander';
-import { fail, leaf, unwrap } from '../command-kit.js';
+import { fail, leaf, readUserFile, unwrap } from '../command-kit.js';
 import { describeVerdict, formatStatus } from '../key-status-format.js';
 import type { Output } from '../output.js';
 import { readCliEnvironment } from '../settings.js';
@@ -36,18 +36,16 @@ async function licenceClient(options: KeyOptions): Promise<LicenceClient> {
   });
 }
 
+/** Options of the leaf commands under `key`. */
+type KeyLeafOptions = KeyOptions & { offline?: boolean; out?: string; code?: string | boolean };
+
 function keyLeaf(
   name: string,
   description: string,
   configure: (command: Command) => Command,
-  action: (
-    client: LicenceClient,
-    out: Output,
-    args: string[],
-    options: KeyOptions & { offline?: boolean },
-  ) => Promise<void>,
+  action: (client: LicenceClient, out: Output, args: string[], options: KeyLeafOptions) => Promise<void>,
 ) {
-  return leaf<KeyOptions & { offline?: boolean }>(name, description, configure, async (options, out, args) =>
+  return leaf<KeyLeafOptions>(name, description, configure, async (options, out, args) =>
     action(await licenceClient(options), out, args, options),
   );
 }
@@ -114,6 +112,67 @@ const deactivate = keyLeaf(
   },
 );
 
+const request = keyLeaf(
+  'request',
+  'Make the request for an update (works offline): a file to send the vendor, or a code to read out.',
+  (c) =>
+    c
+      .option('--out <file>', 'write the request file here (e.g. KeyUpload.dat)')
+      .option('--code', 'make a short request code instead'),
+  async (client, out, _args, options) => {
+    if (options.code === true) {
+      const code = unwrap(await client.updates.createRequestCode());
+      out.result({ requestCode: code }, () => `Request code (read it to your vendor): ${code}`);
+      return;
+    }
+    const file = unwrap(await client.updates.createRequest());
+    if (options.out === undefined) {
+      out.result({ request: file }, () => file.trimEnd());
+      return;
+    }
+    await writeFile(options.out, file);
+    out.result({ file: options.out }, () => `Request written to ${options.out}: send it to your vendor.`);
+  },
+);
+
+const apply = keyLeaf(
+  'apply',
+  'Apply an update file from the vendor, or an activation code read out by them.',
+  (c) =>
+    c
+      .argument('[file]', 'the update file (e.g. KeyUpgrade.dat)')
+      .option('--code <code>', 'the activation code'),
+  async (client, out, [file], options) => {
+    const code = typeof options.code === 'string' ? options.code : undefined;
+    if ((file === undefined) === (code === undefined))
+      fail(keywardError('VALIDATION_FAILED', 'Give the update file, or --code.'));
+    const applied = unwrap(
+      code !== undefined
+        ? await client.updates.applyCode(code)
+        : await client.updates.apply(await readUserFile(file ?? '', 'update file')),
+    );
+    out.result(
+      applied,
+      () =>
+        `Update applied: step ${applied.fromSequence} -> ${applied.toSequence}.\n\n${formatStatus(applied.status)}`,
+    );
+  },
+);
+
+const update = keyLeaf(
+  'update',
+  'Online update: fetch and apply the updates the vendor has issued for this key.',
+  (c) => c,
+  async (client, out) => {
+    const applied = unwrap(await client.updates.pull());
+    out.result({ applied }, () =>
+      applied.length === 0
+        ? 'The key is up to date.'
+        : `Applied ${applied.length} update(s); the key is at step ${applied.at(-1)?.toSequence}.`,
+    );
+  },
+);
+
 export const keyCommand = new Command('key')
   .description("The key status utility: the end user's licence on this computer.")
   .option(
@@ -127,4 +186,7 @@ export const keyCommand = new Command('key')
   .addCommand(status)
   .addCommand(activate)
   .addCommand(check)
-  .addCommand(deactivate);
+  .addCommand(deactivate)
+  .addCommand(request)
+  .addCommand(apply)
+  .addCommand(update);
