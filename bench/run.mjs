@@ -8,6 +8,7 @@ import { admin, licenceRequestBody, productAndPolicy, seedLicences } from './lib
 import { load } from './lib/load.mjs';
 import { offlineVerification } from './lib/offline.mjs';
 import { KEYWARD, startJsonProcess, startVendor, stop } from './lib/processes.mjs';
+import { updateBenchmarks } from './lib/updates.mjs';
 
 const SMALL = Number(process.env.KEYWARD_BENCH_SMALL ?? 10_000);
 const LARGE = Number(process.env.KEYWARD_BENCH_LARGE ?? 1_000_000);
@@ -116,6 +117,8 @@ try {
   const offline = await offlineVerification(small.sdkConfig, small.serials.at(-1));
 
   await stop(small.child);
+  log('update request, package and apply...');
+  const updates = await updateBenchmarks(DURATION > 3 ? 3 : DURATION);
   log('cold start...');
   const coldStartMs = await coldStart(small.dataDir);
 
@@ -143,6 +146,7 @@ try {
     },
     offlineVerification: { ...offline, target: '>= 0.9x raw Ed25519 verify' },
     coldStart: { medianMs: coldStartMs, target: '< 1000 ms to the first answered request' },
+    updates,
     checkAtScale: {
       licencesSmall: SMALL,
       licencesLarge: LARGE,
@@ -186,6 +190,21 @@ try {
       value: offline.sdkChecksPerSecond,
       baseline: offline.rawVerifiesPerSecond,
       ratio: offline.ratio,
+    },
+    'update request (per s)': {
+      value: updates.requestCreationPerSecond,
+      baseline: updates.rawSignAndEncryptPerSecond,
+      ratio: updates.requestRatio,
+    },
+    'update package (per s)': {
+      value: updates.packageCreationPerSecond,
+      baseline: updates.rawSignAndEncryptPerSecond,
+      ratio: updates.packageRatio,
+    },
+    'update apply (per s)': {
+      value: updates.applyPerSecond,
+      baseline: updates.rawVerifyAndDecryptPerSecond,
+      ratio: updates.applyRatio,
     },
     'cold start (ms)': { value: coldStartMs, baseline: 1000, ratio: ratio(coldStartMs, 1000) },
     [`check at ${LARGE.toLocaleString()} (req/s)`]: {

@@ -121,7 +121,7 @@ function keysFromSeeds(record: ContainerRecord, seeds: Buffer): ContainerKeys {
     get signer() {
       signer ??= {
         kid: keyIdOf('ed25519', record.containerKey),
-        privateKey: privateKeyFromSeed('ed25519', seeds.subarray(0, 32)),
+        privateKey: privateKeyFromSeed('ed25519', seeds.subarray(0, 32), record.containerKey),
       };
       return signer;
     },
@@ -129,7 +129,7 @@ function keysFromSeeds(record: ContainerRecord, seeds: Buffer): ContainerKeys {
       box ??= {
         kid: keyIdOf('x25519', record.containerBoxKey),
         publicKey: record.containerBoxKey,
-        privateKey: privateKeyFromSeed('x25519', seeds.subarray(32)),
+        privateKey: privateKeyFromSeed('x25519', seeds.subarray(32), record.containerBoxKey),
       };
       return box;
     },

@@ -20,8 +20,16 @@ export interface PrivateKeyMaterial {
   readonly publicKey: string;
 }
 
-export function privateKeyFromSeed(kind: KeyKind, seed: Uint8Array): KeyObject {
+/**
+ * Imports a private key from its 32-byte seed. Given its public key too, the import goes through
+ * JWK, about ten times faster than PKCS#8, which matters where keys are imported at every start.
+ */
+export function privateKeyFromSeed(kind: KeyKind, seed: Uint8Array, publicKey?: string): KeyObject {
   if (seed.length !== 32) throw new RangeError('A key seed is 32 bytes');
+  if (publicKey !== undefined) {
+    const crv = kind === 'ed25519' ? 'Ed25519' : 'X25519';
+    return createPrivateKey({ key: { kty: 'OKP', crv, d: toBase64Url(seed), x: publicKey }, format: 'jwk' });
+  }
   return createPrivateKey({
     key: Buffer.concat([Buffer.from(PKCS8_PREFIX[kind], 'hex'), seed]),
     format: 'der',
@@ -69,7 +77,7 @@ export function generateKeyMaterial(kind: KeyKind, seed: Uint8Array = randomByte
 export function privateKeyFromMaterial(material: PrivateKeyMaterial): KeyObject {
   const seed = fromBase64Url(material.seed);
   if (seed === undefined) throw new RangeError('A key seed must be base64url');
-  return privateKeyFromSeed(material.kind, seed);
+  return privateKeyFromSeed(material.kind, seed, material.publicKey);
 }
 
 /** Key ids name a public key in every signed or sealed document, so keys can rotate. */

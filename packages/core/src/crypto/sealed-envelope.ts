@@ -2,6 +2,7 @@ import {
   createCipheriv,
   createDecipheriv,
   diffieHellman,
+  generateKeyPairSync,
   hkdfSync,
   type KeyObject,
   randomBytes,
@@ -52,14 +53,18 @@ function associatedData(kid: string, epk: string): Buffer {
 export function sealBytes(
   plaintext: Uint8Array,
   recipient: SealRecipient,
-  randomness: SealRandomness = { ephemeralSeed: randomBytes(32), iv: randomBytes(12) },
+  randomness?: SealRandomness,
 ): SealedEnvelope {
   const recipientKey = publicKeyFromRaw('x25519', recipient.publicKey);
   if (recipientKey === undefined) throw new RangeError('The recipient key is not an X25519 public key');
-  const ephemeral = privateKeyFromSeed('x25519', randomness.ephemeralSeed);
+  const ephemeral =
+    randomness === undefined
+      ? generateKeyPairSync('x25519').privateKey
+      : privateKeyFromSeed('x25519', randomness.ephemeralSeed);
+  const iv = randomness?.iv ?? randomBytes(12);
   const epk = toBase64Url(rawPublicKey(ephemeral));
   const shared = diffieHellman({ privateKey: ephemeral, publicKey: recipientKey });
-  const cipher = createCipheriv('aes-256-gcm', contentKey(shared, epk, recipient.publicKey), randomness.iv);
+  const cipher = createCipheriv('aes-256-gcm', contentKey(shared, epk, recipient.publicKey), iv);
   cipher.setAAD(associatedData(recipient.kid, epk));
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return {
@@ -67,7 +72,7 @@ export function sealBytes(
     alg: SEAL_ALGORITHM,
     kid: recipient.kid,
     epk,
-    iv: toBase64Url(randomness.iv),
+    iv: toBase64Url(iv),
     ct: toBase64Url(ct),
     tag: toBase64Url(cipher.getAuthTag()),
   };

@@ -73,7 +73,7 @@ export async function loadKeyring(db: VendorDb, masterSecret: Uint8Array): Promi
         `Vendor key ${row.kid} cannot be unlocked: the master key is not the one it was created with.`,
       );
     }
-    privateKeys.set(row.kid, privateKeyFromSeed(kind, seed.value));
+    privateKeys.set(row.kid, privateKeyFromSeed(kind, seed.value, row.public_key));
     publicKeys.push({ kid: row.kid, kind, publicKey: row.public_key, active: row.active === 1 });
   }
   const active = (kind: KeyKind) => {
