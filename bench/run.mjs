@@ -118,7 +118,7 @@ try {
 
   await stop(small.child);
   log('update request, package and apply...');
-  const updates = await updateBenchmarks(DURATION > 3 ? 3 : DURATION);
+  const updates = await updateBenchmarks(Math.min(DURATION, 3));
   log('cold start...');
   const coldStartMs = await coldStart(small.dataDir);
 
