@@ -96,6 +96,18 @@ describe('remote update by request and update files', () => {
     });
   }
 
+  it('online round trip of every operation: queued by the vendor, pulled and applied by the key', async () => {
+    const online = await testComputer('updates-online', issued.sdkConfig);
+    const serial = issued.licences[2]?.serial ?? '';
+    assert.ok((await online.client.activate(serial)).ok);
+    for (const [operation, read, expected] of OPERATIONS) {
+      await queueUpdate(vendor, serial, [operation]);
+      const pulled = await online.restart().updates.pull();
+      assert.ok(pulled.ok && pulled.value.length === 1, `${operation.op}: ${codeOf(pulled)}`);
+      assert.deepEqual(await read(online), expected, operation.op);
+    }
+  });
+
   it('the vendor keeps the same record and the history of every update', async () => {
     const record = await vendor.admin<{
       sequence: number;
