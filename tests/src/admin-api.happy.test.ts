@@ -144,6 +144,10 @@ describe('admin API, happy path', () => {
       'createLicenses',
       'suspendLicense',
       'getSdkConfig',
+      'createUpdate',
+      'queueUpdate',
+      'listUpdates',
+      'pullUpdates',
     ]) {
       assert.ok(operations.includes(id), id);
     }

@@ -15,6 +15,9 @@ const ADMIN_ROUTES: ReadonlyArray<readonly ['GET' | 'POST', string, unknown?]> =
   ['GET', '/v1/licenses/lic_x'],
   ['POST', '/v1/licenses/lic_x/suspend', {}],
   ['POST', '/v1/licenses/lic_x/reinstate', {}],
+  ['POST', '/v1/updates', { request: 'x', operations: [{ op: 'set-expiry', expiresAt: null }] }],
+  ['POST', '/v1/licenses/lic_x/updates', { operations: [{ op: 'set-expiry', expiresAt: null }] }],
+  ['GET', '/v1/licenses/lic_x/updates'],
 ];
 
 const CALLERS: ReadonlyArray<readonly [string, Record<string, string>]> = [

@@ -35,7 +35,6 @@ export interface IssuedFile {
   readonly file: string;
   /** The activation code, when the update was asked for by code. */
   readonly code: string | undefined;
-  readonly package: UpdatePackage;
 }
 
 export interface UpdateOrder {
@@ -132,6 +131,20 @@ async function fromCheck(
   );
 }
 
+/** The Key Upgrade file: the package signed by the vendor, sealed to the container, armored. */
+function updateFile(ctx: ServerContext, pkg: UpdatePackage, containerBoxKey: string): string {
+  const signed = signDocument(UPDATE_DOCUMENT_TYPES.updatePackage, pkg, ctx.keyring.signer);
+  const sealed = sealBytes(Buffer.from(JSON.stringify(signed)), {
+    kid: keyIdOf('x25519', containerBoxKey),
+    publicKey: containerBoxKey,
+  });
+  return encodeArmor({
+    label: UPDATE_FILE_LABEL,
+    headers: { Serial: pkg.serial, From: String(pkg.fromSequence), To: String(pkg.toSequence) },
+    body: Buffer.from(JSON.stringify(sealed)),
+  });
+}
+
 /** Builds, signs, seals and records one update package from the vendor's record of the licence. */
 async function issue(
   ctx: ServerContext,
@@ -172,16 +185,7 @@ async function issue(
     orderRef: order.orderRef ?? null,
     issuedAt: now,
   };
-  const signed = signDocument(UPDATE_DOCUMENT_TYPES.updatePackage, pkg, ctx.keyring.signer);
-  const sealed = sealBytes(Buffer.from(JSON.stringify(signed)), {
-    kid: keyIdOf('x25519', binding.containerBoxKey),
-    publicKey: binding.containerBoxKey,
-  });
-  const file = encodeArmor({
-    label: UPDATE_FILE_LABEL,
-    headers: { Serial: pkg.serial, From: String(pkg.fromSequence), To: String(pkg.toSequence) },
-    body: Buffer.from(JSON.stringify(sealed)),
-  });
+  const file = updateFile(ctx, pkg, binding.containerBoxKey);
   const update = {
     id: pkg.packageId,
     licenceId: record.licence.id,
@@ -200,8 +204,16 @@ async function issue(
       'FROM_MISMATCH',
       'Another update of this licence was issued at the same moment: make a new request.',
     );
-  const { packageFile: _file, licenceId: _licence, resultHash: _hash, ...summary } = update;
-  return ok({ update: summary, file, code, package: pkg });
+  const summary = {
+    id: update.id,
+    fromSequence: update.fromSequence,
+    toSequence: update.toSequence,
+    operations: update.operations,
+    transport: update.transport,
+    orderRef: update.orderRef,
+    createdAt: update.createdAt,
+  };
+  return ok({ update: summary, file, code });
 }
 
 /** Key Information Data File in, Key Upgrade file out. */
