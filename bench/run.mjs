@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { admin, licenceRequestBody, productAndPolicy, seedLicences } from './lib/fixtures.mjs';
 import { load } from './lib/load.mjs';
 import { offlineVerification } from './lib/offline.mjs';
-import { KEYWARD, startJsonProcess, startVendor, stop } from './lib/processes.mjs';
+import { startJsonProcess, startVendor, stop } from './lib/processes.mjs';
 import { updateBenchmarks } from './lib/updates.mjs';
 
 const SMALL = Number(process.env.KEYWARD_BENCH_SMALL ?? 10_000);
@@ -53,18 +53,7 @@ async function coldStart(dataDir, runs = 5) {
   const times = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    const { child, ready } = await startJsonProcess([
-      KEYWARD,
-      'server',
-      'start',
-      '--port',
-      '0',
-      '--json',
-      '--log-level',
-      'silent',
-      '--data-dir',
-      dataDir,
-    ]);
+    const { child, ready } = await startVendor(dataDir);
     for (;;) {
       const answered = await fetch(`${ready.url}/healthz`).then(
         (r) => r.ok,

@@ -3,13 +3,12 @@ import {
   applyOperations,
   codeKey,
   contentsHash,
-  decodeArmor,
-  encodeArmor,
   encodeRequestCode,
+  encodeSealedFile,
   err,
   newNonce,
   ok,
-  openSealedBytes,
+  openSealedFile,
   openSignedDocument,
   packageRefusal,
   REQUEST_FILE_LABEL,
@@ -17,7 +16,6 @@ import {
   readActivationCode,
   readUpdatePackage,
   refuse,
-  sealBytes,
   signDocument,
   UPDATE_DOCUMENT_TYPES,
   UPDATE_FILE_LABEL,
@@ -55,20 +53,17 @@ export class KeyUpdates {
       this.requestOf(opened.value),
       container.keys.signer,
     );
-    const sealed = sealBytes(Buffer.from(JSON.stringify(signed)), {
-      kid: vendorBox.value.kid,
-      publicKey: vendorBox.value.publicKey,
-    });
     return ok(
-      encodeArmor({
-        label: REQUEST_FILE_LABEL,
-        headers: {
+      encodeSealedFile(
+        REQUEST_FILE_LABEL,
+        {
           Serial: container.record.serial ?? '',
           Product: this.session.config.product,
           Step: String(container.record.sequence),
         },
-        body: Buffer.from(JSON.stringify(sealed)),
-      }),
+        signed,
+        vendorBox.value,
+      ),
     );
   }
 
@@ -79,29 +74,14 @@ export class KeyUpdates {
   async apply(fileText: string): Promise<Result<AppliedUpdate>> {
     const opened = await this.activated();
     if (!opened.ok) return opened;
-    const armored = decodeArmor(fileText, UPDATE_FILE_LABEL);
-    if (!armored.ok) return armored;
-    let sealed: unknown;
-    try {
-      sealed = JSON.parse(Buffer.from(armored.value.body).toString('utf8'));
-    } catch {
-      return refuse('FILE_CORRUPTED');
-    }
-    const { container } = opened.value;
-    const box = container.keys.box;
-    const plain = openSealedBytes(sealed, (kid) => (kid === box.kid ? box : undefined));
-    if (!plain.ok) {
-      return plain.error.code === 'WRONG_KEY'
+    const box = opened.value.container.keys.box;
+    const signed = openSealedFile(fileText, UPDATE_FILE_LABEL, (kid) => (kid === box.kid ? box : undefined));
+    if (!signed.ok) {
+      return signed.error.code === 'WRONG_KEY'
         ? refuse('WRONG_KEY', 'This update is for another licence container.')
-        : plain;
+        : signed;
     }
-    let signed: unknown;
-    try {
-      signed = JSON.parse(plain.value.toString('utf8'));
-    } catch {
-      return refuse('SIGNATURE_INVALID', 'The update holds no signed document.');
-    }
-    return this.applySigned(opened.value, signed);
+    return this.applySigned(opened.value, signed.value);
   }
 
   /** Online update: asks the licence server for the packages pending for this container and applies them in order. */

@@ -20,6 +20,7 @@ export * from './online-answer.js';
 export * from './passwords.js';
 export * from './policy-rules.js';
 export * from './result.js';
+export * from './sealed-file.js';
 export * from './serial.js';
 export * from './short-code.js';
 export * from './time.js';

@@ -3,20 +3,18 @@ import {
   codeKey,
   contentsDifferences,
   contentsHash,
-  decodeArmor,
   encodeActivationCode,
-  encodeArmor,
+  encodeSealedFile,
   keyIdOf,
   newId,
   ok,
-  openSealedBytes,
+  openSealedFile,
   REQUEST_FILE_LABEL,
   type Result,
   readOperations,
   readRequestCode,
   readUpdateRequest,
   refuse,
-  sealBytes,
   signDocument,
   UPDATE_DOCUMENT_TYPES,
   UPDATE_FILE_LABEL,
@@ -45,22 +43,9 @@ export interface UpdateOrder {
 
 /** Opens a request file: integrity, then decryption with the vendor's key, then the container's signature. */
 export function openRequestFile(ctx: ServerContext, text: string): Result<UpdateRequest> {
-  const armored = decodeArmor(text, REQUEST_FILE_LABEL);
-  if (!armored.ok) return armored;
-  let sealed: unknown;
-  try {
-    sealed = JSON.parse(Buffer.from(armored.value.body).toString('utf8'));
-  } catch {
-    return refuse('FILE_CORRUPTED');
-  }
-  const plain = openSealedBytes(sealed, (kid) => ctx.keyring.unsealKeyFor(kid));
-  if (!plain.ok) return plain;
-  let signed: { payload?: unknown };
-  try {
-    signed = JSON.parse(plain.value.toString('utf8')) as { payload?: unknown };
-  } catch {
-    return refuse('SIGNATURE_INVALID', 'The request holds no signed document.');
-  }
+  const opened = openSealedFile(text, REQUEST_FILE_LABEL, (kid) => ctx.keyring.unsealKeyFor(kid));
+  if (!opened.ok) return opened;
+  const signed = (opened.value ?? {}) as { payload?: unknown };
   const claimed = readUpdateRequest(safeParse(signed.payload));
   if (!claimed.ok) return claimed;
   const message = readContainerMessage(
@@ -134,14 +119,10 @@ async function fromCheck(
 /** The Key Upgrade file: the package signed by the vendor, sealed to the container, armored. */
 function updateFile(ctx: ServerContext, pkg: UpdatePackage, containerBoxKey: string): string {
   const signed = signDocument(UPDATE_DOCUMENT_TYPES.updatePackage, pkg, ctx.keyring.signer);
-  const sealed = sealBytes(Buffer.from(JSON.stringify(signed)), {
+  const headers = { Serial: pkg.serial, From: String(pkg.fromSequence), To: String(pkg.toSequence) };
+  return encodeSealedFile(UPDATE_FILE_LABEL, headers, signed, {
     kid: keyIdOf('x25519', containerBoxKey),
     publicKey: containerBoxKey,
-  });
-  return encodeArmor({
-    label: UPDATE_FILE_LABEL,
-    headers: { Serial: pkg.serial, From: String(pkg.fromSequence), To: String(pkg.toSequence) },
-    body: Buffer.from(JSON.stringify(sealed)),
   });
 }
 
