@@ -4,19 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LicenceClient } from '@keyward/client';
 import { publicKeyFromRaw } from '@keyward/core';
-
-function perSecond(fn, seconds) {
-  return (async () => {
-    const end = performance.now() + seconds * 1000;
-    let count = 0;
-    const start = performance.now();
-    while (performance.now() < end) {
-      await fn();
-      count++;
-    }
-    return Math.round(count / ((performance.now() - start) / 1000));
-  })();
-}
+import { perSecond } from './measure.mjs';
 
 /**
  * Offline CheckLicence in the SDK (load the container, verify it and its anchor, verify the

@@ -12,17 +12,7 @@ import { join } from 'node:path';
 import { LicenceClient } from '@keyward/client';
 import { readServerConfig, startVendorServer } from '@keyward/server';
 import { issueForLicence } from '../../packages/server/dist/licensing/update-service.js';
-
-async function perSecond(fn, seconds) {
-  const end = performance.now() + seconds * 1000;
-  const start = performance.now();
-  let count = 0;
-  while (performance.now() < end) {
-    await fn(count);
-    count++;
-  }
-  return Math.round(count / ((performance.now() - start) / 1000));
-}
+import { perSecond } from './measure.mjs';
 
 /** Raw node:crypto: one Ed25519 operation and one AES-256-GCM pass over `bytes`, the floor of each update step. */
 async function rawCrypto(bytes, seconds) {
