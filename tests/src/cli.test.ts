@@ -229,7 +229,7 @@ describe('the keyward command, end to end', () => {
     assert.match(shown.stdout, /Update step\s+3/);
     assert.match(shown.stdout, /Items\s+cam: nodes 15, servers 1/);
     assert.match(shown.stdout, /Memory objects\s+note \(5 bytes\)/);
-    assert.match(shown.stdout, /Expires\s+2030-01-01/);
+    assert.match(shown.stdout, /Expires\s+valid through 2030-01-01/);
 
     const history = await keyward(['admin', 'update', 'list', serial], env);
     assert.match(history.stdout, /Update step 3/);
@@ -250,6 +250,16 @@ describe('the keyward command, end to end', () => {
     const noConfig = await keyward(['key', 'status', '--sdk-config', join(root, 'missing.json')], env);
     assert.equal(noConfig.code, 1);
     assert.match(noConfig.stderr, /does not exist/);
+
+    for (const [flag, value, message] of [
+      ['--add-seats', 'nodes=5', /--add-seats takes item.kind=number/],
+      ['--set-counter', 'exports=1.5', /--set-counter takes name=number/],
+      ['--set-expiry', '2029-02-30', /"2029-02-30" is not a date/],
+    ] as const) {
+      const refused = await keyward(['admin', 'update', 'create', '--license', 'lic_x', flag, value], env);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, message);
+    }
 
     const unreachable = await keyward(
       ['admin', 'product', 'list', '--url', 'http://127.0.0.1:9', '--json'],

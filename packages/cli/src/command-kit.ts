@@ -46,11 +46,30 @@ export function integer(name: string, minimum: number) {
 }
 
 /** Reads a file a user named, ending the command with a sentence when it cannot be read. */
-export async function readUserFile(path: string, what: string): Promise<string> {
+export async function readUserFile(path: string, what: string): Promise<Buffer> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
     return fail(keywardError('VALIDATION_FAILED', `The ${what} ${path} ${reason}.`));
   }
+}
+
+/**
+ * An expiry as a person gives it: a plain date means "valid through that day" (the licence
+ * expires when the next day begins, UTC); a full ISO date-time is taken as it is.
+ */
+export function expiryOf(flag: string, text: string): string {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (day !== null) {
+    const start = new Date(`${text}T00:00:00.000Z`);
+    if (Number.isNaN(start.getTime()) || start.toISOString().slice(0, 10) !== text)
+      usage(`${flag} "${text}" is not a date.`);
+    return new Date(start.getTime() + 86_400_000).toISOString();
+  }
+  const instant = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(instant.getTime())) {
+    usage(`${flag} "${text}" is not a date: write YYYY-MM-DD or an ISO date-time.`);
+  }
+  return instant.toISOString();
 }

@@ -14,6 +14,14 @@ export function describeVerdict(status: KeyStatus): string {
   }
 }
 
+/** An expiry at midnight UTC reads as the last day it is valid, the way it was given. */
+export function expiryText(expiresAt: string | null): string {
+  if (expiresAt === null) return 'never';
+  if (!expiresAt.endsWith('T00:00:00.000Z')) return expiresAt;
+  const lastDay = new Date(Date.parse(expiresAt) - 86_400_000).toISOString().slice(0, 10);
+  return `valid through ${lastDay} (UTC)`;
+}
+
 /** One label, then one line per entry, the way the key status utility lists them. */
 function listed(label: string, lines: readonly string[]): Array<readonly [string, string]> {
   return lines.length === 0
@@ -39,7 +47,14 @@ export function formatStatus(status: KeyStatus): string {
     ['Format version', String(status.formatVersion)],
     ['Container', `${status.containerId} (revision ${status.revision})`],
     ['Update step', String(status.sequence)],
-    ['Evaluation', `started ${status.evaluation.startedAt.slice(0, 10)}, ${status.evaluation.days} days`],
+    ...(licence === null
+      ? ([
+          [
+            'Evaluation',
+            `started ${status.evaluation.startedAt.slice(0, 10)}, ${status.evaluation.daysLeft} of ${status.evaluation.days} days left`,
+          ],
+        ] as const)
+      : []),
     ...(licence === null
       ? []
       : ([
@@ -47,7 +62,7 @@ export function formatStatus(status: KeyStatus): string {
           ['Next online check', licence.nextCheckAt ?? 'none'],
           ['Transfers', `${licence.transfersUsed} of ${licence.maxTransfers ?? 'unlimited'} used`],
         ] as const)),
-    ['Expires', contents.expiresAt ?? 'never'],
+    ['Expires', expiryText(contents.expiresAt)],
     ...listed('Items', items),
     ...listed(
       'Counters',

@@ -18,6 +18,7 @@ const contents: ContainerContents = {
   ...emptyContents(),
   items: { cad: { nodes: 10, servers: 2 }, viewer: { users: 5 } },
   counters: { exports: 3, prints: 0 },
+  memory: { licence_key: 'AAAA' },
 };
 
 describe('short codes', () => {
@@ -86,6 +87,7 @@ describe('request and activation codes', () => {
     ['a counter raised', [{ op: 'increment-counter', name: 'exports', by: 50 }]],
     ['a counter lowered', [{ op: 'decrement-counter', name: 'exports', by: 1 }]],
     ['the verification mode', [{ op: 'set-verification', verification: 'off' }]],
+    ['deleting a memory object', [{ op: 'delete-memory', name: 'licence_key' }]],
     [
       'an expiry and seats together',
       [
@@ -108,7 +110,8 @@ describe('request and activation codes', () => {
 
   const large: ReadonlyArray<[string, UpdateOperation[]]> = [
     ['a password', [{ op: 'set-password', name: 'admin', hash: 'scrypt$16384$8$1$AAAA$BBBB' }]],
-    ['a memory object', [{ op: 'write-memory', name: 'key', data: 'AAAA' }]],
+    ['writing a memory object', [{ op: 'write-memory', name: 'key', data: 'AAAA' }]],
+    ['deleting a memory object the key does not hold', [{ op: 'delete-memory', name: 'absent' }]],
     ['a new item', [{ op: 'add-seats', item: 'cam', kind: 'users', count: 1 }]],
     ['an expiry at a time of day', [{ op: 'set-expiry', expiresAt: '2030-06-30T12:00:00.000Z' }]],
     [
@@ -122,6 +125,21 @@ describe('request and activation codes', () => {
       assert.equal(code.ok ? 'ok' : code.error.code, 'UPDATE_NEEDS_FILE');
     });
   }
+
+  it('a request code given as an activation code, or the other way round, says so', () => {
+    const request = encodeRequestCode(1, contents, key);
+    const asActivation = readActivationCode(request, contents, key);
+    assert.ok(!asActivation.ok && /This is a request code/.test(asActivation.error.message));
+    const activation = encodeActivationCode(
+      1,
+      [{ op: 'set-counter', name: 'prints', value: 1 }],
+      contents,
+      key,
+    );
+    assert.ok(activation.ok);
+    const asRequest = readRequestCode(activation.value, key);
+    assert.ok(!asRequest.ok && /This is an activation code/.test(asRequest.error.message));
+  });
 
   it('an activation code read with another key is refused', () => {
     const code = encodeActivationCode(

@@ -8,9 +8,9 @@ import type { UpdateOperation } from './update-operations.js';
 /**
  * The update protocol as short codes, for a phone call or a fax: the request code (Transaction
  * Key) tells the update step and a fingerprint of the contents; the activation code carries a
- * few small operations (an expiry, seats, a counter, the verification mode). Both carry a
- * truncated HMAC under the vendor-container `codeKey`. Names travel as their index in the sorted
- * names the key holds, which the From check guarantees both sides share.
+ * few small operations (an expiry, seats, a counter, the verification mode, deleting a memory
+ * object). Both carry a truncated HMAC under the vendor-container `codeKey`. Names travel as
+ * their index in the sorted names the key holds, which the From check guarantees both sides share.
  */
 const REQUEST_KIND = 0x11;
 const ACTIVATION_KIND = 0x21;
@@ -29,6 +29,7 @@ const OPCODES = {
   'increment-counter': 5,
   'decrement-counter': 6,
   'set-verification': 7,
+  'delete-memory': 8,
 } as const;
 
 export interface RequestCode {
@@ -45,6 +46,7 @@ function withMac(body: number[], key: Uint8Array, macBytes: number): string {
 /** Reads a code's bytes and checks its MAC; what follows the MAC must be padding. */
 function openCode(
   code: string,
+  kind: number,
   key: Uint8Array,
   bodyLength: (bytes: Buffer) => number | undefined,
   macBytes: number,
@@ -52,6 +54,18 @@ function openCode(
   const decoded = decodeShortCode(code);
   if (!decoded.ok) return decoded;
   const bytes = decoded.value;
+  if (bytes[0] === REQUEST_KIND && kind === ACTIVATION_KIND) {
+    return refuse(
+      'CODE_MISTYPED',
+      'This is a request code (what the key tells the vendor), not an activation code from the vendor.',
+    );
+  }
+  if (bytes[0] === ACTIVATION_KIND && kind === REQUEST_KIND) {
+    return refuse(
+      'CODE_MISTYPED',
+      'This is an activation code (what the vendor sends back), not a request code.',
+    );
+  }
   const length = bodyLength(bytes);
   if (
     length === undefined ||
@@ -73,7 +87,13 @@ export function encodeRequestCode(sequence: number, contents: ContainerContents,
 }
 
 export function readRequestCode(code: string, key: Uint8Array): Result<RequestCode> {
-  const body = openCode(code, key, (bytes) => (bytes[0] === REQUEST_KIND ? 7 : undefined), REQUEST_MAC_BYTES);
+  const body = openCode(
+    code,
+    REQUEST_KIND,
+    key,
+    (bytes) => (bytes[0] === REQUEST_KIND ? 7 : undefined),
+    REQUEST_MAC_BYTES,
+  );
   if (!body.ok) return body;
   return ok({ sequence: body.value.readUInt16BE(1), hashPrefix: body.value.subarray(3, 7).toString('hex') });
 }
@@ -85,6 +105,7 @@ function names(contents: ContainerContents) {
     items,
     kinds: (item: string) => Object.keys(contents.items[item] ?? {}).sort(),
     counters: Object.keys(contents.counters).sort(),
+    memory: Object.keys(contents.memory).sort(),
   };
 }
 
@@ -123,6 +144,12 @@ function encodeOperation(operation: UpdateOperation, contents: ContainerContents
     }
     case 'set-verification':
       return ok([OPCODES[operation.op], operation.verification === 'off' ? 0 : 1]);
+    case 'delete-memory': {
+      const object = index(vocabulary.memory, operation.name);
+      return object < 0 || object > 255
+        ? needsFile('a memory object the key does not hold')
+        : ok([OPCODES[operation.op], object]);
+    }
     default:
       return needsFile(`${operation.op} needs a file`);
   }
@@ -159,7 +186,7 @@ export interface ActivationCode {
   readonly codeId: string;
 }
 
-const OPERATION_LENGTH: Readonly<Record<number, number>> = { 1: 3, 2: 5, 3: 5, 4: 5, 5: 5, 6: 5, 7: 2 };
+const OPERATION_LENGTH: Readonly<Record<number, number>> = { 1: 3, 2: 5, 3: 5, 4: 5, 5: 5, 6: 5, 7: 2, 8: 2 };
 
 function bodyLengthOfActivation(bytes: Buffer): number | undefined {
   if (bytes[0] !== ACTIVATION_KIND || bytes.length < 4) return undefined;
@@ -211,6 +238,10 @@ function decodeOperation(
         by: value,
       });
     }
+    case OPCODES['delete-memory']: {
+      const name = vocabulary.memory[bytes[offset + 1] ?? 0];
+      return name === undefined ? unknownName : ok({ op: 'delete-memory', name });
+    }
     default:
       return ok({ op: 'set-verification', verification: bytes[offset + 1] === 0 ? 'off' : 'ongoing' });
   }
@@ -222,7 +253,7 @@ export function readActivationCode(
   contents: ContainerContents,
   key: Uint8Array,
 ): Result<ActivationCode> {
-  const body = openCode(code, key, bodyLengthOfActivation, ACTIVATION_MAC_BYTES);
+  const body = openCode(code, ACTIVATION_KIND, key, bodyLengthOfActivation, ACTIVATION_MAC_BYTES);
   if (!body.ok) return body;
   const bytes = body.value;
   const operations: UpdateOperation[] = [];

@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { hashPassword, type UpdateOperation } from '@keyward/core';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import type { AdminClient } from '../admin-client.js';
-import { leaf, readUserFile, unwrap, usage } from '../command-kit.js';
+import { expiryOf, leaf, readUserFile, unwrap, usage } from '../command-kit.js';
 import { type Connection, connect } from './admin-connection.js';
 
 interface UpdateOptions extends Connection {
@@ -35,7 +35,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 /** `name=value` of a flag, `value` a whole number. */
 function assignment(flag: string, text: string): { name: string; value: number } {
   const match = /^([a-z][a-z0-9_.-]*)=(\d+)$/.exec(text);
-  if (match === null) throw new InvalidArgumentError(`${flag} takes name=number, not "${text}".`);
+  if (match === null) usage(`${flag} takes name=number, not "${text}".`);
   return { name: match[1] ?? '', value: Number(match[2]) };
 }
 
@@ -43,7 +43,7 @@ function seats(flag: string, text: string): { item: string; kind: string; count:
   const { name, value } = assignment(flag, text);
   const [item, kind, ...rest] = name.split('.');
   if (item === undefined || kind === undefined || rest.length > 0)
-    throw new InvalidArgumentError(`${flag} takes item.kind=number, e.g. cad.servers=2.`);
+    usage(`${flag} takes item.kind=number, e.g. cad.servers=2, not "${text}".`);
   return { item, kind, count: value };
 }
 
@@ -51,11 +51,8 @@ function seats(flag: string, text: string): { item: string; kind: string; count:
 async function operationsOf(o: UpdateOptions): Promise<UpdateOperation[]> {
   const operations: UpdateOperation[] = [];
   if (o.setExpiry !== undefined) {
-    const never = o.setExpiry === 'never';
-    const date = new Date(o.setExpiry);
-    if (!never && Number.isNaN(date.getTime()))
-      usage(`--set-expiry "${o.setExpiry}" is not a date (or "never").`);
-    operations.push({ op: 'set-expiry', expiresAt: never ? null : date.toISOString() });
+    const expiresAt = o.setExpiry === 'never' ? null : expiryOf('--set-expiry', o.setExpiry);
+    operations.push({ op: 'set-expiry', expiresAt });
   }
   for (const text of o.addSeats) operations.push({ op: 'add-seats', ...seats('--add-seats', text) });
   for (const text of o.setSeats) operations.push({ op: 'set-seats', ...seats('--set-seats', text) });
@@ -82,7 +79,9 @@ async function operationsOf(o: UpdateOptions): Promise<UpdateOperation[]> {
     const at = text.indexOf('=');
     if (at < 1) usage('--write-memory takes name=text or name=@file.');
     const value = text.slice(at + 1);
-    const data = value.startsWith('@') ? await readFile(value.slice(1)) : Buffer.from(value, 'utf8');
+    const data = value.startsWith('@')
+      ? await readUserFile(value.slice(1), 'memory object file')
+      : Buffer.from(value, 'utf8');
     operations.push({ op: 'write-memory', name: text.slice(0, at), data: data.toString('base64') });
   }
   for (const name of o.deleteMemory) operations.push({ op: 'delete-memory', name });
@@ -100,7 +99,7 @@ async function issue(client: AdminClient, o: UpdateOptions, operations: UpdateOp
   if (sources !== 1)
     usage('Give one of --request FILE, --serial with --request-code, or --license (for an online update).');
   if (o.request !== undefined) {
-    const request = await readUserFile(o.request, 'request file');
+    const request = (await readUserFile(o.request, 'request file')).toString('utf8');
     return unwrap(
       await client.request<Issued>('POST', '/v1/updates', { request, operations, orderRef: o.order }),
     );
@@ -123,7 +122,10 @@ const create = leaf<UpdateOptions>(
       .option('--serial <serial>', 'with --request-code: the serial it was read for')
       .option('--request-code <code>', 'the request code the customer read out')
       .option('--license <license>', 'no request: queue the update for the licence to pull online')
-      .option('--set-expiry <date>', 'new expiry date, or "never"')
+      .option(
+        '--set-expiry <date>',
+        'new expiry: YYYY-MM-DD (valid through that day), an ISO date-time, or "never"',
+      )
       .option('--add-seats <item.kind=n>', 'add seats (repeatable)', collect, [])
       .option('--set-seats <item.kind=n>', 'set seats (repeatable)', collect, [])
       .option('--set-counter <name=n>', 'set a usage counter (repeatable)', collect, [])
@@ -131,7 +133,7 @@ const create = leaf<UpdateOptions>(
       .option('--decrement-counter <name=n>', 'lower a usage counter (repeatable)', collect, [])
       .option(
         '--set-password <name=password>',
-        'set an application password (hashed before sending)',
+        'set an application password, hashed before sending (repeatable)',
         collect,
         [],
       )
@@ -147,11 +149,13 @@ const create = leaf<UpdateOptions>(
       [
         `Issued update ${issued.update.id}: step ${issued.update.fromSequence} -> ${issued.update.toSequence}.`,
         ...(issued.activationCode === undefined ? [] : [`Activation code: ${issued.activationCode}`]),
-        o.out === undefined
-          ? o.license === undefined
-            ? issued.file.trimEnd()
-            : 'The key receives it at its next online update.'
-          : `Update file written to ${o.out}.`,
+        o.out !== undefined
+          ? `Update file written to ${o.out}.`
+          : o.license !== undefined
+            ? 'The key receives it at its next online update.'
+            : issued.activationCode === undefined
+              ? issued.file.trimEnd()
+              : '(The same update as a file: --out FILE.)',
       ].join('\n'),
     );
   },
@@ -159,7 +163,7 @@ const create = leaf<UpdateOptions>(
 
 const list = leaf<Connection>(
   'list',
-  "A licence's update step, contents and update history.",
+  "A licence's update step and the history of its updates.",
   (c) => c.argument('<license>', 'serial number or licence id'),
   async (o, out, [ref]) => {
     const history = unwrap(
@@ -180,7 +184,26 @@ const list = leaf<Connection>(
   },
 );
 
+const file = leaf<Connection & { out?: string }>(
+  'file',
+  "An issued update's file again (to e-mail it, or for a key that stays offline while updates were queued online).",
+  (c) =>
+    c
+      .argument('<update>', 'update id (upd_...), as `update list` shows')
+      .option('--out <file>', 'write it here'),
+  async (o, out, [id]) => {
+    const { file: text } = unwrap(
+      await connect(o).request<{ file: string }>('GET', `/v1/updates/${encodeURIComponent(id ?? '')}/file`),
+    );
+    if (o.out !== undefined) await writeFile(o.out, text);
+    out.result({ file: text }, () =>
+      o.out === undefined ? text.trimEnd() : `Update file written to ${o.out}.`,
+    );
+  },
+);
+
 export const updateCommands = new Command('update')
   .description('Remote updates of licence containers.')
   .addCommand(create)
-  .addCommand(list);
+  .addCommand(list)
+  .addCommand(file);

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { Licence, Policy, Product } from '@keyward/core';
 import { Command, InvalidArgumentError } from 'commander';
-import { integer, leaf, unwrap, usage } from '../command-kit.js';
+import { expiryOf, integer, leaf, unwrap, usage } from '../command-kit.js';
+import { expiryText } from '../key-status-format.js';
 import { table } from '../output.js';
 import { type Connection, connect } from './admin-connection.js';
 import { updateCommands } from './admin-updates.js';
@@ -16,10 +17,20 @@ const query = (params: Record<string, string | number | undefined>) => {
 };
 
 const productLine = (p: Product) => `${p.code.padEnd(20)} ${p.name}  (${p.id})`;
+const contentsLine = (items: Policy['items'], counters: Policy['counters']) => {
+  const seats = Object.entries(items).map(
+    ([item, kinds]) =>
+      `${item}(${Object.entries(kinds)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')})`,
+  );
+  const uses = Object.entries(counters).map(([name, value]) => `${name} ${value}`);
+  return [...seats, ...uses].join('; ') || 'no items';
+};
 const policyLine = (p: Policy) =>
   `${p.id}  ${p.name}: check every ${p.checkIntervalDays} d, evaluation ${p.evaluationDays} d, ` +
   `transfers ${p.maxTransfers ?? 'unlimited'}, verification ${p.verification}, ` +
-  `${p.durationDays === null ? 'perpetual' : `${p.durationDays} d`}`;
+  `${p.durationDays === null ? 'perpetual' : `${p.durationDays} d`}; ${contentsLine(p.items, p.counters)}`;
 const licenceLine = (l: Licence) =>
   `${l.serial}  ${l.status.padEnd(9)} expires ${l.expiresAt?.slice(0, 10) ?? 'never     '}  transfers ${l.transfersUsed}  ${l.id}`;
 
@@ -206,13 +217,14 @@ const licenceCommands = new Command('license')
         c
           .requiredOption('--policy <policy>', 'policy id')
           .option('--count <n>', 'how many (default 1)', integer('--count', 1))
-          .option('--expires <date>', "expiry date (ISO 8601), instead of the policy's duration")
+          .option(
+            '--expires <date>',
+            "expiry: YYYY-MM-DD (valid through that day) or an ISO date-time, instead of the policy's duration",
+          )
           .option('--note <text>', 'free text, e.g. customer or order'),
       async (o, out) => {
-        const expiresAt = o.expires === undefined ? undefined : new Date(o.expires);
-        if (expiresAt !== undefined && Number.isNaN(expiresAt.getTime()))
-          usage(`--expires "${o.expires}" is not a date.`);
-        const body = { policy: o.policy, count: o.count, expiresAt: expiresAt?.toISOString(), note: o.note };
+        const expiresAt = o.expires === undefined ? undefined : expiryOf('--expires', o.expires);
+        const body = { policy: o.policy, count: o.count, expiresAt, note: o.note };
         const { licenses } = unwrap(
           await connect(o).request<{ licenses: Licence[] }>('POST', '/v1/licenses', body),
         );
@@ -245,17 +257,23 @@ const licenceCommands = new Command('license')
       'Show a licence, the computer it is bound to, and its history.',
       (c) => c.argument('<license>', 'serial number or licence id'),
       async (o, out, [ref]) => {
-        const details = unwrap(
-          await connect(o).request<LicenceDetails>('GET', `/v1/licenses/${encodeURIComponent(ref ?? '')}`),
+        const client = connect(o);
+        const path = `/v1/licenses/${encodeURIComponent(ref ?? '')}`;
+        const details = unwrap(await client.request<LicenceDetails>('GET', path));
+        const record = unwrap(
+          await client.request<{ sequence: number; contents: Pick<Policy, 'items' | 'counters'> }>(
+            'GET',
+            `${path}/updates`,
+          ),
         );
         const { license: l, binding, history } = details;
-        out.result(details, () =>
+        out.result({ ...details, sequence: record.sequence, contents: record.contents }, () =>
           [
             table([
               ['Serial', l.serial],
               ['Licence', l.id],
               ['Status', l.status],
-              ['Expires', l.expiresAt ?? 'never'],
+              ['Expires', expiryText(l.expiresAt)],
               ['Transfers used', String(l.transfersUsed)],
               [
                 'Bound to',
@@ -264,6 +282,8 @@ const licenceCommands = new Command('license')
                   : `computer ${binding.fingerprintHash.slice(0, 16)}… since ${binding.createdAt}`,
               ],
               ['Last check', binding?.lastCheckedAt ?? '-'],
+              ['Update step', String(record.sequence)],
+              ['Contents', contentsLine(record.contents.items, record.contents.counters)],
               ['Note', l.note ?? '-'],
             ]),
             '',

@@ -149,7 +149,7 @@ const apply = keyLeaf(
     const applied = unwrap(
       code !== undefined
         ? await client.updates.applyCode(code)
-        : await client.updates.apply(await readUserFile(file ?? '', 'update file')),
+        : await client.updates.apply((await readUserFile(file ?? '', 'update file')).toString('utf8')),
     );
     out.result(
       applied,

@@ -15,6 +15,7 @@ import {
   listUpdatesRoute,
   pullUpdatesRoute,
   queueUpdateRoute,
+  updateFileRoute,
 } from '../routes/updates.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
 import { sendProblem } from './problem.js';
@@ -37,6 +38,7 @@ const ROUTES: readonly RouteModule[] = [
   queueUpdateRoute,
   listUpdatesRoute,
   pullUpdatesRoute,
+  updateFileRoute,
 ];
 
 /** Fastify's own failures (body parsing, schema validation) as Keyward refusals. */

@@ -89,7 +89,10 @@ async function fromCheck(
   latestOnly: boolean,
 ) {
   if (request.sequence > record.sequence || (latestOnly && request.sequence !== record.sequence)) {
-    const pending = record.sequence > request.sequence ? ': apply the updates issued since first' : '';
+    const pending =
+      record.sequence > request.sequence
+        ? ': apply the updates issued since first (the vendor can send them as files)'
+        : '';
     return refuse(
       'FROM_MISMATCH',
       `The key is at update step ${request.sequence}; the vendor's record is at step ${record.sequence}${pending}.`,

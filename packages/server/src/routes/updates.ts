@@ -169,6 +169,31 @@ export const listUpdatesRoute: RouteModule = (app, ctx) => {
   );
 };
 
+/** An issued update's file again: for a customer who lost it, or who stays offline while updates were queued online. */
+export const updateFileRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/updates/:id/file',
+    {
+      ...admin(ctx),
+      schema: {
+        operationId: 'getUpdateFile',
+        tags: ['admin'],
+        security: ADMIN_SECURITY,
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: { 200: Type.Object({ file: Type.String() }), ...problems(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const file = await ctx.updates.fileOf(request.params.id);
+      return answer(
+        request,
+        reply,
+        file === undefined ? refuse('NOT_FOUND', 'No update has this id.') : ok({ file }),
+      );
+    },
+  );
+};
+
 /** Online update: the container states where it is and receives the packages issued since. */
 export const pullUpdatesRoute: RouteModule = (app, ctx) => {
   app.post(

@@ -60,6 +60,16 @@ export class UpdateStore {
     return rows.map((row) => row.package_file);
   }
 
+  /** The update file of one issued update, to send again (e-mail, download). */
+  async fileOf(updateId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('licence_updates')
+      .select('package_file')
+      .where('id', '=', updateId)
+      .executeTakeFirst();
+    return row?.package_file;
+  }
+
   async history(licenceId: string): Promise<UpdateSummary[]> {
     const rows = await this.db
       .selectFrom('licence_updates')
