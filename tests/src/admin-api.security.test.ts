@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 
@@ -63,22 +62,10 @@ describe('admin API security', () => {
   });
 
   it('a second start on the same data reuses the keys and prints no new token', async () => {
-    const { readServerConfig, startVendorServer } = await import('@keyward/server');
-    await vendor.server.close();
-    const config = readServerConfig({
-      KEYWARD_DATA_DIR: vendor.dataDir,
-      KEYWARD_PORT: '0',
-      KEYWARD_LOG_LEVEL: 'silent',
-    });
-    assert.ok(config.ok);
-    const again = await startVendorServer(config.value);
-    try {
-      assert.equal(again.bootstrap.adminToken, undefined);
-      assert.deepEqual(again.bootstrap.createdKeys, []);
-      assert.deepEqual(again.context.keyring.publicKeys, vendor.server.context.keyring.publicKeys);
-    } finally {
-      await again.close();
-      Object.assign(vendor, { close: () => rm(vendor.dataDir, { recursive: true, force: true }) });
-    }
+    const keys = vendor.server.context.keyring.publicKeys;
+    const again = await vendor.restart();
+    assert.equal(again.bootstrap.adminToken, undefined);
+    assert.deepEqual(again.bootstrap.createdKeys, []);
+    assert.deepEqual(again.context.keyring.publicKeys, keys);
   });
 });

@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
 import { fromBase64Url, ok, type Result, refuse } from '@keyward/core';
 
-export interface DatabaseLocation {
-  readonly engine: 'sqlite';
-  readonly file: string;
-}
+/** Where the vendor database is: an SQLite file (the embedded default) or a PostgreSQL server. */
+export type DatabaseLocation =
+  | { readonly engine: 'sqlite'; readonly file: string }
+  | { readonly engine: 'postgres'; readonly url: string };
 
 export interface ServerConfig {
   readonly host: string;
@@ -38,13 +38,18 @@ function parseDatabaseUrl(url: string, dataDir: string): Result<DatabaseLocation
     if (path === '') return invalid('KEYWARD_DATABASE_URL', 'names no SQLite file (write sqlite:PATH).');
     return ok({ engine: 'sqlite', file: path === ':memory:' ? path : resolve(path) });
   }
-  if (/^postgres(ql)?:/.test(url)) {
-    return invalid(
-      'KEYWARD_DATABASE_URL',
-      'names PostgreSQL, which this version does not support yet: use sqlite:PATH.',
-    );
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      return invalid('KEYWARD_DATABASE_URL', 'is not a valid postgres:// URL.');
+    }
+    return ok({ engine: 'postgres', url });
   }
-  return invalid('KEYWARD_DATABASE_URL', `"${url}" is not a database URL (write sqlite:PATH).`);
+  return invalid(
+    'KEYWARD_DATABASE_URL',
+    `"${url}" is not a database URL (write sqlite:PATH or postgres://USER:PASSWORD@HOST/DATABASE).`,
+  );
 }
 
 function parseMasterKey(text: string | undefined): Result<Buffer | undefined> {
@@ -82,4 +87,12 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     publicUrl,
     logLevel: knownLevel,
   });
+}
+
+/** The database as an operator reads it in logs: the file, or the server URL without its password. */
+export function describeDatabase(location: DatabaseLocation): string {
+  if (location.engine === 'sqlite') return location.file;
+  const url = new URL(location.url);
+  if (url.password !== '') url.password = '***';
+  return url.toString();
 }

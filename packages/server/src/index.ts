@@ -1,3 +1,3 @@
 export { issueAdminToken } from './bootstrap.js';
-export { readServerConfig, type ServerConfig, type ServerFlags } from './config.js';
+export { describeDatabase, readServerConfig, type ServerConfig, type ServerFlags } from './config.js';
 export { type RunningServer, type StartOptions, startVendorServer } from './vendor-server.js';

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SdkConfig } from '@keyward/client';
 import type { Licence, Policy, Product } from '@keyward/core';
 import { type RunningServer, readServerConfig, startVendorServer } from '@keyward/server';
+import pg from 'pg';
 
 /** A clock tests can move: days pass in an instant. */
 export class TestClock {
@@ -15,7 +17,8 @@ export class TestClock {
 }
 
 export interface TestVendor {
-  readonly server: RunningServer;
+  /** The running server; `restart` replaces it. */
+  server: RunningServer;
   readonly url: string;
   readonly token: string;
   readonly clock: TestClock;
@@ -23,6 +26,8 @@ export interface TestVendor {
   admin<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
   /** A product, a policy and `count` licences, with the SDK configuration the application ships. */
   issue(policy?: Partial<Omit<Policy, 'id' | 'productId' | 'createdAt'>>, count?: number): Promise<Issued>;
+  /** Stops the server and starts it again on the same data and database, as an operator would. */
+  restart(): Promise<RunningServer>;
   close(): Promise<void>;
 }
 
@@ -35,13 +40,38 @@ export interface Issued {
 
 let products = 0;
 
-/** A real vendor server on a random loopback port, with its own data directory. */
+/** A new, empty PostgreSQL database for one test server (KEYWARD_TEST_DATABASE_URL names the server), dropped with it. */
+async function testDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const adminUrl = process.env.KEYWARD_TEST_DATABASE_URL;
+  if (!adminUrl) return undefined;
+  const name = `keyward_test_${randomBytes(6).toString('hex')}`;
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
+/**
+ * A real vendor server on a random loopback port, with its own data directory and database: an
+ * SQLite file, or with KEYWARD_TEST_DATABASE_URL (a PostgreSQL server) a database of its own.
+ */
 export async function startTestVendor(): Promise<TestVendor> {
   const dataDir = await mkdtemp(join(tmpdir(), 'keyward-vendor-'));
+  const database = await testDatabase();
   const config = readServerConfig({
     KEYWARD_DATA_DIR: dataDir,
     KEYWARD_PORT: '0',
     KEYWARD_LOG_LEVEL: 'silent',
+    ...(database === undefined ? {} : { KEYWARD_DATABASE_URL: database.url }),
   });
   if (!config.ok) throw new Error(config.error.message);
   const clock = new TestClock();
@@ -61,7 +91,7 @@ export async function startTestVendor(): Promise<TestVendor> {
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(payload)}`);
     return payload;
   };
-  return {
+  const vendor: TestVendor = {
     server,
     url: server.url,
     token,
@@ -86,11 +116,18 @@ export async function startTestVendor(): Promise<TestVendor> {
       const sdkConfig = await admin<SdkConfig>('GET', `/v1/products/${product.code}/sdk-config`);
       return { product, policy, licences: licenses, sdkConfig };
     },
+    async restart() {
+      await vendor.server.close();
+      vendor.server = await startVendorServer({ ...config.value, port: 0 }, { now: clock.now });
+      return vendor.server;
+    },
     async close() {
-      await server.close();
+      await vendor.server.close();
+      await database?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return vendor;
 }
 
 /** Every row that machine requests may change, to prove a refusal changed nothing. */

@@ -1,5 +1,5 @@
 import { keywardError } from '@keyward/core';
-import { issueAdminToken, readServerConfig, startVendorServer } from '@keyward/server';
+import { describeDatabase, issueAdminToken, readServerConfig, startVendorServer } from '@keyward/server';
 import { Command } from 'commander';
 import { fail, integer, leaf, unwrap } from '../command-kit.js';
 
@@ -67,7 +67,7 @@ const start = leaf<StartOptions>(
     const { adminToken, masterKeyFile, createdKeys } = server.bootstrap;
     out.result({ url: server.url, createdKeys, adminToken: adminToken ?? null }, () =>
       [
-        `Keyward vendor server listening on ${server.url} (database: ${config.database.file})`,
+        `Keyward vendor server listening on ${server.url} (database: ${describeDatabase(config.database)})`,
         adminToken === undefined ? '' : firstRunHint(server.url, adminToken, masterKeyFile),
       ].join('\n'),
     );

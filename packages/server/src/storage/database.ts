@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import type { DatabaseLocation } from '../config.js';
 import { migrationProvider } from './migrations.js';
 import type { VendorDatabase } from './schema.js';
@@ -20,9 +21,15 @@ function openSqlite(file: string): VendorDb {
   return new Kysely<VendorDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
-/** Opens the vendor database and brings its schema up to date. */
+/** PostgreSQL, the path for several server processes sharing one database. */
+function openPostgres(url: string): VendorDb {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  return new Kysely<VendorDatabase>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Opens the vendor database and brings its schema up to date (the migrator locks, so several processes may start at once). */
 export async function openDatabase(location: DatabaseLocation): Promise<VendorDb> {
-  const db = openSqlite(location.file);
+  const db = location.engine === 'sqlite' ? openSqlite(location.file) : openPostgres(location.url);
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error !== undefined) {
     await db.destroy();
