@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { encodeSymbols } from './alphabet.js';
 
-export const ID_PREFIXES = ['prd', 'pol', 'lic', 'bnd', 'ctr', 'evt', 'tok', 'upd'] as const;
+export const ID_PREFIXES = [
+  'prd',
+  'pol',
+  'lic',
+  'bnd',
+  'ctr',
+  'evt',
+  'tok',
+  'upd',
+  'job',
+  'whk',
+  'dlv',
+] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 /**

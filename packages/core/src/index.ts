@@ -28,3 +28,4 @@ export * from './update-codes.js';
 export * from './update-decision.js';
 export * from './update-documents.js';
 export * from './update-operations.js';
+export * from './webhook-signature.js';

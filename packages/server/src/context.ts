@@ -1,10 +1,12 @@
 import type { ServerConfig } from './config.js';
+import type { JobQueue } from './jobs/job-queue.js';
 import type { BindingStore } from './storage/binding-store.js';
 import type { CatalogueStore } from './storage/catalogue-store.js';
 import type { VendorDb } from './storage/database.js';
 import type { LicenceStore } from './storage/licence-store.js';
 import type { UpdateStore } from './storage/update-store.js';
 import type { VendorKeyring } from './vendor/keyring.js';
+import type { WebhookStore } from './webhooks/webhook-store.js';
 
 /** What every operation of the vendor server may use; built once at start. */
 export interface ServerContext {
@@ -14,6 +16,8 @@ export interface ServerContext {
   readonly licences: LicenceStore;
   readonly bindings: BindingStore;
   readonly updates: UpdateStore;
+  readonly jobs: JobQueue;
+  readonly webhooks: WebhookStore;
   readonly keyring: VendorKeyring;
   readonly now: () => Date;
 }

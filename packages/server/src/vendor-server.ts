@@ -3,6 +3,8 @@ import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { buildApp } from './http/app.js';
 import type { KeywardApp } from './http/keyward-app.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { JobRunner } from './jobs/job-runner.js';
 import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
 import { openDatabase } from './storage/database.js';
@@ -10,6 +12,9 @@ import { LicenceStore } from './storage/licence-store.js';
 import { UpdateStore } from './storage/update-store.js';
 import { ensureVendorKeys, loadKeyring } from './vendor/keyring.js';
 import { loadMasterSecret } from './vendor/master-secret.js';
+import { deliverWebhook } from './webhooks/deliver-webhook.js';
+import { DELIVER_WEBHOOK_JOB } from './webhooks/webhook-events.js';
+import { WebhookStore } from './webhooks/webhook-store.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -29,6 +34,8 @@ export interface RunningServer {
 export interface StartOptions {
   /** The clock; tests move it to play days and years. */
   readonly now?: () => Date;
+  /** How often the job runner looks for due jobs (default 250 ms). */
+  readonly jobPollMs?: number;
 }
 
 /** Opens the database, creates the vendor keys on first run, serves the HTTP API, then makes the first admin token. */
@@ -48,12 +55,24 @@ export async function startVendorServer(
       licences: new LicenceStore(db),
       bindings: new BindingStore(db),
       updates: new UpdateStore(db),
+      jobs: new JobQueue(db),
+      webhooks: new WebhookStore(db),
       keyring: await loadKeyring(db, master.secret),
       now,
     };
     const app = await buildApp(context);
     await app.listen({ host: config.host, port: config.port });
     const adminToken = await firstAdminToken(db, now().toISOString());
+    const runner = new JobRunner({
+      queue: context.jobs,
+      handlers: {
+        [DELIVER_WEBHOOK_JOB]: deliverWebhook(context.webhooks, () => context.keyring.signer, now),
+      },
+      now,
+      log: app.log,
+      pollMs: options.jobPollMs,
+    });
+    runner.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -63,7 +82,9 @@ export async function startVendorServer(
       context,
       bootstrap: { createdKeys, adminToken, masterKeyFile: master.createdFile },
       async close() {
+        // In-flight requests finish first, then the jobs under way, then the batched statistics.
         await app.close();
+        await runner.stop();
         await context.bindings.checks.flush();
         await db.destroy();
       },

@@ -17,6 +17,7 @@ import {
   queueUpdateRoute,
   updateFileRoute,
 } from '../routes/updates.js';
+import { webhookRoutes } from '../routes/webhooks.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
 import { sendProblem } from './problem.js';
 import { Problem } from './schemas.js';
@@ -39,6 +40,7 @@ const ROUTES: readonly RouteModule[] = [
   listUpdatesRoute,
   pullUpdatesRoute,
   updateFileRoute,
+  webhookRoutes,
 ];
 
 /** Fastify's own failures (body parsing, schema validation) as Keyward refusals. */

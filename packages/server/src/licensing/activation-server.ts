@@ -5,6 +5,7 @@ import {
   DOCUMENT_TYPES,
   decideBinding,
   err,
+  type KeywardError,
   type LicenceGrant,
   type LicenceRequest,
   licenceRefusal,
@@ -22,10 +23,11 @@ import {
 } from '@keyward/core';
 import type { ServerContext } from '../context.js';
 import type { SerialRecord } from '../storage/binding-store.js';
+import { queueWebhookEvent } from '../webhooks/webhook-outbox.js';
 import { type ContainerMessage, readContainerMessage } from './container-message.js';
 
-/** Common checks of every machine request, in order: date -> serial form -> known serial -> licence usable. */
-async function usableSerial(
+/** Common checks of every machine request, in order: date -> serial form -> known serial. */
+async function knownSerial(
   ctx: ServerContext,
   request: { readonly serial: string; readonly product: string; readonly issuedAt: string },
   now: Date,
@@ -36,8 +38,42 @@ async function usableSerial(
   if (!serial.ok) return serial;
   const record = await ctx.bindings.findSerial(serial.value);
   if (record === undefined || record.productCode !== request.product) return refuse('SERIAL_UNKNOWN');
-  const refusal = licenceRefusal(record.licence, now);
-  return refusal === undefined ? ok(record) : err(refusal);
+  return ok(record);
+}
+
+/** ...then the licence must be usable: not suspended, not expired. */
+async function usableSerial(
+  ctx: ServerContext,
+  request: { readonly serial: string; readonly product: string; readonly issuedAt: string },
+  now: Date,
+): Promise<Result<SerialRecord>> {
+  const record = await knownSerial(ctx, request, now);
+  if (!record.ok) return record;
+  const refusal = licenceRefusal(record.value.licence, now);
+  return refusal === undefined ? record : err(refusal);
+}
+
+/**
+ * A check the licence refused (suspended, expired, bound elsewhere): the vendor hears of it by
+ * webhook, when the request really came from the container it names.
+ */
+async function checkFailed(
+  ctx: ServerContext,
+  record: SerialRecord,
+  proven: boolean,
+  refusal: KeywardError,
+  now: Date,
+) {
+  if (proven) {
+    const data = { licenceId: record.licence.id, serial: record.licence.serial, code: refusal.code };
+    await queueWebhookEvent(ctx.db, {
+      id: newId('evt'),
+      type: 'licence.check_failed',
+      data,
+      at: now.toISOString(),
+    });
+  }
+  return err(refusal);
 }
 
 /** Binds the serial if unused, or refreshes the binding of this computer; refuses for another computer. */
@@ -84,15 +120,17 @@ export async function presentSerial(
   if (!read.ok) return read;
   const request = read.value.document;
   const now = ctx.now();
-  const record = await usableSerial(ctx, request, now);
+  const record = await knownSerial(ctx, request, now);
   if (!record.ok) return record;
+  const refusal = licenceRefusal(record.value.licence, now);
+  if (refusal !== undefined) return checkFailed(ctx, record.value, read.value.prove().ok, refusal, now);
   if (checkNeedsProof(record.value.binding, request)) {
     const proven = read.value.prove();
     if (!proven.ok) return proven;
   }
   const { licence, policy, contents, sequence } = record.value;
   const binding = await bindOrRefresh(ctx, record.value, request, now.toISOString());
-  if (!binding.ok) return binding;
+  if (!binding.ok) return checkFailed(ctx, record.value, true, binding.error, now);
   const grant: LicenceGrant = {
     licenceId: licence.id,
     serial: licence.serial,

@@ -1,5 +1,7 @@
 import { newId } from '@keyward/core';
 import type { Kysely, Transaction } from 'kysely';
+import { WEBHOOK_EVENT_OF } from '../webhooks/webhook-events.js';
+import { queueWebhookEvent } from '../webhooks/webhook-outbox.js';
 import type { VendorDatabase } from './schema.js';
 
 export const LICENCE_EVENT_TYPES = [
@@ -20,7 +22,10 @@ export interface LicenceEvent {
   readonly createdAt: string;
 }
 
-/** Appends to a licence's history, inside the caller's transaction so the history never disagrees with the state. */
+/**
+ * Appends to a licence's history, inside the caller's transaction so the history never disagrees
+ * with the state, and queues the webhook deliveries the event calls for in the same transaction.
+ */
 export async function recordLicenceEvent(
   db: Kysely<VendorDatabase> | Transaction<VendorDatabase>,
   licenceId: string,
@@ -28,16 +33,14 @@ export async function recordLicenceEvent(
   detail: Readonly<Record<string, unknown>>,
   at: string,
 ): Promise<void> {
+  const id = newId('evt', Date.parse(at));
   await db
     .insertInto('licence_events')
-    .values({
-      id: newId('evt', Date.parse(at)),
-      licence_id: licenceId,
-      type,
-      detail: JSON.stringify(detail),
-      created_at: at,
-    })
+    .values({ id, licence_id: licenceId, type, detail: JSON.stringify(detail), created_at: at })
     .execute();
+  const webhookEvent = WEBHOOK_EVENT_OF[type];
+  if (webhookEvent !== undefined)
+    await queueWebhookEvent(db, { id, type: webhookEvent, data: { licenceId, ...detail }, at });
 }
 
 export async function licenceHistory(db: Kysely<VendorDatabase>, licenceId: string): Promise<LicenceEvent[]> {

@@ -1,0 +1,144 @@
+import { newId } from '@keyward/core';
+import type { Kysely, Transaction } from 'kysely';
+import type { VendorDb } from '../storage/database.js';
+import type { VendorDatabase } from '../storage/schema.js';
+
+export interface Job {
+  readonly id: string;
+  readonly kind: string;
+  readonly payload: unknown;
+  /** This run's number, from 1. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+}
+
+export interface Enqueue {
+  readonly kind: string;
+  readonly payload: unknown;
+  readonly runAt: Date;
+  readonly maxAttempts?: number;
+}
+
+/** Seconds before the next try after `attempt` failed: 1, 2, 4... up to ten minutes. */
+export function retryDelaySeconds(attempt: number): number {
+  return Math.min(600, 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * Jobs kept in the vendor database. A job is claimed with a lease: the claim is one conditional
+ * update, so two processes never hold the same job, and a process that dies mid-job loses its
+ * lease when it runs out, after which another process runs the job again (at least once).
+ */
+export class JobQueue {
+  constructor(private readonly db: VendorDb) {}
+
+  /** Adds a job, inside the caller's transaction when given: the job exists if and only if the change that asked for it does. */
+  async enqueue(
+    job: Enqueue,
+    db: Kysely<VendorDatabase> | Transaction<VendorDatabase> = this.db,
+  ): Promise<string> {
+    const id = newId('job');
+    await db
+      .insertInto('jobs')
+      .values({
+        id,
+        kind: job.kind,
+        payload: JSON.stringify(job.payload),
+        state: 'pending',
+        run_at: job.runAt.toISOString(),
+        max_attempts: job.maxAttempts ?? 10,
+        created_at: new Date().toISOString(),
+      })
+      .execute();
+    return id;
+  }
+
+  /** Claims the next due job for `worker`, leased for `leaseMs`; undefined when none is due. */
+  async claim(worker: string, now: Date, leaseMs: number): Promise<Job | undefined> {
+    // Losing a race for one job (another worker claimed it first) means trying the next one.
+    for (let tries = 0; tries < 5; tries++) {
+      const due = await this.nextDue(now);
+      if (due === undefined) return undefined;
+      const job = await this.claimOne(due, worker, now, leaseMs);
+      if (job !== undefined) return job;
+    }
+    return undefined;
+  }
+
+  private async nextDue(now: Date): Promise<string | undefined> {
+    const at = now.toISOString();
+    const due = await this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('state', '=', 'pending')
+      .where('run_at', '<=', at)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
+      .orderBy('run_at')
+      .limit(1)
+      .executeTakeFirst();
+    return due?.id;
+  }
+
+  /** One conditional update: the conditions are checked again on the row itself, so of two workers racing, one wins. */
+  private async claimOne(id: string, worker: string, now: Date, leaseMs: number): Promise<Job | undefined> {
+    const at = now.toISOString();
+    const claimed = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({
+        locked_by: worker,
+        locked_until: new Date(now.getTime() + leaseMs).toISOString(),
+        attempts: eb('attempts', '+', 1),
+      }))
+      .where('id', '=', id)
+      .where('state', '=', 'pending')
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
+      .returning(['id', 'kind', 'payload', 'attempts', 'max_attempts'])
+      .executeTakeFirst();
+    if (claimed === undefined) return undefined;
+    return {
+      id: claimed.id,
+      kind: claimed.kind,
+      payload: JSON.parse(claimed.payload) as unknown,
+      attempt: claimed.attempts,
+      maxAttempts: claimed.max_attempts,
+    };
+  }
+
+  async complete(job: Job, worker: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ state: 'done', done_at: now.toISOString(), locked_until: null })
+      .where('id', '=', job.id)
+      .where('locked_by', '=', worker)
+      .execute();
+  }
+
+  /** A failed run: tried again later with backoff, or given up after its last attempt. */
+  async fail(job: Job, worker: string, now: Date, error: string): Promise<void> {
+    const last = job.attempt >= job.maxAttempts;
+    await this.db
+      .updateTable('jobs')
+      .set({
+        state: last ? 'failed' : 'pending',
+        run_at: new Date(now.getTime() + retryDelaySeconds(job.attempt) * 1000).toISOString(),
+        locked_until: null,
+        last_error: error.slice(0, 1000),
+      })
+      .where('id', '=', job.id)
+      .where('locked_by', '=', worker)
+      .execute();
+  }
+
+  /** Seconds the oldest due job has waited: the runner's lag, for /metrics. */
+  async lagSeconds(now: Date): Promise<number> {
+    const oldest = await this.db
+      .selectFrom('jobs')
+      .select('run_at')
+      .where('state', '=', 'pending')
+      .where('run_at', '<=', now.toISOString())
+      .orderBy('run_at')
+      .limit(1)
+      .executeTakeFirst();
+    return oldest === undefined ? 0 : Math.max(0, (now.getTime() - Date.parse(oldest.run_at)) / 1000);
+  }
+}

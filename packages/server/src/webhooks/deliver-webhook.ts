@@ -1,0 +1,46 @@
+import { type Signer, signWebhook } from '@keyward/core';
+import type { Job } from '../jobs/job-queue.js';
+import type { WebhookStore } from './webhook-store.js';
+
+/**
+ * The job that delivers one webhook: POST the event, signed with the vendor's key over the
+ * timestamp and body. A 2xx answer acknowledges it; anything else fails the attempt, and the job
+ * runner tries again with backoff.
+ */
+export function deliverWebhook(
+  store: WebhookStore,
+  signer: () => Signer,
+  now: () => Date,
+  fetchImpl: typeof fetch = fetch,
+) {
+  return async (job: Job): Promise<void> => {
+    const { deliveryId } = job.payload as { deliveryId: string };
+    const delivery = await store.forDelivery(deliveryId);
+    if (delivery === undefined || delivery.state === 'delivered') return;
+    const at = now();
+    const timestamp = Math.floor(at.getTime() / 1000);
+    const eventId = (JSON.parse(delivery.body) as { id: string }).id;
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const response = await fetchImpl(delivery.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'keyward-event-id': eventId,
+          'keyward-signature': signWebhook(delivery.body, timestamp, signer()),
+        },
+        body: delivery.body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      status = response.status;
+      await response.arrayBuffer().catch(() => undefined);
+      if (!response.ok) error = `The receiver answered HTTP ${response.status}.`;
+    } catch (failure) {
+      error = failure instanceof Error ? failure.message : String(failure);
+    }
+    const state = error === null ? 'delivered' : job.attempt >= job.maxAttempts ? 'failed' : 'pending';
+    await store.recordAttempt(deliveryId, { state, status, error, at: at.toISOString() });
+    if (error !== null) throw new Error(error);
+  };
+}

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { publicKeyFromRaw, verifyWebhook } from '@keyward/core';
+import { testComputer } from './support/computer.js';
+import { queueUpdate } from './support/updates.js';
+import { type Issued, startTestVendor, type TestVendor } from './support/vendor-server.js';
+import { webhookReceiver } from './support/webhook-receiver.js';
+
+const ALL_EVENTS = [
+  'licence.activated',
+  'licence.check_failed',
+  'licence.transferred',
+  'licence.updated',
+  'licence.suspended',
+  'licence.reinstated',
+];
+
+describe('webhooks: signed, delivered through the job runner, retried until acknowledged', () => {
+  let vendor: TestVendor;
+  let issued: Issued;
+  let receiver: Awaited<ReturnType<typeof webhookReceiver>>;
+  let endpointId: string;
+
+  before(async () => {
+    vendor = await startTestVendor();
+    receiver = await webhookReceiver();
+    issued = await vendor.issue({ counters: { exports: 1 } }, 2);
+    const endpoint = await vendor.admin<{ id: string }>('POST', '/v1/webhooks', {
+      url: receiver.url,
+      events: ALL_EVENTS,
+    });
+    endpointId = endpoint.id;
+  });
+  after(async () => {
+    await vendor.close();
+    await receiver.close();
+  });
+
+  /** Waits until no job is pending, so the next delivery is the only one in flight. */
+  const jobsDone = async () => {
+    for (let wait = 0; wait < 200; wait++) {
+      const pending = await vendor.server.context.db
+        .selectFrom('jobs')
+        .select('id')
+        .where('state', '=', 'pending')
+        .execute();
+      if (pending.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('jobs still pending');
+  };
+
+  const keyFor = (kid: string) => {
+    const key = issued.sdkConfig.vendorKeys.find(
+      (candidate) => candidate.kid === kid && candidate.kind === 'ed25519',
+    );
+    return key && publicKeyFromRaw('ed25519', key.publicKey);
+  };
+
+  it('each licence event reaches the receiver, signed with the vendor key and carrying its event id', async () => {
+    const serial = issued.licences[0]?.serial ?? '';
+    const a = await testComputer('hook-a', issued.sdkConfig);
+    const b = await testComputer('hook-b', issued.sdkConfig);
+    assert.ok((await a.client.activate(serial)).ok);
+    assert.equal((await b.client.activate(serial)).ok, false);
+    assert.ok((await a.client.deactivate()).ok);
+    assert.ok((await b.restart().activate(serial)).ok);
+    await queueUpdate(vendor, serial, [{ op: 'set-counter', name: 'exports', value: 5 }]);
+    await vendor.admin('POST', `/v1/licenses/${serial}/suspend`, { reason: 'test' });
+
+    for (const type of [
+      'licence.activated',
+      'licence.check_failed',
+      'licence.transferred',
+      'licence.updated',
+      'licence.suspended',
+    ]) {
+      const delivery = await receiver.waitFor((event) => event.type === type);
+      const event = JSON.parse(delivery.body) as { id: string; data: { licenceId: string } };
+      assert.equal(delivery.headers['keyward-event-id'], event.id);
+      assert.equal(event.data.licenceId, issued.licences[0]?.id);
+      const header = delivery.headers['keyward-signature'];
+      assert.ok(
+        verifyWebhook(typeof header === 'string' ? header : undefined, delivery.body, keyFor).ok,
+        `${type} signature`,
+      );
+      const forged = verifyWebhook(
+        typeof header === 'string' ? header : undefined,
+        delivery.body.replace('licence', 'license'),
+        keyFor,
+      );
+      assert.equal(forged.ok ? 'ok' : forged.error.code, 'SIGNATURE_INVALID');
+    }
+  });
+
+  it('a receiver that fails is retried with backoff until it acknowledges; every attempt is recorded and carries the same event id', async () => {
+    await jobsDone();
+    receiver.statuses.push(500, 503);
+    const before = receiver.received.length;
+    await vendor.admin('POST', `/v1/licenses/${issued.licences[0]?.serial}/reinstate`, {});
+    let record: { state: string; attempts: number; lastStatus: number | null } | undefined;
+    for (let wait = 0; wait < 200 && record?.state !== 'delivered'; wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const { deliveries } = await vendor.admin<{
+        deliveries: Array<{ eventType: string; state: string; attempts: number; lastStatus: number | null }>;
+      }>('GET', `/v1/webhooks/${endpointId}/deliveries`);
+      record = deliveries.find((delivery) => delivery.eventType === 'licence.reinstated');
+    }
+    const delivered = await receiver.waitFor((event) => event.type === 'licence.reinstated');
+    const attempts = receiver.received
+      .slice(before)
+      .filter((entry) => entry.headers['keyward-event-id'] === delivered.headers['keyward-event-id']);
+    assert.equal(attempts.length, 3);
+    assert.equal(new Set(attempts.map((entry) => entry.body)).size, 1, 'the same event each time');
+    assert.deepEqual(record && [record.state, record.attempts, record.lastStatus], ['delivered', 3, 200]);
+  });
+
+  it('a disabled endpoint receives nothing new', async () => {
+    await vendor.admin('POST', `/v1/webhooks/${endpointId}/disable`, {});
+    const before = receiver.received.length;
+    const pc = await testComputer('hook-late', issued.sdkConfig);
+    assert.ok((await pc.client.activate(issued.licences[1]?.serial)).ok);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.equal(receiver.received.length, before);
+  });
+});
