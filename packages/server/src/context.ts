@@ -1,4 +1,5 @@
 import type { ServerConfig } from './config.js';
+import type { ServerMetrics } from './http/metrics.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import type { BindingStore } from './storage/binding-store.js';
 import type { CatalogueStore } from './storage/catalogue-store.js';
@@ -18,6 +19,7 @@ export interface ServerContext {
   readonly updates: UpdateStore;
   readonly jobs: JobQueue;
   readonly webhooks: WebhookStore;
+  readonly metrics: ServerMetrics;
   readonly keyring: VendorKeyring;
   readonly now: () => Date;
 }

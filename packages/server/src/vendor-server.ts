@@ -3,6 +3,7 @@ import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { buildApp } from './http/app.js';
 import type { KeywardApp } from './http/keyward-app.js';
+import { ServerMetrics } from './http/metrics.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { BindingStore } from './storage/binding-store.js';
@@ -48,6 +49,7 @@ export async function startVendorServer(
   try {
     const master = loadMasterSecret(config.masterKey, config.dataDir);
     const createdKeys = await ensureVendorKeys(db, master.secret, now().toISOString());
+    const jobs = new JobQueue(db);
     const context: ServerContext = {
       config,
       db,
@@ -55,8 +57,9 @@ export async function startVendorServer(
       licences: new LicenceStore(db),
       bindings: new BindingStore(db),
       updates: new UpdateStore(db),
-      jobs: new JobQueue(db),
+      jobs,
       webhooks: new WebhookStore(db),
+      metrics: new ServerMetrics(jobs, now),
       keyring: await loadKeyring(db, master.secret),
       now,
     };

@@ -6,6 +6,7 @@ import { expiryText } from '../key-status-format.js';
 import { table } from '../output.js';
 import { type Connection, connect } from './admin-connection.js';
 import { updateCommands } from './admin-updates.js';
+import { webhookCommands } from './admin-webhooks.js';
 
 const query = (params: Record<string, string | number | undefined>) => {
   const entries = Object.entries(params).filter(
@@ -331,4 +332,5 @@ export const adminCommand = new Command('admin')
   .addCommand(policyCommands)
   .addCommand(licenceCommands)
   .addCommand(sdkConfig)
-  .addCommand(updateCommands);
+  .addCommand(updateCommands)
+  .addCommand(webhookCommands);

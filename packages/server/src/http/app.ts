@@ -3,10 +3,10 @@ import swagger from '@fastify/swagger';
 import { type KeywardError, keywardError } from '@keyward/core';
 import Fastify, { type FastifyError } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { healthRoute } from '../routes/health.js';
 import { licenceStatusRoutes } from '../routes/licence-status.js';
 import { createLicencesRoute, listLicencesRoute, showLicenceRoute } from '../routes/licences.js';
 import { machineRoutes } from '../routes/machine.js';
+import { healthRoute, metricsRoute, readyRoute } from '../routes/operations.js';
 import { createPolicyRoute, listPoliciesRoute } from '../routes/policies.js';
 import { createProductRoute, listProductsRoute } from '../routes/products.js';
 import { sdkConfigRoute, vendorKeysRoute } from '../routes/sdk-config.js';
@@ -24,6 +24,8 @@ import { Problem } from './schemas.js';
 
 const ROUTES: readonly RouteModule[] = [
   healthRoute,
+  readyRoute,
+  metricsRoute,
   vendorKeysRoute,
   machineRoutes,
   createProductRoute,
@@ -104,6 +106,11 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
       keywardError('NOT_FOUND', `Nothing exists at ${request.method} ${request.url}.`),
     ),
   );
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    ctx.metrics.requests.inc({ route, method: request.method, status: reply.statusCode });
+    ctx.metrics.latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+  });
   for (const route of ROUTES) route(app, ctx);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

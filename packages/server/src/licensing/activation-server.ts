@@ -101,7 +101,10 @@ async function bindOrRefresh(
       createdAt: at,
       lastCheckedAt: at,
     };
-    if (await ctx.bindings.bindIfUnbound(candidate)) return ok(candidate);
+    if (await ctx.bindings.bindIfUnbound(candidate)) {
+      ctx.metrics.activations.inc();
+      return ok(candidate);
+    }
     current = (await ctx.bindings.findSerial(record.licence.serial))?.binding;
   }
   return refuse('SERIAL_BOUND_ELSEWHERE');

@@ -188,6 +188,7 @@ async function issue(
       'FROM_MISMATCH',
       'Another update of this licence was issued at the same moment: make a new request.',
     );
+  ctx.metrics.updates.inc({ transport: order.transport });
   const summary = {
     id: update.id,
     fromSequence: update.fromSequence,

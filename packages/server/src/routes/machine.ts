@@ -33,6 +33,7 @@ export const machineRoutes: RouteModule = (app, ctx) => {
       },
       async (request, reply) => {
         const grant = await presentSerial(ctx, request.body);
+        ctx.metrics.checks.inc({ outcome: grant.ok ? 'granted' : grant.error.code });
         return answer(request, reply, grant.ok ? { ok: true, value: { grant: grant.value } } : grant);
       },
     );

@@ -1,0 +1,55 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { keywardError } from '@keyward/core';
+import { sql } from 'kysely';
+import type { RouteModule } from '../http/keyward-app.js';
+import { sendProblem } from '../http/problem.js';
+import { problems } from '../http/schemas.js';
+
+/** Liveness: the process answers. */
+export const healthRoute: RouteModule = (app) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        operationId: 'health',
+        tags: ['operations'],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+};
+
+/** Readiness: the database answers too; a load balancer sends traffic only then. */
+export const readyRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        operationId: 'ready',
+        tags: ['operations'],
+        response: { 200: Type.Object({ status: Type.Literal('ready') }), ...problems(503) },
+      },
+    },
+    async (request, reply) => {
+      try {
+        await sql`select 1`.execute(ctx.db);
+        return { status: 'ready' as const };
+      } catch {
+        return sendProblem(
+          request,
+          reply,
+          keywardError('NETWORK_UNAVAILABLE', 'The database does not answer.'),
+        );
+      }
+    },
+  );
+};
+
+/** Prometheus metrics: requests and latencies by route, activations, checks, updates, job lag. */
+export const metricsRoute: RouteModule = (app, ctx) => {
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    const body = await ctx.metrics.registry.metrics();
+    return reply.type(ctx.metrics.registry.contentType).send(body);
+  });
+};
