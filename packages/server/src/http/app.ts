@@ -106,11 +106,16 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
       keywardError('NOT_FOUND', `Nothing exists at ${request.method} ${request.url}.`),
     ),
   );
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    ctx.metrics.requests.inc({ route, method: request.method, status: reply.statusCode });
-    ctx.metrics.latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+  app.addHook('onResponse', (request, reply, done) => {
+    ctx.metrics.answered(
+      request.routeOptions.url ?? 'unmatched',
+      request.method,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
   });
+
   for (const route of ROUTES) route(app, ctx);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

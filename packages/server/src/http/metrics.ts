@@ -35,6 +35,30 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  /** Label sets already seen, so the hot path counts without building label objects. */
+  private readonly byRoute = new Map<
+    string,
+    {
+      requests: Counter.Internal;
+      latency: Histogram.Internal<'route' | 'method'>;
+    }
+  >();
+
+  /** One answered request: counted, and its latency observed. */
+  answered(route: string, method: string, status: number, seconds: number): void {
+    const key = `${route} ${method} ${status}`;
+    let children = this.byRoute.get(key);
+    if (children === undefined) {
+      children = {
+        requests: this.requests.labels(route, method, String(status)),
+        latency: this.latency.labels(route, method),
+      };
+      this.byRoute.set(key, children);
+    }
+    children.requests.inc();
+    children.latency.observe(seconds);
+  }
+
   constructor(queue: JobQueue, now: () => Date) {
     new Gauge({
       name: 'keyward_job_lag_seconds',
