@@ -1,13 +1,16 @@
 import type { ServerConfig } from './config.js';
 import { openDatabase, type VendorDb } from './storage/database.js';
+import { once } from './storage/server-claims.js';
 import { createAdminToken, hasAdminToken } from './vendor/admin-tokens.js';
 
 /**
  * The first admin token, made only once the server is listening: a first start that fails (a
- * port in use, say) must not spend the one showing of the token.
+ * port in use, say) must not spend the one showing of the token. Of several processes starting
+ * together on one database, one shows it.
  */
 export async function firstAdminToken(db: VendorDb, at: string): Promise<string | undefined> {
-  return (await hasAdminToken(db)) ? undefined : createAdminToken(db, 'bootstrap', at);
+  if (await hasAdminToken(db)) return undefined;
+  return once(db, 'first-admin-token', at, (trx) => createAdminToken(trx, 'bootstrap', at));
 }
 
 /** A new admin token written straight into the database: for an operator who lost theirs. */

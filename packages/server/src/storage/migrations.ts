@@ -164,6 +164,13 @@ const jobs: Migration = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('delivered_at', 'text')
       .execute();
+    // One-time tasks of the first start (vendor keys, the first admin token): several processes
+    // starting at once race to insert the claim, and only the winner does the task.
+    await db.schema
+      .createTable('server_claims')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('claimed_at', 'text', (c) => c.notNull())
+      .execute();
     await db.schema
       .createIndex('webhook_deliveries_endpoint')
       .on('webhook_deliveries')

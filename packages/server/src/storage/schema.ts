@@ -134,7 +134,13 @@ export interface WebhookDeliveriesTable {
   delivered_at: string | null;
 }
 
+export interface ServerClaimsTable {
+  name: string;
+  claimed_at: string;
+}
+
 export interface VendorDatabase {
+  server_claims: ServerClaimsTable;
   jobs: JobsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { newId, toBase64Url } from '@keyward/core';
+import type { Transaction } from 'kysely';
 import type { VendorDb } from '../storage/database.js';
+import type { VendorDatabase } from '../storage/schema.js';
 
 const TOKEN_PREFIX = 'kw_admin_';
 
@@ -9,7 +11,11 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export async function createAdminToken(db: VendorDb, name: string, at: string): Promise<string> {
+export async function createAdminToken(
+  db: VendorDb | Transaction<VendorDatabase>,
+  name: string,
+  at: string,
+): Promise<string> {
   const token = TOKEN_PREFIX + toBase64Url(randomBytes(32));
   await db
     .insertInto('api_tokens')

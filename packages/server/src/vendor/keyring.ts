@@ -12,7 +12,10 @@ import {
   type UnsealKey,
   unlockSecret,
 } from '@keyward/core';
+import type { Transaction } from 'kysely';
 import type { VendorDb } from '../storage/database.js';
+import type { VendorDatabase } from '../storage/schema.js';
+import { once } from '../storage/server-claims.js';
 
 export interface VendorPublicKey {
   readonly kid: string;
@@ -32,9 +35,18 @@ export interface VendorKeyring {
 
 const lockKey = (masterSecret: Uint8Array, kid: string) => deriveKey(masterSecret, kid, 'vendor-private-key');
 
-/** Creates the vendor's signing and encryption keys unless they exist; returns the kids created. */
+/** Creates the vendor's signing and encryption keys unless they exist, once however many processes start; returns the kids created. */
 export async function ensureVendorKeys(
   db: VendorDb,
+  masterSecret: Uint8Array,
+  at: string,
+): Promise<string[]> {
+  const created = await once(db, 'vendor-keys', at, (trx) => createVendorKeys(trx, masterSecret, at));
+  return created ?? [];
+}
+
+async function createVendorKeys(
+  db: Transaction<VendorDatabase>,
   masterSecret: Uint8Array,
   at: string,
 ): Promise<string[]> {
