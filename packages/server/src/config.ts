@@ -16,6 +16,8 @@ export interface ServerConfig {
   /** The address clients are told to use in their SDK configuration; by default, the address the admin used. */
   readonly publicUrl: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How long a process holds a job it claimed; past it (the process died) another one runs it. */
+  readonly jobLeaseSeconds: number;
 }
 
 /** Settings given on the command line; they win over the environment. */
@@ -78,6 +80,14 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
   if (knownLevel === undefined)
     return invalid('KEYWARD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
   const publicUrl = flags.publicUrl ?? env.KEYWARD_PUBLIC_URL;
+  const leaseText = env.KEYWARD_JOB_LEASE_SECONDS ?? '30';
+  const jobLeaseSeconds = Number(leaseText);
+  if (!Number.isInteger(jobLeaseSeconds) || jobLeaseSeconds < 1 || jobLeaseSeconds > 3600) {
+    return invalid(
+      'KEYWARD_JOB_LEASE_SECONDS',
+      `must be a whole number of seconds from 1 to 3600, not "${leaseText}".`,
+    );
+  }
   return ok({
     host,
     port,
@@ -86,6 +96,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     masterKey: masterKey.value,
     publicUrl,
     logLevel: knownLevel,
+    jobLeaseSeconds,
   });
 }
 

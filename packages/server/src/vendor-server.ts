@@ -74,6 +74,7 @@ export async function startVendorServer(
       now,
       log: app.log,
       pollMs: options.jobPollMs,
+      leaseMs: config.jobLeaseSeconds * 1000,
     });
     runner.start();
     const address = app.server.address();

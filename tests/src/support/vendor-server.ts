@@ -41,7 +41,7 @@ export interface Issued {
 let products = 0;
 
 /** A new, empty PostgreSQL database for one test server (KEYWARD_TEST_DATABASE_URL names the server), dropped with it. */
-async function testDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+export async function testDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
   const adminUrl = process.env.KEYWARD_TEST_DATABASE_URL;
   if (!adminUrl) return undefined;
   const name = `keyward_test_${randomBytes(6).toString('hex')}`;

@@ -9,12 +9,20 @@ export interface Received {
 /** A real HTTP receiver on loopback: records every delivery, answers with the statuses it is told to, then 200. */
 export async function webhookReceiver(statuses: number[] = []) {
   const received: Received[] = [];
+  let stalls = 0;
+  const stalled: Array<{ id: string }> = [];
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => {
       body += chunk.toString();
     });
     request.on('end', () => {
+      if (stalls > 0) {
+        // Never answered: the sender hangs, as on a receiver that is down mid-request.
+        stalls -= 1;
+        stalled.push(JSON.parse(body) as { id: string });
+        return;
+      }
       received.push({ headers: request.headers, body });
       response.statusCode = statuses.shift() ?? 200;
       response.end();
@@ -42,6 +50,21 @@ export async function webhookReceiver(statuses: number[] = []) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /** The next `count` deliveries get no answer at all. */
+    stall(count: number) {
+      stalls = count;
+    },
+    async waitForStalled(timeoutMs = 15_000): Promise<{ id: string }> {
+      const end = Date.now() + timeoutMs;
+      while (stalled.length === 0) {
+        if (Date.now() > end) throw new Error('No delivery stalled');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return stalled[0] as { id: string };
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
