@@ -22,8 +22,8 @@ describe('the durable job queue', () => {
     await Promise.all(
       Array.from({ length: 6 }, async (_, worker) => {
         for (;;) {
-          const job = await queue.claim(`racer-${worker}`, inAnHour(), 60_000);
-          if (job === undefined || job.kind !== 'test.race') return;
+          const job = await queue.claim(`racer-${worker}`, ['test.race'], inAnHour(), 60_000);
+          if (job === undefined) return;
           claimed.push(job.id);
           await queue.complete(job, `racer-${worker}`, inAnHour());
         }
@@ -37,11 +37,15 @@ describe('the durable job queue', () => {
     const queue = vendor.server.context.jobs;
     const start = new Date(Date.now() + 7_200_000);
     await queue.enqueue({ kind: 'test.lease', payload: {}, runAt: start });
-    const first = await queue.claim('dies', start, 1_000);
+    const first = await queue.claim('dies', ['test.lease'], start, 1_000);
     assert.equal(first?.attempt, 1);
-    assert.equal(await queue.claim('other', start, 1_000), undefined, 'leased: nobody else gets it');
+    assert.equal(
+      await queue.claim('other', ['test.lease'], start, 1_000),
+      undefined,
+      'leased: nobody else gets it',
+    );
     const later = new Date(start.getTime() + 1_001);
-    const second = await queue.claim('other', later, 1_000);
+    const second = await queue.claim('other', ['test.lease'], later, 1_000);
     assert.deepEqual([second?.id, second?.attempt], [first?.id, 2]);
     await queue.fail(second ?? assert.fail(), 'other', later, 'boom');
     const row = await vendor.server.context.db

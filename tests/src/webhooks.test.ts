@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { publicKeyFromRaw, verifyWebhook } from '@keyward/core';
+import { WEBHOOK_EVENTS } from '@keyward/server';
 import { testComputer } from './support/computer.js';
 import { queueUpdate } from './support/updates.js';
 import { type Issued, startTestVendor, type TestVendor } from './support/vendor-server.js';
 import { webhookReceiver } from './support/webhook-receiver.js';
 
-const ALL_EVENTS = [
-  'licence.activated',
-  'licence.check_failed',
-  'licence.transferred',
-  'licence.updated',
-  'licence.suspended',
-  'licence.reinstated',
-];
+const ALL_EVENTS = [...WEBHOOK_EVENTS];
 
 describe('webhooks: signed, delivered through the job runner, retried until acknowledged', () => {
   let vendor: TestVendor;
@@ -36,13 +30,14 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
     await receiver.close();
   });
 
-  /** Waits until no job is pending, so the next delivery is the only one in flight. */
+  /** Waits until no job is due, so the next delivery is the only one in flight. */
   const jobsDone = async () => {
     for (let wait = 0; wait < 200; wait++) {
       const pending = await vendor.server.context.db
         .selectFrom('jobs')
         .select('id')
         .where('state', '=', 'pending')
+        .where('run_at', '<=', new Date().toISOString())
         .execute();
       if (pending.length === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -113,6 +108,30 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
     assert.equal(attempts.length, 3);
     assert.equal(new Set(attempts.map((entry) => entry.body)).size, 1, 'the same event each time');
     assert.deepEqual(record && [record.state, record.attempts, record.lastStatus], ['delivered', 3, 200]);
+  });
+
+  it('licences entering their last week are announced once (licence.expiring), by the hourly scan', async () => {
+    const soon = await vendor.issue({ durationDays: 3 }, 2);
+    const later = await vendor.issue({ durationDays: 30 }, 1);
+    await jobsDone();
+    const scan = () =>
+      vendor.server.context.jobs.enqueue({ kind: 'licences.scan-expiring', payload: {}, runAt: new Date() });
+    await scan();
+    for (const licence of soon.licences) {
+      await receiver.waitFor(
+        (event) => event.type === 'licence.expiring' && JSON.stringify(event).includes(licence.id),
+      );
+    }
+    await scan();
+    await jobsDone();
+    const announced = receiver.received
+      .map((entry) => JSON.parse(entry.body) as { type: string; data: { licenceId: string } })
+      .filter((event) => event.type === 'licence.expiring');
+    assert.equal(announced.length, 2, 'once per licence, not again at the next scan');
+    assert.ok(
+      !announced.some((event) => event.data.licenceId === later.licences[0]?.id),
+      'a month away is not announced yet',
+    );
   });
 
   it('a disabled endpoint receives nothing new', async () => {

@@ -4,6 +4,7 @@ import {
   checkNeedsProof,
   decideBinding,
   fingerprintHash,
+  isExpiringSoon,
   licenceRefusal,
   nextCheckDate,
   transferRefusal,
@@ -70,6 +71,19 @@ describe('activation server decisions', () => {
   for (const [what, current, request, needed] of proofs) {
     it(`container signature on a check, ${what}: ${needed ? 'verified' : 'not needed'}`, () => {
       assert.equal(checkNeedsProof(current, request), needed);
+    });
+  }
+
+  const expiring: ReadonlyArray<[string, string | null, boolean]> = [
+    ['perpetual', null, false],
+    ['expired yesterday', '2026-05-31T00:00:00Z', false],
+    ['expires in three days', '2026-06-04T00:00:00Z', true],
+    ['expires in exactly seven days', '2026-06-08T00:00:00Z', true],
+    ['expires in a month', '2026-07-01T00:00:00Z', false],
+  ];
+  for (const [what, expiresAt, soon] of expiring) {
+    it(`a licence that ${what}: ${soon ? 'announced as expiring' : 'not announced'}`, () => {
+      assert.equal(isExpiringSoon(expiresAt, now), soon);
     });
   }
 });

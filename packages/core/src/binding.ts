@@ -82,3 +82,17 @@ export function checkNeedsProof(
     current.containerBoxKey !== request.containerBoxKey
   );
 }
+
+/** Days before its expiry that a licence is announced as expiring (webhook `licence.expiring`). */
+export const EXPIRY_NOTICE_DAYS = 7;
+
+/** Whether a licence is within its expiry notice: not yet expired, expiring within the notice period. */
+export function isExpiringSoon(
+  expiresAt: string | null,
+  now: Date,
+  noticeDays: number = EXPIRY_NOTICE_DAYS,
+): boolean {
+  if (expiresAt === null) return false;
+  const at = Date.parse(expiresAt);
+  return at > now.getTime() && at <= addDays(now, noticeDays).getTime();
+}

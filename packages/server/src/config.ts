@@ -80,6 +80,9 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
   if (knownLevel === undefined)
     return invalid('KEYWARD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
   const publicUrl = flags.publicUrl ?? env.KEYWARD_PUBLIC_URL;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
+    return invalid('KEYWARD_PUBLIC_URL', `must be an http:// or https:// address, not "${publicUrl}".`);
+  }
   const leaseText = env.KEYWARD_JOB_LEASE_SECONDS ?? '30';
   const jobLeaseSeconds = Number(leaseText);
   if (!Number.isInteger(jobLeaseSeconds) || jobLeaseSeconds < 1 || jobLeaseSeconds > 3600) {

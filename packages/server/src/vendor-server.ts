@@ -6,6 +6,7 @@ import type { KeywardApp } from './http/keyward-app.js';
 import { ServerMetrics } from './http/metrics.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { scanExpiring, scheduleExpiryScan } from './jobs/scan-expiring.js';
 import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
 import { openDatabase } from './storage/database.js';
@@ -14,7 +15,7 @@ import { UpdateStore } from './storage/update-store.js';
 import { ensureVendorKeys, loadKeyring } from './vendor/keyring.js';
 import { loadMasterSecret } from './vendor/master-secret.js';
 import { deliverWebhook } from './webhooks/deliver-webhook.js';
-import { DELIVER_WEBHOOK_JOB } from './webhooks/webhook-events.js';
+import { DELIVER_WEBHOOK_JOB, SCAN_EXPIRING_JOB } from './webhooks/webhook-events.js';
 import { WebhookStore } from './webhooks/webhook-store.js';
 
 export interface RunningServer {
@@ -70,12 +71,14 @@ export async function startVendorServer(
       queue: context.jobs,
       handlers: {
         [DELIVER_WEBHOOK_JOB]: deliverWebhook(context.webhooks, () => context.keyring.signer, now),
+        [SCAN_EXPIRING_JOB]: scanExpiring(db, now),
       },
       now,
       log: app.log,
       pollMs: options.jobPollMs,
       leaseMs: config.jobLeaseSeconds * 1000,
     });
+    await scheduleExpiryScan(db, now());
     runner.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -53,11 +53,16 @@ export class JobQueue {
     return id;
   }
 
-  /** Claims the next due job for `worker`, leased for `leaseMs`; undefined when none is due. */
-  async claim(worker: string, now: Date, leaseMs: number): Promise<Job | undefined> {
+  /** Claims the next due job of one of `kinds` for `worker`, leased for `leaseMs`; undefined when none is due. */
+  async claim(
+    worker: string,
+    kinds: readonly string[],
+    now: Date,
+    leaseMs: number,
+  ): Promise<Job | undefined> {
     // Losing a race for one job (another worker claimed it first) means trying the next one.
     for (let tries = 0; tries < 5; tries++) {
-      const due = await this.nextDue(now);
+      const due = await this.nextDue(kinds, now);
       if (due === undefined) return undefined;
       const job = await this.claimOne(due, worker, now, leaseMs);
       if (job !== undefined) return job;
@@ -65,12 +70,13 @@ export class JobQueue {
     return undefined;
   }
 
-  private async nextDue(now: Date): Promise<string | undefined> {
+  private async nextDue(kinds: readonly string[], now: Date): Promise<string | undefined> {
     const at = now.toISOString();
     const due = await this.db
       .selectFrom('jobs')
       .select('id')
       .where('state', '=', 'pending')
+      .where('kind', 'in', kinds)
       .where('run_at', '<=', at)
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
       .orderBy('run_at')

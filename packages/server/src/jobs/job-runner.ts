@@ -20,6 +20,7 @@ export interface JobRunnerOptions {
 export class JobRunner {
   readonly worker = `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
   private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> = Promise.resolve();
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
 
@@ -32,12 +33,16 @@ export class JobRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    // A poll under way may still claim a job: let it finish, then wait for every job it started.
+    await this.polling;
     await Promise.allSettled([...this.running]);
   }
 
   private schedule(delay: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.poll(), delay);
+    this.timer = setTimeout(() => {
+      this.polling = this.poll();
+    }, delay);
     this.timer.unref();
   }
 
@@ -45,7 +50,7 @@ export class JobRunner {
     const { queue, now, leaseMs = 30_000, concurrency = 4, pollMs = 250 } = this.options;
     try {
       while (!this.stopped && this.running.size < concurrency) {
-        const job = await queue.claim(this.worker, now(), leaseMs);
+        const job = await queue.claim(this.worker, Object.keys(this.options.handlers), now(), leaseMs);
         if (job === undefined) break;
         const run = this.run(job).finally(() => this.running.delete(run));
         this.running.add(run);

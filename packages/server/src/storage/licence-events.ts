@@ -12,6 +12,7 @@ export const LICENCE_EVENT_TYPES = [
   'suspended',
   'reinstated',
   'updated',
+  'expiring',
 ] as const;
 export type LicenceEventType = (typeof LICENCE_EVENT_TYPES)[number];
 

@@ -6,6 +6,7 @@ export const WEBHOOK_EVENTS = [
   'licence.updated',
   'licence.suspended',
   'licence.reinstated',
+  'licence.expiring',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
@@ -16,6 +17,8 @@ export const WEBHOOK_EVENT_OF: Readonly<Record<string, WebhookEvent>> = {
   updated: 'licence.updated',
   suspended: 'licence.suspended',
   reinstated: 'licence.reinstated',
+  expiring: 'licence.expiring',
 };
 
 export const DELIVER_WEBHOOK_JOB = 'webhook.deliver';
+export const SCAN_EXPIRING_JOB = 'licences.scan-expiring';

@@ -1,0 +1,61 @@
+import { addDays, EXPIRY_NOTICE_DAYS, isExpiringSoon } from '@keyward/core';
+import type { VendorDb } from '../storage/database.js';
+import { recordLicenceEvent } from '../storage/licence-events.js';
+import { SCAN_EXPIRING_JOB } from '../webhooks/webhook-events.js';
+import type { Job } from './job-queue.js';
+
+const SCAN_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Queues the expiry scan of the hour `at` falls in. The job id names the hour, so every process
+ * may call this at start and after each scan: there is still one scan an hour.
+ */
+export async function scheduleExpiryScan(db: VendorDb, at: Date): Promise<void> {
+  const hour = new Date(Math.floor(at.getTime() / SCAN_EVERY_MS) * SCAN_EVERY_MS);
+  await db
+    .insertInto('jobs')
+    .values({
+      id: `job_scan_expiring_${hour.toISOString().slice(0, 13).replace(/\D/g, '')}`,
+      kind: SCAN_EXPIRING_JOB,
+      payload: '{}',
+      state: 'pending',
+      run_at: (hour.getTime() < at.getTime() ? at : hour).toISOString(),
+      max_attempts: 100,
+      created_at: at.toISOString(),
+    })
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
+}
+
+/**
+ * Announces licences entering their expiry notice (`licence.expiring`, once per licence and
+ * expiry date), then queues the next hour's scan.
+ */
+export function scanExpiring(db: VendorDb, now: () => Date) {
+  return async (_job: Job): Promise<void> => {
+    const at = now();
+    const due = await db
+      .selectFrom('licences')
+      .select(['id', 'expires_at'])
+      .where('status', '=', 'active')
+      .where('expires_at', '>', at.toISOString())
+      .where('expires_at', '<=', addDays(at, EXPIRY_NOTICE_DAYS).toISOString())
+      .execute();
+    for (const licence of due) {
+      if (!isExpiringSoon(licence.expires_at, at)) continue;
+      const detail = { expiresAt: licence.expires_at };
+      await db.transaction().execute(async (trx) => {
+        const announced = await trx
+          .selectFrom('licence_events')
+          .select('id')
+          .where('licence_id', '=', licence.id)
+          .where('type', '=', 'expiring')
+          .where('detail', '=', JSON.stringify(detail))
+          .executeTakeFirst();
+        if (announced === undefined)
+          await recordLicenceEvent(trx, licence.id, 'expiring', detail, at.toISOString());
+      });
+    }
+    await scheduleExpiryScan(db, new Date(at.getTime() + SCAN_EVERY_MS));
+  };
+}
