@@ -17,6 +17,33 @@ export interface Enqueue {
   readonly payload: unknown;
   readonly runAt: Date;
   readonly maxAttempts?: number;
+  /** A fixed id makes adding the job idempotent: a job of that id already there is kept. */
+  readonly id?: string;
+}
+
+/**
+ * Adds a job, inside the caller's transaction when given one: the job then exists if and only if
+ * the change that asked for it does.
+ */
+export async function enqueueJob(
+  db: Kysely<VendorDatabase> | Transaction<VendorDatabase>,
+  job: Enqueue,
+): Promise<string> {
+  const id = job.id ?? newId('job');
+  await db
+    .insertInto('jobs')
+    .values({
+      id,
+      kind: job.kind,
+      payload: JSON.stringify(job.payload),
+      state: 'pending',
+      run_at: job.runAt.toISOString(),
+      max_attempts: job.maxAttempts ?? 10,
+      created_at: job.runAt.toISOString(),
+    })
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
+  return id;
 }
 
 /** Seconds before the next try after `attempt` failed: 1, 2, 4... up to ten minutes. */
@@ -32,25 +59,9 @@ export function retryDelaySeconds(attempt: number): number {
 export class JobQueue {
   constructor(private readonly db: VendorDb) {}
 
-  /** Adds a job, inside the caller's transaction when given: the job exists if and only if the change that asked for it does. */
-  async enqueue(
-    job: Enqueue,
-    db: Kysely<VendorDatabase> | Transaction<VendorDatabase> = this.db,
-  ): Promise<string> {
-    const id = newId('job');
-    await db
-      .insertInto('jobs')
-      .values({
-        id,
-        kind: job.kind,
-        payload: JSON.stringify(job.payload),
-        state: 'pending',
-        run_at: job.runAt.toISOString(),
-        max_attempts: job.maxAttempts ?? 10,
-        created_at: new Date().toISOString(),
-      })
-      .execute();
-    return id;
+  /** Adds a job now. Code that changes state adds its jobs with `enqueueJob` inside its own transaction. */
+  enqueue(job: Enqueue): Promise<string> {
+    return enqueueJob(this.db, job);
   }
 
   /** Claims the next due job of one of `kinds` for `worker`, leased for `leaseMs`; undefined when none is due. */

@@ -2,7 +2,7 @@ import { addDays, EXPIRY_NOTICE_DAYS, isExpiringSoon } from '@keyward/core';
 import type { VendorDb } from '../storage/database.js';
 import { recordLicenceEvent } from '../storage/licence-events.js';
 import { SCAN_EXPIRING_JOB } from '../webhooks/webhook-events.js';
-import type { Job } from './job-queue.js';
+import { enqueueJob, type Job } from './job-queue.js';
 
 const SCAN_EVERY_MS = 60 * 60 * 1000;
 
@@ -12,19 +12,13 @@ const SCAN_EVERY_MS = 60 * 60 * 1000;
  */
 export async function scheduleExpiryScan(db: VendorDb, at: Date): Promise<void> {
   const hour = new Date(Math.floor(at.getTime() / SCAN_EVERY_MS) * SCAN_EVERY_MS);
-  await db
-    .insertInto('jobs')
-    .values({
-      id: `job_scan_expiring_${hour.toISOString().slice(0, 13).replace(/\D/g, '')}`,
-      kind: SCAN_EXPIRING_JOB,
-      payload: '{}',
-      state: 'pending',
-      run_at: (hour.getTime() < at.getTime() ? at : hour).toISOString(),
-      max_attempts: 100,
-      created_at: at.toISOString(),
-    })
-    .onConflict((conflict) => conflict.column('id').doNothing())
-    .execute();
+  await enqueueJob(db, {
+    id: `job_scan_expiring_${hour.toISOString().slice(0, 13).replace(/\D/g, '')}`,
+    kind: SCAN_EXPIRING_JOB,
+    payload: {},
+    runAt: hour.getTime() < at.getTime() ? at : hour,
+    maxAttempts: 100,
+  });
 }
 
 /**

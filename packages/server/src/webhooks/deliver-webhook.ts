@@ -7,12 +7,7 @@ import type { WebhookStore } from './webhook-store.js';
  * timestamp and body. A 2xx answer acknowledges it; anything else fails the attempt, and the job
  * runner tries again with backoff.
  */
-export function deliverWebhook(
-  store: WebhookStore,
-  signer: () => Signer,
-  now: () => Date,
-  fetchImpl: typeof fetch = fetch,
-) {
+export function deliverWebhook(store: WebhookStore, signer: () => Signer, now: () => Date) {
   return async (job: Job): Promise<void> => {
     const { deliveryId } = job.payload as { deliveryId: string };
     const delivery = await store.forDelivery(deliveryId);
@@ -23,7 +18,7 @@ export function deliverWebhook(
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const response = await fetchImpl(delivery.url, {
+      const response = await fetch(delivery.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

@@ -1,5 +1,6 @@
 import { newId } from '@keyward/core';
 import type { Kysely, Transaction } from 'kysely';
+import { enqueueJob } from '../jobs/job-queue.js';
 import type { VendorDatabase } from '../storage/schema.js';
 import { DELIVER_WEBHOOK_JOB, type WebhookEvent } from './webhook-events.js';
 
@@ -38,17 +39,11 @@ export async function queueWebhookEvent(
         created_at: event.at,
       })
       .execute();
-    await db
-      .insertInto('jobs')
-      .values({
-        id: newId('job'),
-        kind: DELIVER_WEBHOOK_JOB,
-        payload: JSON.stringify({ deliveryId }),
-        state: 'pending',
-        run_at: event.at,
-        max_attempts: 12,
-        created_at: event.at,
-      })
-      .execute();
+    await enqueueJob(db, {
+      kind: DELIVER_WEBHOOK_JOB,
+      payload: { deliveryId },
+      runAt: new Date(event.at),
+      maxAttempts: 12,
+    });
   }
 }
