@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import type { DatabaseLocation } from '../config.js';
 import { migrationProvider } from './migrations.js';
 import type { VendorDatabase } from './schema.js';
@@ -21,15 +20,16 @@ function openSqlite(file: string): VendorDb {
   return new Kysely<VendorDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
-/** PostgreSQL, the path for several server processes sharing one database. */
-function openPostgres(url: string): VendorDb {
+/** PostgreSQL, the path for several server processes sharing one database; loaded only when used, to keep cold starts short. */
+async function openPostgres(url: string): Promise<VendorDb> {
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   return new Kysely<VendorDatabase>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** Opens the vendor database and brings its schema up to date (the migrator locks, so several processes may start at once). */
 export async function openDatabase(location: DatabaseLocation): Promise<VendorDb> {
-  const db = location.engine === 'sqlite' ? openSqlite(location.file) : openPostgres(location.url);
+  const db = location.engine === 'sqlite' ? openSqlite(location.file) : await openPostgres(location.url);
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error !== undefined) {
     await db.destroy();
