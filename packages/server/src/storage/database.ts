@@ -24,6 +24,9 @@ function openSqlite(file: string): VendorDb {
 async function openPostgres(url: string): Promise<VendorDb> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server drops (a restart, a failover) is replaced at its next use; the
+  // pool reports it as an event, which must not end the process.
+  pool.on('error', () => undefined);
   return new Kysely<VendorDatabase>({ dialect: new PostgresDialect({ pool }) });
 }
 
