@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { SaveStage, SdkConfig } from '@keyward/client';
+import type { SdkConfig } from '@keyward/client';
 import { generateKeyMaterial, generateSerial, keyIdOf } from '@keyward/core';
 import { type TestComputer, testComputer } from './support/computer.js';
+import { CRASH_STAGES } from './support/crash-stages.js';
 
 /** Container tests need no server: the vendor key only has to exist. */
 const vendorKey = generateKeyMaterial('ed25519');
@@ -27,13 +28,7 @@ const day = 86_400_000;
 const at = (days: number) => () => new Date(Date.UTC(2026, 0, 1) + days * day);
 
 describe('the licence container on disk', () => {
-  const stages: ReadonlyArray<[SaveStage, 'old' | 'new']> = [
-    ['anchor-prepared', 'old'],
-    ['file-after-temp-write', 'old'],
-    ['file-after-rename', 'new'],
-    ['anchor-committed', 'new'],
-  ];
-  for (const [stage, survivor] of stages) {
+  for (const [stage, survivor] of CRASH_STAGES) {
     it(`a crash at "${stage}" leaves the ${survivor} contents, and the anchor agrees (no false tamper)`, async () => {
       const pc = await testComputer(`crash-${stage}`, config);
       assert.ok((await pc.client.status()).ok);

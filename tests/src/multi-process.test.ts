@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { SdkConfig } from '@keyward/client';
 import type { Licence, Policy } from '@keyward/core';
 import pg from 'pg';
+import { adminRequest } from './support/admin-request.js';
 import { testComputer } from './support/computer.js';
 import { testDatabase } from './support/vendor-server.js';
 import { webhookReceiver } from './support/webhook-receiver.js';
@@ -55,19 +56,11 @@ describe('three server processes on one PostgreSQL database', {
   let root: string;
   let receiver: Awaited<ReturnType<typeof webhookReceiver>>;
 
-  const admin = async <T>(node: Node, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${node.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const payload = (await response.json()) as T;
-    if (!response.ok) throw new Error(`${path}: ${JSON.stringify(payload)}`);
-    return payload;
-  };
+  const admin = <T>(target: Node, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> =>
+    adminRequest(
+      () => target.url,
+      () => token,
+    )<T>(method, path, body);
   const node = (index: number): Node => nodes[index % nodes.length] ?? assert.fail('no node');
 
   before(async () => {

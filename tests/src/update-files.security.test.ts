@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { SaveStage } from '@keyward/client';
 import {
   emptyContents,
   encodeArmor,
@@ -17,6 +16,7 @@ import {
   type UpdateRequest,
 } from '@keyward/core';
 import { type TestComputer, testComputer } from './support/computer.js';
+import { CRASH_STAGES } from './support/crash-stages.js';
 import { queueUpdate, updateFromRequest } from './support/updates.js';
 import { type Issued, machineState, startTestVendor, type TestVendor } from './support/vendor-server.js';
 
@@ -170,13 +170,7 @@ describe('update files: corruption, forgery, crashes', () => {
     assert.equal(await machineState(vendor), state);
   });
 
-  const stages: ReadonlyArray<[SaveStage, 'old' | 'new']> = [
-    ['anchor-prepared', 'old'],
-    ['file-after-temp-write', 'old'],
-    ['file-after-rename', 'new'],
-    ['anchor-committed', 'new'],
-  ];
-  for (const [stage, survivor] of stages) {
+  for (const [stage, survivor] of CRASH_STAGES) {
     it(`a crash during apply at "${stage}" leaves the ${survivor} contents and an agreeing anchor`, async () => {
       const update = await queueUpdate(vendor, serial, [
         { op: 'add-seats', item: 'cad', kind: 'servers', count: 1 },

@@ -6,6 +6,7 @@ import type { SdkConfig } from '@keyward/client';
 import type { Licence, Policy, Product } from '@keyward/core';
 import { type RunningServer, readServerConfig, startVendorServer } from '@keyward/server';
 import pg from 'pg';
+import { adminRequest } from './admin-request.js';
 
 /** A clock tests can move: days pass in an instant. */
 export class TestClock {
@@ -78,19 +79,10 @@ export async function startTestVendor(): Promise<TestVendor> {
   const server = await startVendorServer(config.value, { now: clock.now });
   const token = server.bootstrap.adminToken;
   if (token === undefined) throw new Error('A new server must print an admin token');
-  const admin = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const payload = (await response.json()) as T;
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(payload)}`);
-    return payload;
-  };
+  const admin = adminRequest(
+    () => server.url,
+    () => token,
+  );
   const vendor: TestVendor = {
     server,
     url: server.url,
