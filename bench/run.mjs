@@ -4,7 +4,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { admin, licenceRequestBody, productAndPolicy, seedLicences } from './lib/fixtures.mjs';
+import { admin, licenseRequestBody, productAndPolicy, seedLicenses } from './lib/fixtures.mjs';
 import { load } from './lib/load.mjs';
 import { offlineVerification } from './lib/offline.mjs';
 import { startJsonProcess, startVendor, stop } from './lib/processes.mjs';
@@ -16,7 +16,7 @@ const DURATION = Number(process.env.KEYWARD_BENCH_SECONDS ?? 5);
 const temporary = [];
 const log = (text) => process.stderr.write(`${text}\n`);
 
-/** A vendor server whose database holds `count` licences of one product. */
+/** A vendor server whose database holds `count` licenses of one product. */
 async function seededVendor(count) {
   const dataDir = await mkdtemp(join(tmpdir(), 'keyward-bench-'));
   temporary.push(dataDir);
@@ -24,8 +24,8 @@ async function seededVendor(count) {
   const bootstrap = { url: first.ready.url, adminToken: first.ready.adminToken };
   const { policy } = await productAndPolicy(bootstrap);
   await stop(first.child);
-  log(`seeding ${count.toLocaleString()} licences...`);
-  const serials = seedLicences(dataDir, policy, count);
+  log(`seeding ${count.toLocaleString()} licenses...`);
+  const serials = seedLicenses(dataDir, policy, count);
   const { child, ready } = await startVendor(dataDir);
   const server = { url: ready.url, adminToken: bootstrap.adminToken, child, dataDir, serials };
   server.sdkConfig = await admin(server, 'GET', '/v1/products/bench/sdk-config');
@@ -43,7 +43,7 @@ async function post(url, body) {
 
 /** Binds one serial and returns the check request body for it, and the size of the answer. */
 async function boundCheckBody(server, serial) {
-  const body = licenceRequestBody(serial);
+  const body = licenseRequestBody(serial);
   const activated = await post(`${server.url}/v1/machine/activate`, body);
   if (activated.status !== 200) throw new Error(`activation failed: ${activated.text}`);
   return { body, answerBytes: activated.text.length };
@@ -93,13 +93,13 @@ try {
   await stop(bare.child);
 
   const signCeiling = signaturesPerSecond(Math.round(answerBytes * 0.6));
-  log(`online check, ${SMALL.toLocaleString()} licences...`);
+  log(`online check, ${SMALL.toLocaleString()} licenses...`);
   const checkSmall = await load(`${small.url}/v1/machine/check`, { body: checkBody, duration: DURATION });
 
   log('activation (new bindings)...');
   const activationBodies = small.serials
     .slice(1, Math.min(small.serials.length - 10, 8001))
-    .map((serial) => licenceRequestBody(serial));
+    .map((serial) => licenseRequestBody(serial));
   const activation = await load(`${small.url}/v1/machine/activate`, { bodies: activationBodies });
 
   log('offline verification in the SDK...');
@@ -113,7 +113,7 @@ try {
 
   const large = await seededVendor(LARGE);
   const { body: largeBody } = await boundCheckBody(large, large.serials[Math.floor(LARGE / 2)]);
-  log(`online check, ${LARGE.toLocaleString()} licences...`);
+  log(`online check, ${LARGE.toLocaleString()} licenses...`);
   const checkLarge = await load(`${large.url}/v1/machine/check`, { body: largeBody, duration: DURATION });
   await stop(large.child);
 
@@ -137,8 +137,8 @@ try {
     coldStart: { medianMs: coldStartMs, target: '< 1000 ms to the first answered request' },
     updates,
     checkAtScale: {
-      licencesSmall: SMALL,
-      licencesLarge: LARGE,
+      licensesSmall: SMALL,
+      licensesLarge: LARGE,
       requestsPerSecondSmall: checkSmall.requestsPerSecond,
       requestsPerSecondLarge: checkLarge.requestsPerSecond,
       p99MsLarge: checkLarge.p99Ms,

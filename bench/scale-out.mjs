@@ -1,5 +1,5 @@
 // Scale-out benchmark: checks per second with 1, 2 and 3 server processes on one PostgreSQL
-// database, and with one process on SQLite, each with KEYWARD_BENCH_LARGE licences seeded.
+// database, and with one process on SQLite, each with KEYWARD_BENCH_LARGE licenses seeded.
 // Run with `npm run bench:scale` (a PostgreSQL server at KEYWARD_BENCH_DATABASE_URL).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { contentsHash, generateSerial, initialContents, newId } from '@keyward/core';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { licenceRequestBody, productAndPolicy, seedLicences } from './lib/fixtures.mjs';
+import { licenseRequestBody, productAndPolicy, seedLicenses } from './lib/fixtures.mjs';
 import { KEYWARD, startJsonProcess, startVendor, stop } from './lib/processes.mjs';
 
 const LARGE = Number(process.env.KEYWARD_BENCH_LARGE ?? 1_000_000);
@@ -27,7 +27,7 @@ async function query(url, text, values) {
   }
 }
 
-/** Licences straight into PostgreSQL, a thousand rows a statement: seeding, not measuring. */
+/** Licenses straight into PostgreSQL, a thousand rows a statement: seeding, not measuring. */
 async function seedPostgres(url, policy, count) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -42,12 +42,12 @@ async function seedPostgres(url, policy, count) {
       const serials = Array.from({ length: size }, () => generateSerial());
       await client.query('begin');
       await client.query(
-        `insert into licences (id, serial, product_id, policy_id, status, expires_at, transfers_used, note, created_at)
+        `insert into licenses (id, serial, product_id, policy_id, status, expires_at, transfers_used, note, created_at)
          select unnest($1::text[]), unnest($2::text[]), $3, $4, 'active', null, 0, null, $5`,
         [ids, serials, policy.productId, policy.id, now],
       );
       await client.query(
-        `insert into licence_contents (licence_id, sequence, contents, contents_hash, initial_hash, updated_at)
+        `insert into license_contents (license_id, sequence, contents, contents_hash, initial_hash, updated_at)
          select unnest($1::text[]), 0, $2, $3, $3, $4`,
         [ids, json, hash, now],
       );
@@ -99,13 +99,13 @@ try {
   const server = { url: first.ready.url, adminToken: first.ready.adminToken };
   const { policy } = await productAndPolicy(server);
   await stop(first.child);
-  log(`seeding ${LARGE.toLocaleString()} licences in PostgreSQL...`);
+  log(`seeding ${LARGE.toLocaleString()} licenses in PostgreSQL...`);
   await seedPostgres(dbUrl, policy, LARGE);
   await query(dbUrl, 'analyze');
-  const { rows } = await query(dbUrl, 'select serial from licences order by id limit 1 offset $1', [
+  const { rows } = await query(dbUrl, 'select serial from licenses order by id limit 1 offset $1', [
     Math.floor(LARGE / 2),
   ]);
-  const body = licenceRequestBody(rows[0].serial);
+  const body = licenseRequestBody(rows[0].serial);
 
   const figures = {};
   for (const count of [1, 2, 3]) {
@@ -126,15 +126,15 @@ try {
     await Promise.all(nodes.map((n) => stop(n.child)));
   }
 
-  log(`seeding ${LARGE.toLocaleString()} licences in SQLite...`);
+  log(`seeding ${LARGE.toLocaleString()} licenses in SQLite...`);
   const sqliteDir = join(root, 'sqlite');
   const bootstrap = await startVendor(sqliteDir);
   const sqliteServer = { url: bootstrap.ready.url, adminToken: bootstrap.ready.adminToken };
   const sqlitePolicy = (await productAndPolicy(sqliteServer)).policy;
   await stop(bootstrap.child);
-  const serials = seedLicences(sqliteDir, sqlitePolicy, LARGE);
+  const serials = seedLicenses(sqliteDir, sqlitePolicy, LARGE);
   const sqliteNode = await startVendor(sqliteDir);
-  const sqliteBody = licenceRequestBody(serials[Math.floor(LARGE / 2)]);
+  const sqliteBody = licenseRequestBody(serials[Math.floor(LARGE / 2)]);
   await fetch(`${sqliteNode.ready.url}/v1/machine/activate`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -148,7 +148,7 @@ try {
   const results = {
     at: new Date().toISOString(),
     cpus: cpus().length,
-    licences: LARGE,
+    licenses: LARGE,
     seconds: SECONDS,
     figures,
   };

@@ -38,14 +38,14 @@ export async function productAndPolicy(server) {
   return { product, policy };
 }
 
-/** Inserts `count` licences straight into the SQLite file (the server is stopped meanwhile): seeding, not measuring. */
-export function seedLicences(dataDir, policy, count) {
+/** Inserts `count` licenses straight into the SQLite file (the server is stopped meanwhile): seeding, not measuring. */
+export function seedLicenses(dataDir, policy, count) {
   const db = new SQLite(join(dataDir, 'keyward.db'));
   const insert = db.prepare(
-    'insert into licences (id, serial, product_id, policy_id, status, expires_at, transfers_used, note, created_at) values (?, ?, ?, ?, ?, null, 0, null, ?)',
+    'insert into licenses (id, serial, product_id, policy_id, status, expires_at, transfers_used, note, created_at) values (?, ?, ?, ?, ?, null, 0, null, ?)',
   );
   const insertContents = db.prepare(
-    'insert into licence_contents (licence_id, sequence, contents, contents_hash, initial_hash, updated_at) values (?, 0, ?, ?, ?, ?)',
+    'insert into license_contents (license_id, sequence, contents, contents_hash, initial_hash, updated_at) values (?, 0, ?, ?, ?, ?)',
   );
   const contents = initialContents(policy, null);
   const contentsJson = JSON.stringify(contents);
@@ -66,11 +66,11 @@ export function seedLicences(dataDir, policy, count) {
   return serials;
 }
 
-/** A licence request as a container signs it: the body of /activate and /check. */
-export function licenceRequestBody(serial, product = 'bench') {
+/** A license request as a container signs it: the body of /activate and /check. */
+export function licenseRequestBody(serial, product = 'bench') {
   const container = generateKeyMaterial('ed25519');
   const request = signDocument(
-    DOCUMENT_TYPES.licenceRequest,
+    DOCUMENT_TYPES.licenseRequest,
     {
       serial,
       product,

@@ -2,17 +2,17 @@ import { verify } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LicenceClient } from '@keyward/client';
+import { LicenseClient } from '@keyward/client';
 import { publicKeyFromRaw } from '@keyward/core';
 import { perSecond } from './measure.mjs';
 
 /**
- * Offline CheckLicence in the SDK (load the container, verify it and its anchor, verify the
+ * Offline CheckLicense in the SDK (load the container, verify it and its anchor, verify the
  * vendor's grant, decide) against raw Ed25519 verification of the grant's own bytes.
  */
 export async function offlineVerification(sdkConfig, serial, seconds = 3) {
   const root = await mkdtemp(join(tmpdir(), 'keyward-bench-offline-'));
-  const client = new LicenceClient({
+  const client = new LicenseClient({
     config: sdkConfig,
     home: join(root, 'home'),
     anchorDir: join(root, 'anchor'),

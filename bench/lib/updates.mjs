@@ -9,9 +9,9 @@ import {
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LicenceClient } from '@keyward/client';
+import { LicenseClient } from '@keyward/client';
 import { readServerConfig, startVendorServer } from '@keyward/server';
-import { issueForLicence } from '../../packages/server/dist/licensing/update-service.js';
+import { issueForLicense } from '../../packages/server/dist/licensing/update-service.js';
 import { perSecond } from './measure.mjs';
 
 /** Raw node:crypto: one Ed25519 operation and one AES-256-GCM pass over `bytes`, the floor of each update step. */
@@ -67,7 +67,7 @@ export async function updateBenchmarks(seconds = 3) {
     const { licenses } = await admin(server, token, 'POST', '/v1/licenses', { policy: policy.id });
     const sdkConfig = await admin(server, token, 'GET', '/v1/products/bench/sdk-config');
     const serial = licenses[0].serial;
-    const client = new LicenceClient({
+    const client = new LicenseClient({
       config: sdkConfig,
       home: join(dataDir, 'home'),
       anchorDir: join(dataDir, 'anchor'),
@@ -83,7 +83,7 @@ export async function updateBenchmarks(seconds = 3) {
     const operations = [{ op: 'add-seats', item: 'cad', kind: 'nodes', count: 1 }];
     const files = [];
     const packages = await perSecond(async () => {
-      const issued = await issueForLicence(server.context, serial, { operations, transport: 'online' });
+      const issued = await issueForLicense(server.context, serial, { operations, transport: 'online' });
       files.push(issued.value.file);
     }, seconds);
     let next = 0;

@@ -21,7 +21,7 @@ async function containerFile(computer: TestComputer): Promise<string> {
  * The "Action" table of the online-activation source document, row by row, with two computers
  * A and B against a real vendor server, ending with the cheat that tamper detection stops.
  */
-describe('online activation, CheckLicence and transfer: the Action table', () => {
+describe('online activation, CheckLicense and transfer: the Action table', () => {
   let vendor: TestVendor;
   let issued: Issued;
   let serial: string;
@@ -34,7 +34,7 @@ describe('online activation, CheckLicence and transfer: the Action table', () =>
   before(async () => {
     vendor = await startTestVendor();
     issued = await vendor.issue({ checkIntervalDays: 3650, evaluationDays: 30, maxTransfers: 3 });
-    serial = issued.licences[0]?.serial ?? '';
+    serial = issued.licenses[0]?.serial ?? '';
     a = await testComputer('pc-a', issued.sdkConfig, { fetch: aCalls.fetch });
     b = await testComputer('pc-b', issued.sdkConfig, { fetch: bCalls.fetch });
   });
@@ -51,7 +51,7 @@ describe('online activation, CheckLicence and transfer: the Action table', () =>
     );
   };
 
-  it('1. installed on PC A, first run, no serial: evaluation, no CheckLicence, no transfer', async () => {
+  it('1. installed on PC A, first run, no serial: evaluation, no CheckLicense, no transfer', async () => {
     const run = await a.client.check();
     assert.ok(run.ok);
     assert.equal(run.value.mode, 'evaluation');
@@ -62,7 +62,7 @@ describe('online activation, CheckLicence and transfer: the Action table', () =>
     assert.equal(aCalls.calls.length, 0);
   });
 
-  it('2. serial entered on PC A for e-mail or fax activation: still evaluation, no CheckLicence', async () => {
+  it('2. serial entered on PC A for e-mail or fax activation: still evaluation, no CheckLicense', async () => {
     const entered = await a.client.enterSerial(serial.toLowerCase().replace(/-/g, ' '));
     assert.ok(entered.ok);
     assert.equal(entered.value.serial, serial);
@@ -81,7 +81,7 @@ describe('online activation, CheckLicence and transfer: the Action table', () =>
     assert.equal(activated.value.online, true);
     assert.equal(activated.value.status.state, 'active');
     assert.equal(await boundTo(), 'pc-a');
-    assert.ok((await binding())?.lastCheckedAt, 'the first CheckLicence is recorded');
+    assert.ok((await binding())?.lastCheckedAt, 'the first CheckLicense is recorded');
     savedActivatedFile = await readFile(await containerFile(a), 'utf8');
   });
 
@@ -91,7 +91,7 @@ describe('online activation, CheckLicence and transfer: the Action table', () =>
     assert.ok(run.ok);
     assert.equal(run.value.mode, 'licensed');
     assert.equal(run.value.online, false);
-    const next = Date.parse(run.value.status.licence?.nextCheckAt ?? '');
+    const next = Date.parse(run.value.status.license?.nextCheckAt ?? '');
     assert.ok(next - Date.now() > 3600 * 86_400_000, 'next check about ten years away');
     assert.equal(aCalls.calls.length, before);
   });
@@ -119,7 +119,7 @@ describe('online activation, CheckLicence and transfer: the Action table', () =>
     assert.equal(bCalls.calls.length, before + 1);
   });
 
-  it('8. user on PC A transfers the licence: serial released, A frozen, transfer counted', async () => {
+  it('8. user on PC A transfers the license: serial released, A frozen, transfer counted', async () => {
     const released = await a.client.deactivate();
     assert.ok(released.ok, codeOf(released));
     assert.equal(released.value.transfersUsed, 1);
@@ -133,7 +133,7 @@ describe('online activation, CheckLicence and transfer: the Action table', () =>
     assert.equal(run.value.mode, 'licensed');
     assert.equal(run.value.online, true);
     assert.equal(run.value.status.state, 'active');
-    assert.equal(run.value.status.licence?.transfersUsed, 1);
+    assert.equal(run.value.status.license?.transfersUsed, 1);
     assert.equal(await boundTo(), 'pc-b');
   });
 
@@ -142,7 +142,7 @@ describe('online activation, CheckLicence and transfer: the Action table', () =>
     assert.equal(await boundTo(), 'pc-b');
   });
 
-  it('the cheat: the activated file saved on A and restored after the transfer is tamper, and the licence is blocked', async () => {
+  it('the cheat: the activated file saved on A and restored after the transfer is tamper, and the license is blocked', async () => {
     await writeFile(await containerFile(a), savedActivatedFile);
     const before = aCalls.calls.length;
     const run = await a.restart().check();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Licence, Policy, Product } from '@keyward/core';
+import type { License, Policy, Product } from '@keyward/core';
 import { generateSerial, parseSerial } from '@keyward/core';
 import { testComputer } from './support/computer.js';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
@@ -12,7 +12,7 @@ describe('admin API, happy path', () => {
   });
   after(() => vendor.close());
 
-  it('creates a product, a policy with defaults, licences with typeable serials; lists and shows them', async () => {
+  it('creates a product, a policy with defaults, licenses with typeable serials; lists and shows them', async () => {
     const product = await vendor.admin<Product>('POST', '/v1/products', { code: 'cad-pro', name: 'CAD Pro' });
     const policy = await vendor.admin<Policy>('POST', '/v1/policies', {
       product: 'cad-pro',
@@ -36,22 +36,22 @@ describe('admin API, happy path', () => {
       maxTransfers: null,
       verification: 'off',
     });
-    const { licenses } = await vendor.admin<{ licenses: Licence[] }>('POST', '/v1/licenses', {
+    const { licenses } = await vendor.admin<{ licenses: License[] }>('POST', '/v1/licenses', {
       policy: yearly.id,
       count: 5,
       note: 'ACME',
     });
     assert.equal(licenses.length, 5);
-    for (const licence of licenses) {
-      assert.ok(parseSerial(licence.serial).ok);
-      assert.equal(licence.note, 'ACME');
-      const days = (Date.parse(licence.expiresAt ?? '') - Date.parse(licence.createdAt)) / 86_400_000;
+    for (const license of licenses) {
+      assert.ok(parseSerial(license.serial).ok);
+      assert.equal(license.note, 'ACME');
+      const days = (Date.parse(license.expiresAt ?? '') - Date.parse(license.createdAt)) / 86_400_000;
       assert.equal(Math.round(days), 365);
     }
-    assert.equal(new Set(licenses.map((licence) => licence.serial)).size, 5);
+    assert.equal(new Set(licenses.map((license) => license.serial)).size, 5);
 
-    const page1 = await vendor.admin<{ licenses: Licence[] }>('GET', '/v1/licenses?product=cad-pro&limit=3');
-    const page2 = await vendor.admin<{ licenses: Licence[] }>(
+    const page1 = await vendor.admin<{ licenses: License[] }>('GET', '/v1/licenses?product=cad-pro&limit=3');
+    const page2 = await vendor.admin<{ licenses: License[] }>(
       'GET',
       `/v1/licenses?product=cad-pro&limit=3&after=${page1.licenses[2]?.id}`,
     );
@@ -59,7 +59,7 @@ describe('admin API, happy path', () => {
 
     const typed = (licenses[0]?.serial ?? '').toLowerCase();
     const shown = await vendor.admin<{
-      license: Licence;
+      license: License;
       binding: unknown;
       history: Array<{ type: string }>;
     }>('GET', `/v1/licenses/${typed}`);
@@ -73,10 +73,10 @@ describe('admin API, happy path', () => {
 
   it('shows the binding and history once a computer activates, and records suspension with its reason', async () => {
     const issued = await vendor.issue({});
-    const serial = issued.licences[0]?.serial ?? '';
+    const serial = issued.licenses[0]?.serial ?? '';
     const pc = await testComputer('shown', issued.sdkConfig);
     assert.ok((await pc.client.activate(serial)).ok);
-    const suspended = await vendor.admin<Licence>('POST', `/v1/licenses/${serial}/suspend`, {
+    const suspended = await vendor.admin<License>('POST', `/v1/licenses/${serial}/suspend`, {
       reason: 'chargeback',
     });
     assert.equal(suspended.status, 'suspended');
@@ -137,7 +137,7 @@ describe('admin API, happy path', () => {
     );
     for (const id of [
       'activate',
-      'checkLicence',
+      'checkLicense',
       'deactivate',
       'createProduct',
       'createPolicy',

@@ -76,7 +76,7 @@ describe('the keyward command, end to end', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('walks the quick-start: product, policy, licence, SDK config, activation, check, transfer', async () => {
+  it('walks the quick-start: product, policy, license, SDK config, activation, check, transfer', async () => {
     await json(['admin', 'product', 'create', '--code', 'cad-pro', '--name', 'CAD Pro'], env);
     const policy = await json<{ id: string }>(
       [

@@ -12,7 +12,7 @@ describe('one computer per serial, under concurrency', () => {
 
   it('50 computers activating one serial at once: exactly one wins, 49 are told it is bound elsewhere', async () => {
     const issued = await vendor.issue({});
-    const serial = issued.licences[0]?.serial ?? '';
+    const serial = issued.licenses[0]?.serial ?? '';
     const computers = await Promise.all(
       Array.from({ length: 50 }, (_, index) => testComputer(`race-${index}`, issued.sdkConfig)),
     );
@@ -22,17 +22,17 @@ describe('one computer per serial, under concurrency', () => {
     assert.equal(codes.filter((code) => code === 'SERIAL_BOUND_ELSEWHERE').length, 49);
 
     const db = vendor.server.context.db;
-    const licenceId = issued.licences[0]?.id ?? '';
+    const licenseId = issued.licenses[0]?.id ?? '';
     const bindings = await db
       .selectFrom('bindings')
       .selectAll()
-      .where('licence_id', '=', licenceId)
+      .where('license_id', '=', licenseId)
       .execute();
     assert.equal(bindings.length, 1);
     const activations = await db
-      .selectFrom('licence_events')
+      .selectFrom('license_events')
       .select('id')
-      .where('licence_id', '=', licenceId)
+      .where('license_id', '=', licenseId)
       .where('type', '=', 'activated')
       .execute();
     assert.equal(activations.length, 1);

@@ -27,7 +27,7 @@ async function containerPath(pc: TestComputer): Promise<string> {
 const day = 86_400_000;
 const at = (days: number) => () => new Date(Date.UTC(2026, 0, 1) + days * day);
 
-describe('the licence container on disk', () => {
+describe('the license container on disk', () => {
   for (const [stage, survivor] of CRASH_STAGES) {
     it(`a crash at "${stage}" leaves the ${survivor} contents, and the anchor agrees (no false tamper)`, async () => {
       const pc = await testComputer(`crash-${stage}`, config);
@@ -89,7 +89,7 @@ describe('the licence container on disk', () => {
     );
   });
 
-  it('an edited container file, or an edited anchor, is tamper and blocks the licence', async () => {
+  it('an edited container file, or an edited anchor, is tamper and blocks the license', async () => {
     const edited = await testComputer('edit-file', config);
     assert.ok((await edited.client.status()).ok);
     const path = await containerPath(edited);

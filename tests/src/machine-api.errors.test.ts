@@ -35,8 +35,8 @@ async function post(vendor: TestVendor, path: string, body: string): Promise<Pro
   };
 }
 
-/** A licence request signed by a fresh container key, with any field overridden. */
-function licenceRequest(
+/** A license request signed by a fresh container key, with any field overridden. */
+function licenseRequest(
   issued: Issued,
   overrides: Record<string, unknown> = {},
   signWith?: ReturnType<typeof generateKeyMaterial>,
@@ -44,7 +44,7 @@ function licenceRequest(
   const container = generateKeyMaterial('ed25519');
   const signer = signWith ?? container;
   const document = {
-    serial: issued.licences[0]?.serial,
+    serial: issued.licenses[0]?.serial,
     product: issued.product.code,
     containerKey: container.publicKey,
     containerBoxKey: generateKeyMaterial('x25519').publicKey,
@@ -53,7 +53,7 @@ function licenceRequest(
     issuedAt: new Date().toISOString(),
     ...overrides,
   };
-  const request = signDocument(DOCUMENT_TYPES.licenceRequest, document, {
+  const request = signDocument(DOCUMENT_TYPES.licenseRequest, document, {
     kid: keyIdOf('ed25519', container.publicKey),
     privateKey: privateKeyFromMaterial(signer),
   });
@@ -94,7 +94,7 @@ describe('machine API refusals change nothing', () => {
   it('a serial that was never issued: SERIAL_UNKNOWN', async () => {
     await refused(
       '/v1/machine/activate',
-      licenceRequest(issued, { serial: generateSerial() }),
+      licenseRequest(issued, { serial: generateSerial() }),
       404,
       'SERIAL_UNKNOWN',
     );
@@ -103,22 +103,22 @@ describe('machine API refusals change nothing', () => {
   it('a serial of another product: SERIAL_UNKNOWN', async () => {
     await refused(
       '/v1/machine/activate',
-      licenceRequest(issued, { product: 'another-product' }),
+      licenseRequest(issued, { product: 'another-product' }),
       404,
       'SERIAL_UNKNOWN',
     );
   });
 
   it('a serial with a wrong check character: SERIAL_INVALID', async () => {
-    const serial = issued.licences[0]?.serial ?? '';
+    const serial = issued.licenses[0]?.serial ?? '';
     const typo = `${serial.slice(0, -1)}${serial.endsWith('0') ? '1' : '0'}`;
-    await refused('/v1/machine/activate', licenceRequest(issued, { serial: typo }), 400, 'SERIAL_INVALID');
+    await refused('/v1/machine/activate', licenseRequest(issued, { serial: typo }), 400, 'SERIAL_INVALID');
   });
 
   it('a request signed by another key than the container key it names: SIGNATURE_INVALID', async () => {
     await refused(
       '/v1/machine/activate',
-      licenceRequest(issued, {}, generateKeyMaterial('ed25519')),
+      licenseRequest(issued, {}, generateKeyMaterial('ed25519')),
       400,
       'SIGNATURE_INVALID',
     );
@@ -128,7 +128,7 @@ describe('machine API refusals change nothing', () => {
     const other = generateKeyMaterial('ed25519').publicKey;
     await refused(
       '/v1/machine/activate',
-      licenceRequest(issued, { containerKey: other }),
+      licenseRequest(issued, { containerKey: other }),
       400,
       'SIGNATURE_INVALID',
     );
@@ -136,13 +136,13 @@ describe('machine API refusals change nothing', () => {
 
   it('a request dated two days off: REQUEST_STALE', async () => {
     const issuedAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
-    await refused('/v1/machine/activate', licenceRequest(issued, { issuedAt }), 400, 'REQUEST_STALE');
+    await refused('/v1/machine/activate', licenseRequest(issued, { issuedAt }), 400, 'REQUEST_STALE');
   });
 
   it('a replayed deactivation: REQUEST_REPLAYED, even after the serial came back to the same computer', async () => {
     const recorder = recordingFetch();
     const pc = await testComputer('replay', issued.sdkConfig, { fetch: recorder.fetch });
-    const serial = issued.licences[1]?.serial;
+    const serial = issued.licenses[1]?.serial;
     assert.ok((await pc.client.activate(serial)).ok);
     assert.ok((await pc.client.deactivate()).ok);
     const deactivation = recorder.calls.find((call) => call.path === '/v1/machine/deactivate');
@@ -154,7 +154,7 @@ describe('machine API refusals change nothing', () => {
 
   it('a deactivation from a computer that does not hold the serial: NOT_BOUND_HERE', async () => {
     const holder = await testComputer('holder', issued.sdkConfig);
-    const serial = issued.licences[0]?.serial ?? '';
+    const serial = issued.licenses[0]?.serial ?? '';
     assert.ok((await holder.client.activate(serial)).ok);
     const binding = (await vendor.server.context.bindings.findSerial(serial))?.binding;
     assert.ok(binding);
@@ -180,16 +180,16 @@ describe('machine API refusals change nothing', () => {
     );
   });
 
-  it('a suspended licence: LICENSE_SUSPENDED; the client freezes, and a recorded valid answer cannot be replayed', async () => {
+  it('a suspended license: LICENSE_SUSPENDED; the client freezes, and a recorded valid answer cannot be replayed', async () => {
     const recorder = recordingFetch();
     const pc = await testComputer('suspended', issued.sdkConfig, { fetch: recorder.fetch });
-    const serial = issued.licences[2]?.serial ?? '';
+    const serial = issued.licenses[2]?.serial ?? '';
     const activated = await pc.client.activate(serial);
     assert.ok(activated.ok);
     const validAnswer = recorder.calls.at(-1)?.answer ?? '';
     await vendor.admin('POST', `/v1/licenses/${serial}/suspend`, { reason: 'unpaid' });
 
-    await refused('/v1/machine/check', licenceRequest(issued, { serial }), 403, 'LICENSE_SUSPENDED');
+    await refused('/v1/machine/check', licenseRequest(issued, { serial }), 403, 'LICENSE_SUSPENDED');
 
     // Two days on, the check is due; an attacker answers with the recorded "valid" grant.
     vendor.clock.advanceDays(2);
@@ -210,10 +210,10 @@ describe('machine API refusals change nothing', () => {
     assert.ok(back.ok && back.value.online, 'reinstated: the next start checks online and runs');
   });
 
-  it('an expired licence: LICENSE_EXPIRED', async () => {
+  it('an expired license: LICENSE_EXPIRED', async () => {
     vendor.clock.advanceDays(11);
     try {
-      const body = licenceRequest(issued, { issuedAt: vendor.clock.now().toISOString() });
+      const body = licenseRequest(issued, { issuedAt: vendor.clock.now().toISOString() });
       const problem = await refused('/v1/machine/activate', body, 403, 'LICENSE_EXPIRED');
       assert.match(problem.message, /expired on \d{4}-\d{2}-\d{2}/);
     } finally {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SdkConfig } from '@keyward/client';
-import type { Licence, Policy } from '@keyward/core';
+import type { License, Policy } from '@keyward/core';
 import pg from 'pg';
 import { adminRequest } from './support/admin-request.js';
 import { testComputer } from './support/computer.js';
@@ -100,7 +100,7 @@ describe('three server processes on one PostgreSQL database', {
       name: 'p',
       ...settings,
     });
-    const { licenses } = await admin<{ licenses: Licence[] }>(node(2), 'POST', '/v1/licenses', {
+    const { licenses } = await admin<{ licenses: License[] }>(node(2), 'POST', '/v1/licenses', {
       policy: policy.id,
       count,
     });
@@ -131,7 +131,7 @@ describe('three server processes on one PostgreSQL database', {
     const results = await Promise.all(computers.map((pc) => pc.client.activate(serial)));
     assert.equal(results.filter((result) => result.ok).length, 1);
     assert.ok(results.every((result) => result.ok || result.error.code === 'SERIAL_BOUND_ELSEWHERE'));
-    const bindings = await sql.query('select count(*)::int as n from bindings where licence_id = $1', [
+    const bindings = await sql.query('select count(*)::int as n from bindings where license_id = $1', [
       licenses[0]?.id,
     ]);
     assert.equal(bindings.rows[0].n, 1);
@@ -153,7 +153,7 @@ describe('three server processes on one PostgreSQL database', {
       assert.ok((await pcs[0]?.restart().activate(serial))?.ok);
       const results = await Promise.all(pcs.map((pc) => pc.restart().deactivate()));
       assert.equal(results.filter((result) => result.ok).length, 1, `round ${round}`);
-      const used = await sql.query('select transfers_used from licences where id = $1', [licenses[0]?.id]);
+      const used = await sql.query('select transfers_used from licenses where id = $1', [licenses[0]?.id]);
       assert.equal(used.rows[0].transfers_used, round);
     }
   });
@@ -176,7 +176,7 @@ describe('three server processes on one PostgreSQL database', {
     assert.ok(issued >= 1);
     assert.ok(attempts.every((status) => status === 201 || status === 409));
     const steps = await sql.query(
-      'select to_sequence from licence_updates where licence_id = $1 order by to_sequence',
+      'select to_sequence from license_updates where license_id = $1 order by to_sequence',
       [licenses[0]?.id],
     );
     assert.deepEqual(
@@ -194,27 +194,27 @@ describe('three server processes on one PostgreSQL database', {
   it('webhooks are delivered once per event; a process killed mid-delivery leaves it to another, with the same event id', async () => {
     await admin(node(0), 'POST', '/v1/webhooks', {
       url: receiver.url,
-      events: ['licence.activated', 'licence.suspended'],
+      events: ['license.activated', 'license.suspended'],
     });
     const { licenses, sdkConfig } = await issue({}, 4);
-    for (const [i, licence] of licenses.slice(0, 3).entries()) {
+    for (const [i, license] of licenses.slice(0, 3).entries()) {
       const pc = await testComputer(`hooked-${i}`, through(sdkConfig, i));
-      assert.ok((await pc.client.activate(licence.serial)).ok);
+      assert.ok((await pc.client.activate(license.serial)).ok);
     }
-    for (const licence of licenses.slice(0, 3)) {
+    for (const license of licenses.slice(0, 3)) {
       await receiver.waitFor(
-        (event) => event.type === 'licence.activated' && JSON.stringify(event).includes(licence.id),
+        (event) => event.type === 'license.activated' && JSON.stringify(event).includes(license.id),
       );
     }
     const activatedIds = receiver.received
       .map((entry) => JSON.parse(entry.body) as { id: string; type: string })
-      .filter((event) => event.type === 'licence.activated');
+      .filter((event) => event.type === 'license.activated');
     assert.equal(new Set(activatedIds.map((event) => event.id)).size, 3);
     assert.equal(activatedIds.length, 3, 'each event delivered once');
 
     // The next delivery stalls at the receiver; the process holding it is killed.
     receiver.stall(1);
-    const victim = licenses[3] ?? assert.fail('licence');
+    const victim = licenses[3] ?? assert.fail('license');
     await admin(node(1), 'POST', `/v1/licenses/${victim.serial}/suspend`, {});
     const stalled = await receiver.waitForStalled();
     const holder = await sql.query(
@@ -224,13 +224,13 @@ describe('three server processes on one PostgreSQL database', {
     const killed = nodes.find((n) => n.child.pid === pid) ?? assert.fail(`no node has pid ${pid}`);
     killed.child.kill('SIGKILL');
     const delivered = await receiver.waitFor(
-      (event) => event.type === 'licence.suspended' && event.id === stalled.id,
+      (event) => event.type === 'license.suspended' && event.id === stalled.id,
       20_000,
     );
     assert.equal(JSON.parse(delivered.body).id, stalled.id);
     const suspendedEvents = receiver.received
       .map((entry) => JSON.parse(entry.body) as { id: string; type: string })
-      .filter((event) => event.type === 'licence.suspended');
+      .filter((event) => event.type === 'license.suspended');
     assert.deepEqual(
       new Set(suspendedEvents.map((event) => event.id)),
       new Set([stalled.id]),

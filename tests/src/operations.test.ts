@@ -19,8 +19,8 @@ describe('operations endpoints', () => {
     const issued = await vendor.issue({});
     const a = await testComputer('metrics-a', issued.sdkConfig);
     const b = await testComputer('metrics-b', issued.sdkConfig);
-    assert.ok((await a.client.activate(issued.licences[0]?.serial)).ok);
-    assert.equal((await b.client.activate(issued.licences[0]?.serial)).ok, false);
+    assert.ok((await a.client.activate(issued.licenses[0]?.serial)).ok);
+    assert.equal((await b.client.activate(issued.licenses[0]?.serial)).ok, false);
     const response = await fetch(`${vendor.url}/metrics`);
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
     const text = await response.text();

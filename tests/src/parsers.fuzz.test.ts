@@ -14,8 +14,8 @@ import {
   readActivationCode,
   readContents,
   readDeactivationRequest,
-  readLicenceGrant,
-  readLicenceRequest,
+  readLicenseGrant,
+  readLicenseRequest,
   readOperations,
   readRequestCode,
   readUpdatePackage,
@@ -60,8 +60,8 @@ describe('every parser, fed anything: no crash, no unexpected exception', () => 
     ['readContents', readContents],
     ['readUpdatePackage', readUpdatePackage],
     ['readUpdateRequest', readUpdateRequest],
-    ['readLicenceGrant', readLicenceGrant],
-    ['readLicenceRequest', readLicenceRequest],
+    ['readLicenseGrant', readLicenseGrant],
+    ['readLicenseRequest', readLicenseRequest],
     ['readDeactivationRequest', readDeactivationRequest],
     ['openSignedDocument', (input) => openSignedDocument(input, 'update-package', () => undefined)],
     ['openSealedBytes', (input) => openSealedBytes(input, () => undefined)],
@@ -111,7 +111,7 @@ describe('the client and the server, fed damaged files: no crash, no state chang
   before(async () => {
     vendor = await startTestVendor();
     const issued = await vendor.issue({ counters: { exports: 1 } });
-    serial = issued.licences[0]?.serial ?? '';
+    serial = issued.licenses[0]?.serial ?? '';
     pc = await testComputer('fuzz', issued.sdkConfig);
     assert.ok((await pc.client.activate(serial)).ok);
     validUpdate = (await queueUpdate(vendor, serial, [{ op: 'set-counter', name: 'exports', value: 2 }]))

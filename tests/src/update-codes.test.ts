@@ -38,7 +38,7 @@ describe('remote update by short codes, read over the phone', () => {
       items: { cad: { servers: 1, nodes: 10 } },
       counters: { exports: 5 },
     });
-    serial = issued.licences[0]?.serial ?? '';
+    serial = issued.licenses[0]?.serial ?? '';
     pc = await testComputer('codes', issued.sdkConfig);
     assert.ok((await pc.client.activate(serial)).ok);
   });
@@ -165,7 +165,7 @@ describe('remote update by short codes, read over the phone', () => {
     assert.ok(requestCode.ok);
     const state = await machineState(vendor);
     const { status, body } = await byCode(vendor, serial, requestCode.value, [
-      { op: 'write-memory', name: 'licence_key', data: Buffer.from('a licence key').toString('base64') },
+      { op: 'write-memory', name: 'license_key', data: Buffer.from('a license key').toString('base64') },
     ]);
     assert.equal(status, 422);
     assert.equal(body.code, 'UPDATE_NEEDS_FILE');

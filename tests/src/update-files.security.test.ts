@@ -40,7 +40,7 @@ describe('update files: corruption, forgery, crashes', () => {
   before(async () => {
     vendor = await startTestVendor();
     issued = await vendor.issue({ items: { cad: { servers: 1 } }, counters: { exports: 1 } }, 2);
-    serial = issued.licences[0]?.serial ?? '';
+    serial = issued.licenses[0]?.serial ?? '';
     pc = await testComputer('files', issued.sdkConfig);
     assert.ok((await pc.client.activate(serial)).ok);
   });

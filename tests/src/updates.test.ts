@@ -26,11 +26,11 @@ const OPERATIONS: ReadonlyArray<[UpdateOperation, (pc: TestComputer) => Promise<
     true,
   ],
   [
-    { op: 'write-memory', name: 'licence_key', data: Buffer.from('ABC-123').toString('base64') },
-    (pc) => memory(pc, 'licence_key'),
+    { op: 'write-memory', name: 'license_key', data: Buffer.from('ABC-123').toString('base64') },
+    (pc) => memory(pc, 'license_key'),
     'ABC-123',
   ],
-  [{ op: 'delete-memory', name: 'licence_key' }, (pc) => memory(pc, 'licence_key'), 'NAME_NOT_FOUND'],
+  [{ op: 'delete-memory', name: 'license_key' }, (pc) => memory(pc, 'license_key'), 'NAME_NOT_FOUND'],
   [
     { op: 'set-verification', verification: 'off' },
     async (pc) => (await status(pc)).contents.verification,
@@ -70,7 +70,7 @@ describe('remote update by request and update files', () => {
     vendor = await startTestVendor();
     issued = await vendor.issue({ items: { cad: { servers: 1, nodes: 10 } }, counters: { exports: 0 } }, 3);
     pc = await testComputer('updates', issued.sdkConfig);
-    assert.ok((await pc.client.activate(issued.licences[0]?.serial)).ok);
+    assert.ok((await pc.client.activate(issued.licenses[0]?.serial)).ok);
   });
   after(() => vendor.close());
 
@@ -85,7 +85,7 @@ describe('remote update by request and update files', () => {
     it(`round trip of ${operation.op}: request file -> vendor -> update file -> applied`, async () => {
       const request = await pc.restart().updates.createRequest();
       assert.ok(request.ok, codeOf(request));
-      assert.match(request.value, /^-----BEGIN KEYWARD LICENCE REQUEST-----/);
+      assert.match(request.value, /^-----BEGIN KEYWARD LICENSE REQUEST-----/);
       const { status: httpStatus, body } = await updateFromRequest(vendor, request.value, [operation]);
       assert.equal(httpStatus, 201, JSON.stringify(body));
       if (index === 0) firstFile = body.file;
@@ -98,7 +98,7 @@ describe('remote update by request and update files', () => {
 
   it('online round trip of every operation: queued by the vendor, pulled and applied by the key', async () => {
     const online = await testComputer('updates-online', issued.sdkConfig);
-    const serial = issued.licences[2]?.serial ?? '';
+    const serial = issued.licenses[2]?.serial ?? '';
     assert.ok((await online.client.activate(serial)).ok);
     for (const [operation, read, expected] of OPERATIONS) {
       await queueUpdate(vendor, serial, [operation]);
@@ -113,7 +113,7 @@ describe('remote update by request and update files', () => {
       sequence: number;
       contents: { counters: Record<string, number> };
       updates: unknown[];
-    }>('GET', `/v1/licenses/${issued.licences[0]?.serial}/updates`);
+    }>('GET', `/v1/licenses/${issued.licenses[0]?.serial}/updates`);
     assert.equal(record.sequence, OPERATIONS.length);
     assert.equal(record.updates.length, OPERATIONS.length);
     assert.equal((await status(pc)).sequence, OPERATIONS.length);
@@ -134,7 +134,7 @@ describe('remote update by request and update files', () => {
 
   it('refuses an update for another key (WRONG_KEY), an older one, and one out of order, changing nothing', async () => {
     const other = await testComputer('updates-other', issued.sdkConfig);
-    assert.ok((await other.client.activate(issued.licences[1]?.serial)).ok);
+    assert.ok((await other.client.activate(issued.licenses[1]?.serial)).ok);
     const otherRequest = await other.client.updates.createRequest();
     assert.ok(otherRequest.ok);
     const forOther = await updateFromRequest(vendor, otherRequest.value, [
@@ -143,10 +143,10 @@ describe('remote update by request and update files', () => {
     const before = await status(pc);
     assert.equal(codeOf(await pc.restart().updates.apply(forOther.body.file)), 'WRONG_KEY');
 
-    const first = await queueUpdate(vendor, issued.licences[0]?.serial ?? '', [
+    const first = await queueUpdate(vendor, issued.licenses[0]?.serial ?? '', [
       { op: 'add-seats', item: 'cad', kind: 'servers', count: 1 },
     ]);
-    const second = await queueUpdate(vendor, issued.licences[0]?.serial ?? '', [
+    const second = await queueUpdate(vendor, issued.licenses[0]?.serial ?? '', [
       { op: 'add-seats', item: 'cad', kind: 'servers', count: 1 },
     ]);
     assert.equal(codeOf(await pc.restart().updates.apply(second.file)), 'PACKAGE_OUT_OF_ORDER');
@@ -164,7 +164,7 @@ describe('remote update by request and update files', () => {
   });
 
   it('refuses a request whose contents differ from the record: FROM_MISMATCH naming what differs', async () => {
-    const pcSerial = issued.licences[0]?.serial ?? '';
+    const pcSerial = issued.licenses[0]?.serial ?? '';
     const request = await pc.restart().updates.createRequest();
     assert.ok(request.ok);
     await queueUpdate(vendor, pcSerial, [{ op: 'set-seats', item: 'cad', kind: 'servers', count: 9 }]);
@@ -182,7 +182,7 @@ describe('remote update by request and update files', () => {
   });
 
   it('online: the container pulls and applies the pending updates in order', async () => {
-    const serial = issued.licences[0]?.serial ?? '';
+    const serial = issued.licenses[0]?.serial ?? '';
     const before = await status(pc);
     await queueUpdate(vendor, serial, [{ op: 'set-expiry', expiresAt: '2032-02-02T00:00:00.000Z' }]);
     await queueUpdate(vendor, serial, [{ op: 'add-seats', item: 'cam', kind: 'users', count: 2 }]);
@@ -198,7 +198,7 @@ describe('remote update by request and update files', () => {
   });
 
   it('the application consumes a usage counter, refused at zero without a change', async () => {
-    const serial = issued.licences[0]?.serial ?? '';
+    const serial = issued.licenses[0]?.serial ?? '';
     await queueUpdate(vendor, serial, [{ op: 'set-counter', name: 'exports', value: 2 }]);
     assert.ok((await pc.restart().updates.pull()).ok);
     assert.deepEqual(await pc.restart().contents.decrementCounter('exports'), { ok: true, value: 1 });

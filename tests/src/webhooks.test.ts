@@ -52,8 +52,8 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
     return key && publicKeyFromRaw('ed25519', key.publicKey);
   };
 
-  it('each licence event reaches the receiver, signed with the vendor key and carrying its event id', async () => {
-    const serial = issued.licences[0]?.serial ?? '';
+  it('each license event reaches the receiver, signed with the vendor key and carrying its event id', async () => {
+    const serial = issued.licenses[0]?.serial ?? '';
     const a = await testComputer('hook-a', issued.sdkConfig);
     const b = await testComputer('hook-b', issued.sdkConfig);
     assert.ok((await a.client.activate(serial)).ok);
@@ -64,16 +64,16 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
     await vendor.admin('POST', `/v1/licenses/${serial}/suspend`, { reason: 'test' });
 
     for (const type of [
-      'licence.activated',
-      'licence.check_failed',
-      'licence.transferred',
-      'licence.updated',
-      'licence.suspended',
+      'license.activated',
+      'license.check_failed',
+      'license.transferred',
+      'license.updated',
+      'license.suspended',
     ]) {
       const delivery = await receiver.waitFor((event) => event.type === type);
-      const event = JSON.parse(delivery.body) as { id: string; data: { licenceId: string } };
+      const event = JSON.parse(delivery.body) as { id: string; data: { licenseId: string } };
       assert.equal(delivery.headers['keyward-event-id'], event.id);
-      assert.equal(event.data.licenceId, issued.licences[0]?.id);
+      assert.equal(event.data.licenseId, issued.licenses[0]?.id);
       const header = delivery.headers['keyward-signature'];
       assert.ok(
         verifyWebhook(typeof header === 'string' ? header : undefined, delivery.body, keyFor).ok,
@@ -81,7 +81,7 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
       );
       const forged = verifyWebhook(
         typeof header === 'string' ? header : undefined,
-        delivery.body.replace('licence', 'license'),
+        delivery.body.replace('license', 'lisence'),
         keyFor,
       );
       assert.equal(forged.ok ? 'ok' : forged.error.code, 'SIGNATURE_INVALID');
@@ -92,16 +92,16 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
     await jobsDone();
     receiver.statuses.push(500, 503);
     const before = receiver.received.length;
-    await vendor.admin('POST', `/v1/licenses/${issued.licences[0]?.serial}/reinstate`, {});
+    await vendor.admin('POST', `/v1/licenses/${issued.licenses[0]?.serial}/reinstate`, {});
     let record: { state: string; attempts: number; lastStatus: number | null } | undefined;
     for (let wait = 0; wait < 200 && record?.state !== 'delivered'; wait++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const { deliveries } = await vendor.admin<{
         deliveries: Array<{ eventType: string; state: string; attempts: number; lastStatus: number | null }>;
       }>('GET', `/v1/webhooks/${endpointId}/deliveries`);
-      record = deliveries.find((delivery) => delivery.eventType === 'licence.reinstated');
+      record = deliveries.find((delivery) => delivery.eventType === 'license.reinstated');
     }
-    const delivered = await receiver.waitFor((event) => event.type === 'licence.reinstated');
+    const delivered = await receiver.waitFor((event) => event.type === 'license.reinstated');
     const attempts = receiver.received
       .slice(before)
       .filter((entry) => entry.headers['keyward-event-id'] === delivered.headers['keyward-event-id']);
@@ -110,26 +110,26 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
     assert.deepEqual(record && [record.state, record.attempts, record.lastStatus], ['delivered', 3, 200]);
   });
 
-  it('licences entering their last week are announced once (licence.expiring), by the hourly scan', async () => {
+  it('licenses entering their last week are announced once (license.expiring), by the hourly scan', async () => {
     const soon = await vendor.issue({ durationDays: 3 }, 2);
     const later = await vendor.issue({ durationDays: 30 }, 1);
     await jobsDone();
     const scan = () =>
-      vendor.server.context.jobs.enqueue({ kind: 'licences.scan-expiring', payload: {}, runAt: new Date() });
+      vendor.server.context.jobs.enqueue({ kind: 'licenses.scan-expiring', payload: {}, runAt: new Date() });
     await scan();
-    for (const licence of soon.licences) {
+    for (const license of soon.licenses) {
       await receiver.waitFor(
-        (event) => event.type === 'licence.expiring' && JSON.stringify(event).includes(licence.id),
+        (event) => event.type === 'license.expiring' && JSON.stringify(event).includes(license.id),
       );
     }
     await scan();
     await jobsDone();
     const announced = receiver.received
-      .map((entry) => JSON.parse(entry.body) as { type: string; data: { licenceId: string } })
-      .filter((event) => event.type === 'licence.expiring');
-    assert.equal(announced.length, 2, 'once per licence, not again at the next scan');
+      .map((entry) => JSON.parse(entry.body) as { type: string; data: { licenseId: string } })
+      .filter((event) => event.type === 'license.expiring');
+    assert.equal(announced.length, 2, 'once per license, not again at the next scan');
     assert.ok(
-      !announced.some((event) => event.data.licenceId === later.licences[0]?.id),
+      !announced.some((event) => event.data.licenseId === later.licenses[0]?.id),
       'a month away is not announced yet',
     );
   });
@@ -138,7 +138,7 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
     await vendor.admin('POST', `/v1/webhooks/${endpointId}/disable`, {});
     const before = receiver.received.length;
     const pc = await testComputer('hook-late', issued.sdkConfig);
-    assert.ok((await pc.client.activate(issued.licences[1]?.serial)).ok);
+    assert.ok((await pc.client.activate(issued.licenses[1]?.serial)).ok);
     await new Promise((resolve) => setTimeout(resolve, 800));
     assert.equal(receiver.received.length, before);
   });

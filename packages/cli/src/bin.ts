@@ -10,7 +10,7 @@ const json = process.argv.includes('--json');
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 const program = new Command('keyward')
-  .description('Keyward: licence lifecycle for software vendors.')
+  .description('Keyward: license lifecycle for software vendors.')
   .version(version)
   .addCommand(serverCommand)
   .addCommand(adminCommand)

@@ -56,7 +56,7 @@ export async function readUserFile(path: string, what: string): Promise<Buffer> 
 }
 
 /**
- * An expiry as a person gives it: a plain date means "valid through that day" (the licence
+ * An expiry as a person gives it: a plain date means "valid through that day" (the license
  * expires when the next day begins, UTC); a full ISO date-time is taken as it is.
  */
 export function expiryOf(flag: string, text: string): string {

@@ -29,9 +29,9 @@ function listed(label: string, lines: readonly string[]): Array<readonly [string
     : lines.map((line, index) => [index === 0 ? label : '', line] as const);
 }
 
-/** The key status utility's view of a licence container. */
+/** The key status utility's view of a license container. */
 export function formatStatus(status: KeyStatus): string {
-  const { licence, contents } = status;
+  const { license, contents } = status;
   const sorted = <T>(record: Readonly<Record<string, T>>) =>
     Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
   const items = sorted(contents.items).map(
@@ -47,7 +47,7 @@ export function formatStatus(status: KeyStatus): string {
     ['Format version', String(status.formatVersion)],
     ['Container', `${status.containerId} (revision ${status.revision})`],
     ['Update step', String(status.sequence)],
-    ...(licence === null
+    ...(license === null
       ? ([
           [
             'Evaluation',
@@ -55,12 +55,12 @@ export function formatStatus(status: KeyStatus): string {
           ],
         ] as const)
       : []),
-    ...(licence === null
+    ...(license === null
       ? []
       : ([
-          ['Verification', `${contents.verification}, every ${licence.checkIntervalDays} days`],
-          ['Next online check', licence.nextCheckAt ?? 'none'],
-          ['Transfers', `${licence.transfersUsed} of ${licence.maxTransfers ?? 'unlimited'} used`],
+          ['Verification', `${contents.verification}, every ${license.checkIntervalDays} days`],
+          ['Next online check', license.nextCheckAt ?? 'none'],
+          ['Transfers', `${license.transfersUsed} of ${license.maxTransfers ?? 'unlimited'} used`],
         ] as const)),
     ['Expires', expiryText(contents.expiresAt)],
     ...listed('Items', items),

@@ -6,7 +6,7 @@ import { readTextIfExists, writeFileAtomic } from './atomic-file.js';
 /**
  * The anti-rollback anchor: kept apart from the container file, it names the file revisions it
  * accepts, the container's key, when the evaluation began, the latest time seen and whether the
- * licence is blocked.
+ * license is blocked.
  * Sealed with an HMAC keyed from this computer's fingerprint.
  */
 export interface AnchorRecord {

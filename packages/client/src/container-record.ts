@@ -27,10 +27,10 @@ import {
   vouchedArmorBody,
 } from '@keyward/core';
 
-export const CONTAINER_LABEL = 'LICENCE CONTAINER';
+export const CONTAINER_LABEL = 'LICENSE CONTAINER';
 const CONTAINER_DOCUMENT = 'container';
 
-/** The licence container as stored on this computer. */
+/** The license container as stored on this computer. */
 export interface ContainerRecord {
   readonly format: 1;
   readonly containerId: string;
@@ -47,7 +47,7 @@ export interface ContainerRecord {
   readonly serial: string | null;
   readonly evaluationStartedAt: string;
   readonly lastSeenAt: string;
-  /** The vendor-signed licence grant from the last successful activation or check. */
+  /** The vendor-signed license grant from the last successful activation or check. */
   readonly grant: SignedEnvelope | null;
   /** Why the last online answer refused, kept to show the user. */
   readonly lastRefusal: { readonly code: ErrorCode; readonly message: string } | null;
@@ -214,7 +214,7 @@ export function readContainerFile(
   }
   if (!envelope.ok) return envelope;
   if (record === undefined)
-    return refuse('FILE_CORRUPTED', 'The licence container file is not in the expected form.');
+    return refuse('FILE_CORRUPTED', 'The license container file is not in the expected form.');
   return ok({ record, envelope: envelope.value });
 }
 
@@ -232,6 +232,6 @@ export function decodeContainerFile(text: string): Result<ContainerRecord> {
     candidate === kid ? key : undefined,
   );
   if (!verified.ok)
-    return refuse('SIGNATURE_INVALID', 'The licence container file is not signed by its own key.');
+    return refuse('SIGNATURE_INVALID', 'The license container file is not signed by its own key.');
   return ok(record);
 }

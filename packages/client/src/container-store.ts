@@ -45,7 +45,7 @@ export interface ContainerStoreOptions {
 const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
- * The licence container on disk with its anchor. Every save raises the revision; the anchor
+ * The license container on disk with its anchor. Every save raises the revision; the anchor
  * accepts the old and the new revision while the file is being replaced, so a crash at any point
  * leaves a file the anchor accepts, and only a restored or edited copy is tamper.
  */

@@ -3,6 +3,6 @@ export { computeFingerprint } from './fingerprint.js';
 export type { KeyContents } from './key-contents.js';
 export type { KeyStatus } from './key-status.js';
 export type { AppliedUpdate, KeyUpdates } from './key-updates.js';
-export { type CheckOutcome, LicenceClient, type TransferOutcome } from './licence-client.js';
-export type { LicenceClientOptions } from './licence-session.js';
+export { type CheckOutcome, LicenseClient, type TransferOutcome } from './license-client.js';
+export type { LicenseClientOptions } from './license-session.js';
 export { parseSdkConfig, type SdkConfig } from './sdk-config.js';

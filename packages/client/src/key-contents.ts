@@ -6,11 +6,11 @@ import {
   type Result,
   refuse,
 } from '@keyward/core';
-import type { LicenceSession } from './licence-session.js';
+import type { LicenseSession } from './license-session.js';
 
-/** What the licensed application reads and consumes in its licence container. */
+/** What the licensed application reads and consumes in its license container. */
 export class KeyContents {
-  constructor(private readonly session: LicenceSession) {}
+  constructor(private readonly session: LicenseSession) {}
 
   /** Licensed items and their seat counts, e.g. `{ cad: { servers: 2, nodes: 10 } }`. */
   async items(): Promise<Result<ContainerContents['items']>> {
@@ -52,7 +52,7 @@ export class KeyContents {
     return ok(passwordMatches(password, hash));
   }
 
-  /** The bytes of a memory object (a licence key, a configuration blob...). */
+  /** The bytes of a memory object (a license key, a configuration blob...). */
   async readMemory(name: string): Promise<Result<Buffer>> {
     const contents = await this.read();
     if (!contents.ok) return contents;

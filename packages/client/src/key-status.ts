@@ -4,12 +4,12 @@ import {
   type ContainerView,
   daysBetween,
   type ErrorCode,
-  type LicenceGrant,
+  type LicenseGrant,
   type Verdict,
 } from '@keyward/core';
 import type { ContainerRecord } from './container-record.js';
 
-/** What the key status utility shows about the licence container on this computer. */
+/** What the key status utility shows about the license container on this computer. */
 export interface KeyStatus {
   readonly product: string;
   readonly containerId: string;
@@ -28,8 +28,8 @@ export interface KeyStatus {
     readonly memory: ReadonlyArray<{ readonly name: string; readonly bytes: number }>;
     readonly verification: ContainerContents['verification'] | 'frozen';
   };
-  readonly licence: {
-    readonly licenceId: string;
+  readonly license: {
+    readonly licenseId: string;
     readonly checkIntervalDays: number;
     readonly nextCheckAt: string | null;
     readonly transfersUsed: number;
@@ -46,7 +46,7 @@ export interface KeyStatus {
  */
 export function containerView(
   record: ContainerRecord,
-  grant: LicenceGrant | null,
+  grant: LicenseGrant | null,
   evaluationDays: number,
 ): ContainerView {
   const { expiresAt, verification } = record.contents;
@@ -68,7 +68,7 @@ export function containerView(
 
 export function keyStatus(
   record: ContainerRecord,
-  grant: LicenceGrant | null,
+  grant: LicenseGrant | null,
   evaluationDays: number,
   verdict: Verdict,
   now: Date,
@@ -98,11 +98,11 @@ export function keyStatus(
         .map((name) => ({ name, bytes: Buffer.from(contents.memory[name] ?? '', 'base64').length })),
       verification: record.state === 'frozen' ? 'frozen' : contents.verification,
     },
-    licence:
+    license:
       grant === null
         ? null
         : {
-            licenceId: grant.licenceId,
+            licenseId: grant.licenseId,
             checkIntervalDays: grant.checkIntervalDays,
             nextCheckAt: grant.nextCheckAt,
             transfersUsed: grant.transfersUsed,

@@ -24,7 +24,7 @@ import {
   type UpdateRequest,
 } from '@keyward/core';
 import type { KeyStatus } from './key-status.js';
-import type { LicenceSession, VerifiedContainer } from './licence-session.js';
+import type { LicenseSession, VerifiedContainer } from './license-session.js';
 
 export interface AppliedUpdate {
   readonly packageId: string;
@@ -35,11 +35,11 @@ export interface AppliedUpdate {
 }
 
 /**
- * Remote update of the licence container: the request the customer sends (Key Information Data
+ * Remote update of the license container: the request the customer sends (Key Information Data
  * File), the package the vendor returns (Key Upgrade file), and the online pull of pending ones.
  */
 export class KeyUpdates {
-  constructor(private readonly session: LicenceSession) {}
+  constructor(private readonly session: LicenseSession) {}
 
   /** The request file, made offline: signed by this container, encrypted to the vendor. */
   async createRequest(): Promise<Result<string>> {
@@ -78,13 +78,13 @@ export class KeyUpdates {
     const signed = openSealedFile(fileText, UPDATE_FILE_LABEL, (kid) => (kid === box.kid ? box : undefined));
     if (!signed.ok) {
       return signed.error.code === 'WRONG_KEY'
-        ? refuse('WRONG_KEY', 'This update is for another licence container.')
+        ? refuse('WRONG_KEY', 'This update is for another license container.')
         : signed;
     }
     return this.applySigned(opened.value, signed.value);
   }
 
-  /** Online update: asks the licence server for the packages pending for this container and applies them in order. */
+  /** Online update: asks the license server for the packages pending for this container and applies them in order. */
   async pull(): Promise<Result<AppliedUpdate[]>> {
     const opened = await this.activated();
     if (!opened.ok) return opened;
@@ -101,7 +101,7 @@ export class KeyUpdates {
     if (!answer.ok) return answer;
     const packages = (answer.value as { packages?: unknown }).packages;
     if (!Array.isArray(packages) || !packages.every((text) => typeof text === 'string')) {
-      return refuse('ANSWER_MISMATCH', 'The licence server answered without a list of updates.');
+      return refuse('ANSWER_MISMATCH', 'The license server answered without a list of updates.');
     }
     const applied: AppliedUpdate[] = [];
     for (const text of packages) {
@@ -232,7 +232,7 @@ export class KeyUpdates {
     const { container, grant } = opened.value;
     if (container.record.state === 'blocked') return refuse('TAMPER_DETECTED');
     if (grant === null || container.record.serial === null) {
-      return refuse('NOT_ACTIVATED', 'Activate the licence before requesting or applying updates.');
+      return refuse('NOT_ACTIVATED', 'Activate the license before requesting or applying updates.');
     }
     return opened;
   }

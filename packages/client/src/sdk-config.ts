@@ -2,7 +2,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { ok, publicKeyFromRaw, type Result, refuse } from '@keyward/core';
 
 /**
- * What the vendor ships inside the application (from `keyward admin sdk-config`): the licence
+ * What the vendor ships inside the application (from `keyward admin sdk-config`): the license
  * server's address, the product, the evaluation period and the vendor's public keys.
  */
 export interface SdkConfig {

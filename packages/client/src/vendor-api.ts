@@ -10,7 +10,7 @@ export interface VendorApiOptions {
 
 const RETRY_DELAYS_MS = [200, 800, 2000];
 
-/** The licence server's machine API as the SDK sees it: answers and refusals as values. */
+/** The license server's machine API as the SDK sees it: answers and refusals as values. */
 export class VendorApi {
   private readonly attempts: number;
   private readonly timeoutMs: number;
@@ -48,7 +48,7 @@ export class VendorApi {
       const reason = error instanceof Error ? error.message : String(error);
       return refuse(
         'NETWORK_UNAVAILABLE',
-        `The licence server at ${this.options.serverUrl} could not be reached (${reason}).`,
+        `The license server at ${this.options.serverUrl} could not be reached (${reason}).`,
       );
     }
     let payload: unknown;
@@ -65,6 +65,6 @@ export class VendorApi {
       const message = typeof problem.message === 'string' ? problem.message : undefined;
       return err(keywardError(problem.code, message, problem.facts));
     }
-    return refuse('INTERNAL_ERROR', `The licence server answered with HTTP ${response.status}.`);
+    return refuse('INTERNAL_ERROR', `The license server answered with HTTP ${response.status}.`);
   }
 }

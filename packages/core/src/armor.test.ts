@@ -3,20 +3,20 @@ import { describe, it } from 'node:test';
 import { decodeArmor, encodeArmor } from './armor.js';
 
 const file = {
-  label: 'LICENCE REQUEST',
+  label: 'LICENSE REQUEST',
   headers: { Serial: 'ABCDE-FGHJK-MNPQR-STVWX' },
   body: Buffer.from('x'.repeat(150)),
 };
 
 function codeOf(text: string): string {
-  const result = decodeArmor(text, 'LICENCE REQUEST');
+  const result = decodeArmor(text, 'LICENSE REQUEST');
   return result.ok ? 'ok' : result.error.code;
 }
 
 describe('armored files', () => {
   it('round-trips, tolerating CRLF line ends and blank space around the file', () => {
     const text = encodeArmor(file);
-    assert.deepEqual(decodeArmor(text, 'LICENCE REQUEST'), { ok: true, value: { ...file, body: file.body } });
+    assert.deepEqual(decodeArmor(text, 'LICENSE REQUEST'), { ok: true, value: { ...file, body: file.body } });
     assert.equal(codeOf(`\n\n  ${text.replace(/\n/g, '\r\n')}  \n`), 'ok');
   });
 
@@ -32,7 +32,7 @@ describe('armored files', () => {
   });
 
   it('tells a file of another kind, and text that is no Keyward file at all', () => {
-    assert.equal(codeOf(encodeArmor({ ...file, label: 'LICENCE UPDATE' })), 'WRONG_FILE_KIND');
+    assert.equal(codeOf(encodeArmor({ ...file, label: 'LICENSE UPDATE' })), 'WRONG_FILE_KIND');
     assert.equal(codeOf('hello'), 'WRONG_FILE_KIND');
     assert.equal(codeOf(''), 'WRONG_FILE_KIND');
   });

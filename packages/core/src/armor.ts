@@ -5,12 +5,12 @@ import { ok, type Result } from './result.js';
 /**
  * Keyward's text file format, safe to send by e-mail:
  *
- *   -----BEGIN KEYWARD LICENCE REQUEST-----
+ *   -----BEGIN KEYWARD LICENSE REQUEST-----
  *   Serial: ABCDE-...
  *
  *   <base64 body, 64 characters a line>
  *   =<checksum>
- *   -----END KEYWARD LICENCE REQUEST-----
+ *   -----END KEYWARD LICENSE REQUEST-----
  *
  * The checksum (SHA-256 of label, headers and body, first 8 bytes) is an integrity check only,
  * separate from any signature inside the body: a damaged file is told apart from a forged one.

@@ -5,7 +5,7 @@ import {
   decideBinding,
   fingerprintHash,
   isExpiringSoon,
-  licenceRefusal,
+  licenseRefusal,
   nextCheckDate,
   transferRefusal,
 } from './binding.js';
@@ -19,7 +19,7 @@ describe('activation server decisions', () => {
     assert.equal(decideBinding({ fingerprintHash: 'a' }, 'b'), 'other-computer');
   });
 
-  const licences: ReadonlyArray<
+  const licenses: ReadonlyArray<
     [string, { status: 'active' | 'suspended'; expiresAt: string | null }, string | undefined]
   > = [
     ['active, perpetual', { status: 'active', expiresAt: null }, undefined],
@@ -31,8 +31,8 @@ describe('activation server decisions', () => {
       'LICENSE_SUSPENDED',
     ],
   ];
-  for (const [what, licence, code] of licences) {
-    it(`licence ${what}: ${code ?? 'usable'}`, () => assert.equal(licenceRefusal(licence, now)?.code, code));
+  for (const [what, license, code] of licenses) {
+    it(`license ${what}: ${code ?? 'usable'}`, () => assert.equal(licenseRefusal(license, now)?.code, code));
   }
 
   const transfers: ReadonlyArray<[number, number | null, string | undefined]> = [
@@ -82,7 +82,7 @@ describe('activation server decisions', () => {
     ['expires in a month', '2026-07-01T00:00:00Z', false],
   ];
   for (const [what, expiresAt, soon] of expiring) {
-    it(`a licence that ${what}: ${soon ? 'announced as expiring' : 'not announced'}`, () => {
+    it(`a license that ${what}: ${soon ? 'announced as expiring' : 'not announced'}`, () => {
       assert.equal(isExpiringSoon(expiresAt, now), soon);
     });
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type KeywardError, keywardError } from './errors.js';
-import type { Binding, Licence, Policy } from './licensing.js';
+import type { Binding, License, Policy } from './licensing.js';
 import { addDays } from './time.js';
 
 /** What the vendor does when a computer presents a serial (the Activation Server table). */
@@ -20,14 +20,14 @@ export function decideBinding(
   return current.fingerprintHash === fingerprintHash ? 'same-computer' : 'other-computer';
 }
 
-/** Why a licence may not be used right now, checked in this order: suspended -> expired. */
-export function licenceRefusal(
-  licence: Pick<Licence, 'status' | 'expiresAt'>,
+/** Why a license may not be used right now, checked in this order: suspended -> expired. */
+export function licenseRefusal(
+  license: Pick<License, 'status' | 'expiresAt'>,
   now: Date,
 ): KeywardError | undefined {
-  if (licence.status === 'suspended') return keywardError('LICENSE_SUSPENDED');
-  if (licence.expiresAt !== null && Date.parse(licence.expiresAt) <= now.getTime()) {
-    return keywardError('LICENSE_EXPIRED', `This licence expired on ${licence.expiresAt.slice(0, 10)}.`);
+  if (license.status === 'suspended') return keywardError('LICENSE_SUSPENDED');
+  if (license.expiresAt !== null && Date.parse(license.expiresAt) <= now.getTime()) {
+    return keywardError('LICENSE_EXPIRED', `This license expired on ${license.expiresAt.slice(0, 10)}.`);
   }
   return undefined;
 }
@@ -39,7 +39,7 @@ export function transferRefusal(
   if (maxTransfers === null || transfersUsed < maxTransfers) return undefined;
   return keywardError(
     'TRANSFER_LIMIT_REACHED',
-    `This licence has been transferred ${transfersUsed} of ${maxTransfers} allowed times; ask the vendor for more transfers.`,
+    `This license has been transferred ${transfersUsed} of ${maxTransfers} allowed times; ask the vendor for more transfers.`,
     { transfersUsed, maxTransfers },
   );
 }
@@ -52,7 +52,7 @@ export function nextCheckDate(
   return policy.verification === 'off' ? null : addDays(now, policy.checkIntervalDays);
 }
 
-export function licenceExpiry(policy: Pick<Policy, 'durationDays'>, createdAt: Date): Date | null {
+export function licenseExpiry(policy: Pick<Policy, 'durationDays'>, createdAt: Date): Date | null {
   return policy.durationDays === null ? null : addDays(createdAt, policy.durationDays);
 }
 
@@ -83,10 +83,10 @@ export function checkNeedsProof(
   );
 }
 
-/** Days before its expiry that a licence is announced as expiring (webhook `licence.expiring`). */
+/** Days before its expiry that a license is announced as expiring (webhook `license.expiring`). */
 export const EXPIRY_NOTICE_DAYS = 7;
 
-/** Whether a licence is within its expiry notice: not yet expired, expiring within the notice period. */
+/** Whether a license is within its expiry notice: not yet expired, expiring within the notice period. */
 export function isExpiringSoon(
   expiresAt: string | null,
   now: Date,

@@ -31,7 +31,7 @@ export type IntegrityDecision =
   | 'recreate'
   | 'open'
   | 'wrong-computer'
-  /** An older or altered copy, or a missing anchor: block the licence. */
+  /** An older or altered copy, or a missing anchor: block the license. */
   | 'tamper';
 
 /**

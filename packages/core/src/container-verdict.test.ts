@@ -53,7 +53,7 @@ describe('start-up verdict, in its fixed order', () => {
     ['frozen container checks online', { state: 'frozen', grant }, now, 'check-online'],
     ['frozen without a grant (activation refused) checks online', { state: 'frozen' }, now, 'check-online'],
     [
-      'expired licence',
+      'expired license',
       { state: 'active', grant: { ...grant, expiresAt: new Date('2026-06-05T00:00:00Z') } },
       now,
       'denied LICENSE_EXPIRED',

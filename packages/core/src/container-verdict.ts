@@ -1,4 +1,4 @@
-import { needsOnlineCheck } from './check-licence.js';
+import { needsOnlineCheck } from './check-license.js';
 import { type KeywardError, keywardError } from './errors.js';
 import type { ContainerState, VerificationMode } from './licensing.js';
 import { daysBetween } from './time.js';
@@ -6,14 +6,14 @@ import { daysBetween } from './time.js';
 /** A clock that goes back by less than this (NTP corrections, a slow RTC) is not a roll-back. */
 export const CLOCK_TOLERANCE_MS = 60 * 60 * 1000;
 
-/** What the application knows, offline, about its licence container. */
+/** What the application knows, offline, about its license container. */
 export interface ContainerView {
   readonly state: ContainerState;
   readonly evaluationStartedAt: Date;
   readonly evaluationDays: number;
   /** The latest time this container has seen; the clock going back behind it is a roll-back. */
   readonly lastSeenAt: Date;
-  /** Present once the vendor has granted a licence to this container (online activation). */
+  /** Present once the vendor has granted a license to this container (online activation). */
   readonly grant: {
     readonly verification: VerificationMode;
     readonly nextCheckAt: Date | null;
@@ -29,7 +29,7 @@ export type Verdict =
 
 /**
  * The decision taken at every start, in a fixed order: tamper -> clock roll-back -> frozen ->
- * evaluation (no grant yet) -> expiry -> CheckLicence table -> licensed.
+ * evaluation (no grant yet) -> expiry -> CheckLicense table -> licensed.
  */
 export function decideVerdict(view: ContainerView, now: Date): Verdict {
   if (view.state === 'blocked') return { kind: 'denied', error: keywardError('TAMPER_DETECTED') };

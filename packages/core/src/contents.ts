@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { VerificationMode } from './licensing.js';
 
 /**
- * What a licence container holds besides its state: licensed items with their seat counts
+ * What a license container holds besides its state: licensed items with their seat counts
  * (e.g. `cad: { servers: 2, nodes: 10 }`), the expiry date, usage counters, application
  * passwords (as hashes), memory objects (small named blobs) and the verification mode.
  */
@@ -29,7 +29,7 @@ export const CONTENT_LIMITS = {
 
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
 
-/** What a licence holds when issued: its policy's items and counters, its expiry. */
+/** What a license holds when issued: its policy's items and counters, its expiry. */
 export function initialContents(
   policy: {
     readonly items: ContainerContents['items'];

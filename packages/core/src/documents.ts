@@ -8,14 +8,14 @@ import { ok, type Result } from './result.js';
 import { readContents } from './update-documents.js';
 
 /**
- * The documents exchanged between a licence container and the vendor. Each travels in a signed
+ * The documents exchanged between a license container and the vendor. Each travels in a signed
  * envelope whose `typ` is the key of `DOCUMENT_TYPES`.
  */
 export const DOCUMENT_TYPES = {
   /** Container -> vendor: activate or check this serial on this computer. */
-  licenceRequest: 'licence-request',
-  /** Vendor -> container: the licence granted to this computer, with the next online check. */
-  licenceGrant: 'licence-grant',
+  licenseRequest: 'license-request',
+  /** Vendor -> container: the license granted to this computer, with the next online check. */
+  licenseGrant: 'license-grant',
   /** Container -> vendor: release the serial from this computer (transfer). */
   deactivationRequest: 'deactivation-request',
   /** Vendor -> container: the serial is released. */
@@ -32,11 +32,11 @@ const containerRequestFields = {
   issuedAt: 'string',
 } as const;
 
-const licenceRequestShape = { ...containerRequestFields, containerBoxKey: 'string' } as const;
-export type LicenceRequest = DocumentOf<typeof licenceRequestShape>;
+const licenseRequestShape = { ...containerRequestFields, containerBoxKey: 'string' } as const;
+export type LicenseRequest = DocumentOf<typeof licenseRequestShape>;
 
-const licenceGrantShape = {
-  licenceId: 'string',
+const licenseGrantShape = {
+  licenseId: 'string',
   serial: 'string',
   product: 'string',
   bindingId: 'string',
@@ -53,10 +53,10 @@ const licenceGrantShape = {
   sequence: 'integer',
 } as const;
 /**
- * The licence granted to one container. It carries the vendor's record of the contents and their
+ * The license granted to one container. It carries the vendor's record of the contents and their
  * update step, which a container takes on when it is activated.
  */
-export type LicenceGrant = Omit<DocumentOf<typeof licenceGrantShape>, 'verification'> & {
+export type LicenseGrant = Omit<DocumentOf<typeof licenseGrantShape>, 'verification'> & {
   readonly verification: VerificationMode;
   readonly contents: ContainerContents;
 };
@@ -74,16 +74,16 @@ const deactivationReceiptShape = {
 } as const;
 export type DeactivationReceipt = DocumentOf<typeof deactivationReceiptShape>;
 
-export function readLicenceRequest(value: unknown): Result<LicenceRequest> {
-  return readDocument(value, licenceRequestShape, 'licence request');
+export function readLicenseRequest(value: unknown): Result<LicenseRequest> {
+  return readDocument(value, licenseRequestShape, 'license request');
 }
 
-export function readLicenceGrant(value: unknown): Result<LicenceGrant> {
-  const read = readDocument(value, licenceGrantShape, 'licence grant');
+export function readLicenseGrant(value: unknown): Result<LicenseGrant> {
+  const read = readDocument(value, licenseGrantShape, 'license grant');
   if (!read.ok) return read;
   const verification = VERIFICATION_MODES.find((mode) => mode === read.value.verification);
   if (verification === undefined)
-    return refuse('VALIDATION_FAILED', 'The licence grant names an unknown verification mode.');
+    return refuse('VALIDATION_FAILED', 'The license grant names an unknown verification mode.');
   const contents = readContents((value as Record<string, unknown>).contents);
   if (!contents.ok) return contents;
   return ok({ ...read.value, verification, contents: contents.value });

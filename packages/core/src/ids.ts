@@ -18,7 +18,7 @@ export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 /**
  * Prefixed ids that sort by creation time: 10 symbols of milliseconds, then 16 random symbols.
- * The prefix tells a reader what the id names (`lic_` a licence, `pol_` a policy...).
+ * The prefix tells a reader what the id names (`lic_` a license, `pol_` a policy...).
  */
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   const time = Buffer.alloc(8);

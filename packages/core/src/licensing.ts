@@ -1,14 +1,14 @@
-/** How a licence is verified online: the `licenseVerification` flag of the licence file. */
+/** How a license is verified online: the `licenseVerification` flag of the license file. */
 export const VERIFICATION_MODES = ['off', 'ongoing', 'frozen'] as const;
 export type VerificationMode = (typeof VERIFICATION_MODES)[number];
 
-/** State of a licence container on a computer. */
+/** State of a license container on a computer. */
 export const CONTAINER_STATES = ['evaluation', 'active', 'frozen', 'blocked'] as const;
 export type ContainerState = (typeof CONTAINER_STATES)[number];
 
-/** State of a licence on the vendor server. */
-export const LICENCE_STATUSES = ['active', 'suspended'] as const;
-export type LicenceStatus = (typeof LICENCE_STATUSES)[number];
+/** State of a license on the vendor server. */
+export const LICENSE_STATUSES = ['active', 'suspended'] as const;
+export type LicenseStatus = (typeof LICENSE_STATUSES)[number];
 
 export interface Product {
   readonly id: string;
@@ -21,29 +21,29 @@ export interface Policy {
   readonly id: string;
   readonly productId: string;
   readonly name: string;
-  /** Days between online checks (CheckLicenceDays); the next-check date is set this far ahead. */
+  /** Days between online checks (CheckLicenseDays); the next-check date is set this far ahead. */
   readonly checkIntervalDays: number;
   /** Days an application may run without a serial; shipped to the application in its SDK configuration. */
   readonly evaluationDays: number;
-  /** How many times a licence may be moved to another computer; null means no limit. */
+  /** How many times a license may be moved to another computer; null means no limit. */
   readonly maxTransfers: number | null;
-  /** Verification mode written into licences issued under this policy (`off` or `ongoing`). */
+  /** Verification mode written into licenses issued under this policy (`off` or `ongoing`). */
   readonly verification: Exclude<VerificationMode, 'frozen'>;
-  /** Licence lifetime from its creation; null means perpetual. */
+  /** License lifetime from its creation; null means perpetual. */
   readonly durationDays: number | null;
-  /** Licensed items and seats each licence starts with, e.g. `{ cad: { servers: 1, nodes: 5 } }`. */
+  /** Licensed items and seats each license starts with, e.g. `{ cad: { servers: 1, nodes: 5 } }`. */
   readonly items: Readonly<Record<string, Readonly<Record<string, number>>>>;
-  /** Usage counters each licence starts with, e.g. `{ exports: 100 }`. */
+  /** Usage counters each license starts with, e.g. `{ exports: 100 }`. */
   readonly counters: Readonly<Record<string, number>>;
   readonly createdAt: string;
 }
 
-export interface Licence {
+export interface License {
   readonly id: string;
   readonly serial: string;
   readonly productId: string;
   readonly policyId: string;
-  readonly status: LicenceStatus;
+  readonly status: LicenseStatus;
   readonly expiresAt: string | null;
   readonly transfersUsed: number;
   readonly note: string | null;
@@ -52,7 +52,7 @@ export interface Licence {
 
 export interface Binding {
   readonly id: string;
-  readonly licenceId: string;
+  readonly licenseId: string;
   readonly fingerprintHash: string;
   /** The container's Ed25519 public key: requests from the bound computer are signed with it. */
   readonly containerKey: string;

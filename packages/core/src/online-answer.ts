@@ -1,6 +1,6 @@
 import type { ErrorCode } from './errors.js';
 
-/** Why the container asked the server: the user entered a serial, or CheckLicence found a check due. */
+/** Why the container asked the server: the user entered a serial, or CheckLicense found a check due. */
 export type OnlineIntent = 'activate' | 'check';
 
 /**
@@ -29,7 +29,7 @@ export interface AnswerExpectation {
   readonly fingerprintHash: string;
 }
 
-/** Names the first fact of a licence grant that does not match the request, if any. */
+/** Names the first fact of a license grant that does not match the request, if any. */
 export function grantMismatch(
   grant: { readonly [K in keyof AnswerExpectation]: string },
   expected: AnswerExpectation,

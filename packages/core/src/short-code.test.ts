@@ -18,7 +18,7 @@ const contents: ContainerContents = {
   ...emptyContents(),
   items: { cad: { nodes: 10, servers: 2 }, viewer: { users: 5 } },
   counters: { exports: 3, prints: 0 },
-  memory: { licence_key: 'AAAA' },
+  memory: { license_key: 'AAAA' },
 };
 
 describe('short codes', () => {
@@ -87,7 +87,7 @@ describe('request and activation codes', () => {
     ['a counter raised', [{ op: 'increment-counter', name: 'exports', by: 50 }]],
     ['a counter lowered', [{ op: 'decrement-counter', name: 'exports', by: 1 }]],
     ['the verification mode', [{ op: 'set-verification', verification: 'off' }]],
-    ['deleting a memory object', [{ op: 'delete-memory', name: 'licence_key' }]],
+    ['deleting a memory object', [{ op: 'delete-memory', name: 'license_key' }]],
     [
       'an expiry and seats together',
       [

@@ -13,8 +13,8 @@ export const UPDATE_DOCUMENT_TYPES = {
 } as const;
 
 /** Armor labels of the two files a customer and a vendor exchange. */
-export const REQUEST_FILE_LABEL = 'LICENCE REQUEST';
-export const UPDATE_FILE_LABEL = 'LICENCE UPDATE';
+export const REQUEST_FILE_LABEL = 'LICENSE REQUEST';
+export const UPDATE_FILE_LABEL = 'LICENSE UPDATE';
 
 /** The container's state as it tells the vendor: signed by the container, sealed to the vendor. */
 export interface UpdateRequest {

@@ -9,7 +9,7 @@ const base: ContainerContents = {
   ...emptyContents(),
   items: { cad: { servers: 2, nodes: 10 }, viewer: { users: 5 } },
   counters: { runs: 3 },
-  memory: { licence_key: Buffer.from('abc').toString('base64') },
+  memory: { license_key: Buffer.from('abc').toString('base64') },
 };
 
 function outcome(operations: unknown[]): string | ContainerContents {
@@ -47,8 +47,8 @@ describe('update operations', () => {
     ['write memory', [{ op: 'write-memory', name: 'key2', data: 'AAEC' }], (c) => c.memory.key2, 'AAEC'],
     [
       'delete memory',
-      [{ op: 'delete-memory', name: 'licence_key' }],
-      (c) => 'licence_key' in c.memory,
+      [{ op: 'delete-memory', name: 'license_key' }],
+      (c) => 'license_key' in c.memory,
       false,
     ],
     ['set verification', [{ op: 'set-verification', verification: 'off' }], (c) => c.verification, 'off'],

@@ -3,7 +3,7 @@ import { type KeywardError, keywardError, refuse } from './errors.js';
 import { isPasswordHash } from './passwords.js';
 import { err, ok, type Result } from './result.js';
 
-/** What an update package can change in a licence container. */
+/** What an update package can change in a license container. */
 export type UpdateOperation =
   | { readonly op: 'set-expiry'; readonly expiresAt: string | null }
   | { readonly op: 'add-seats'; readonly item: string; readonly kind: string; readonly count: number }

@@ -4,7 +4,7 @@ import type { JobQueue } from './jobs/job-queue.js';
 import type { BindingStore } from './storage/binding-store.js';
 import type { CatalogueStore } from './storage/catalogue-store.js';
 import type { VendorDb } from './storage/database.js';
-import type { LicenceStore } from './storage/licence-store.js';
+import type { LicenseStore } from './storage/license-store.js';
 import type { UpdateStore } from './storage/update-store.js';
 import type { VendorKeyring } from './vendor/keyring.js';
 import type { WebhookStore } from './webhooks/webhook-store.js';
@@ -14,7 +14,7 @@ export interface ServerContext {
   readonly config: ServerConfig;
   readonly db: VendorDb;
   readonly catalogue: CatalogueStore;
-  readonly licences: LicenceStore;
+  readonly licenses: LicenseStore;
   readonly bindings: BindingStore;
   readonly updates: UpdateStore;
   readonly jobs: JobQueue;

@@ -10,7 +10,7 @@ import { scanExpiring, scheduleExpiryScan } from './jobs/scan-expiring.js';
 import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
 import { openDatabase } from './storage/database.js';
-import { LicenceStore } from './storage/licence-store.js';
+import { LicenseStore } from './storage/license-store.js';
 import { UpdateStore } from './storage/update-store.js';
 import { ensureVendorKeys, loadKeyring } from './vendor/keyring.js';
 import { loadMasterSecret } from './vendor/master-secret.js';
@@ -55,7 +55,7 @@ export async function startVendorServer(
       config,
       db,
       catalogue: new CatalogueStore(db),
-      licences: new LicenceStore(db),
+      licenses: new LicenseStore(db),
       bindings: new BindingStore(db),
       updates: new UpdateStore(db),
       jobs,

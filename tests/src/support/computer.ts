@@ -1,25 +1,25 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LicenceClient, type LicenceClientOptions, type SdkConfig } from '@keyward/client';
+import { LicenseClient, type LicenseClientOptions, type SdkConfig } from '@keyward/client';
 
 /** One computer with the licensed application: its own fingerprint, container directory and anchor. */
 export interface TestComputer {
   readonly name: string;
   readonly home: string;
   readonly anchorDir: string;
-  readonly client: LicenceClient;
+  readonly client: LicenseClient;
   /** A new client over the same disk, as when the application starts again. */
-  restart(options?: Partial<LicenceClientOptions>): LicenceClient;
+  restart(options?: Partial<LicenseClientOptions>): LicenseClient;
 }
 
 export async function testComputer(
   name: string,
   config: SdkConfig,
-  options: Partial<LicenceClientOptions> = {},
+  options: Partial<LicenseClientOptions> = {},
 ): Promise<TestComputer> {
   const root = await mkdtemp(join(tmpdir(), `keyward-${name}-`));
-  const base: LicenceClientOptions = {
+  const base: LicenseClientOptions = {
     config,
     home: join(root, 'home'),
     anchorDir: join(root, 'state', 'anchors'),
@@ -31,7 +31,7 @@ export async function testComputer(
     name,
     home: base.home,
     anchorDir: base.anchorDir,
-    client: new LicenceClient(base),
-    restart: (more = {}) => new LicenceClient({ ...base, ...more }),
+    client: new LicenseClient(base),
+    restart: (more = {}) => new LicenseClient({ ...base, ...more }),
   };
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SdkConfig } from '@keyward/client';
-import type { Licence, Policy, Product } from '@keyward/core';
+import type { License, Policy, Product } from '@keyward/core';
 import { type RunningServer, readServerConfig, startVendorServer } from '@keyward/server';
 import pg from 'pg';
 import { adminRequest } from './admin-request.js';
@@ -25,7 +25,7 @@ export interface TestVendor {
   readonly clock: TestClock;
   readonly dataDir: string;
   admin<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
-  /** A product, a policy and `count` licences, with the SDK configuration the application ships. */
+  /** A product, a policy and `count` licenses, with the SDK configuration the application ships. */
   issue(policy?: Partial<Omit<Policy, 'id' | 'productId' | 'createdAt'>>, count?: number): Promise<Issued>;
   /** Stops the server and starts it again on the same data and database, as an operator would. */
   restart(): Promise<RunningServer>;
@@ -35,7 +35,7 @@ export interface TestVendor {
 export interface Issued {
   readonly product: Product;
   readonly policy: Policy;
-  readonly licences: Licence[];
+  readonly licenses: License[];
   readonly sdkConfig: SdkConfig;
 }
 
@@ -101,12 +101,12 @@ export async function startTestVendor(): Promise<TestVendor> {
         name: 'standard',
         ...settings,
       });
-      const { licenses } = await admin<{ licenses: Licence[] }>('POST', '/v1/licenses', {
+      const { licenses } = await admin<{ licenses: License[] }>('POST', '/v1/licenses', {
         policy: policy.id,
         count,
       });
       const sdkConfig = await admin<SdkConfig>('GET', `/v1/products/${product.code}/sdk-config`);
-      return { product, policy, licences: licenses, sdkConfig };
+      return { product, policy, licenses: licenses, sdkConfig };
     },
     async restart() {
       await vendor.server.close();
@@ -126,12 +126,12 @@ export async function startTestVendor(): Promise<TestVendor> {
 export async function machineState(vendor: TestVendor): Promise<string> {
   const db = vendor.server.context.db;
   const tables = await Promise.all([
-    db.selectFrom('licences').selectAll().orderBy('id').execute(),
+    db.selectFrom('licenses').selectAll().orderBy('id').execute(),
     db.selectFrom('bindings').selectAll().orderBy('id').execute(),
-    db.selectFrom('licence_events').selectAll().orderBy('id').execute(),
+    db.selectFrom('license_events').selectAll().orderBy('id').execute(),
     db.selectFrom('used_nonces').selectAll().orderBy('nonce').execute(),
-    db.selectFrom('licence_contents').selectAll().orderBy('licence_id').execute(),
-    db.selectFrom('licence_updates').selectAll().orderBy('id').execute(),
+    db.selectFrom('license_contents').selectAll().orderBy('license_id').execute(),
+    db.selectFrom('license_updates').selectAll().orderBy('id').execute(),
   ]);
   return JSON.stringify(tables);
 }

@@ -115,13 +115,13 @@ async function issue(client: AdminClient, o: UpdateOptions, operations: UpdateOp
 
 const create = leaf<UpdateOptions>(
   'create',
-  'Issue an update: from a request file (Key Upgrade file out), a request code (activation code out), or for a licence to pull online.',
+  'Issue an update: from a request file (Key Upgrade file out), a request code (activation code out), or for a license to pull online.',
   (c) =>
     c
       .option('--request <file>', 'the request file the customer sent (KeyUpload.dat)')
       .option('--serial <serial>', 'with --request-code: the serial it was read for')
       .option('--request-code <code>', 'the request code the customer read out')
-      .option('--license <license>', 'no request: queue the update for the licence to pull online')
+      .option('--license <license>', 'no request: queue the update for the license to pull online')
       .option(
         '--set-expiry <date>',
         'new expiry: YYYY-MM-DD (valid through that day), an ISO date-time, or "never"',
@@ -163,8 +163,8 @@ const create = leaf<UpdateOptions>(
 
 const list = leaf<Connection>(
   'list',
-  "A licence's update step and the history of its updates.",
-  (c) => c.argument('<license>', 'serial number or licence id'),
+  "A license's update step and the history of its updates.",
+  (c) => c.argument('<license>', 'serial number or license id'),
   async (o, out, [ref]) => {
     const history = unwrap(
       await connect(o).request<{ sequence: number; contents: unknown; updates: Issued['update'][] }>(
@@ -203,7 +203,7 @@ const file = leaf<Connection & { out?: string }>(
 );
 
 export const updateCommands = new Command('update')
-  .description('Remote updates of licence containers.')
+  .description('Remote updates of license containers.')
   .addCommand(create)
   .addCommand(list)
   .addCommand(file);

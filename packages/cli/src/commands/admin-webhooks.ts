@@ -26,7 +26,7 @@ const endpointLine = (e: Endpoint) =>
 
 const create = leaf<Connection & { url: string; event: string[] }>(
   'create',
-  "Register an endpoint for licence events (deliveries are signed with the vendor's key).",
+  "Register an endpoint for license events (deliveries are signed with the vendor's key).",
   (c) =>
     c
       .argument('<url>', 'where events are POSTed')
@@ -92,7 +92,7 @@ const disable = leaf<Connection>(
 );
 
 export const webhookCommands = new Command('webhook')
-  .description('Webhook endpoints for licence events.')
+  .description('Webhook endpoints for license events.')
   .addCommand(create)
   .addCommand(list)
   .addCommand(deliveries)

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { Licence, Policy, Product } from '@keyward/core';
+import type { License, Policy, Product } from '@keyward/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { expiryOf, integer, leaf, unwrap, usage } from '../command-kit.js';
 import { expiryText } from '../key-status-format.js';
@@ -32,11 +32,11 @@ const policyLine = (p: Policy) =>
   `${p.id}  ${p.name}: check every ${p.checkIntervalDays} d, evaluation ${p.evaluationDays} d, ` +
   `transfers ${p.maxTransfers ?? 'unlimited'}, verification ${p.verification}, ` +
   `${p.durationDays === null ? 'perpetual' : `${p.durationDays} d`}; ${contentsLine(p.items, p.counters)}`;
-const licenceLine = (l: Licence) =>
+const licenseLine = (l: License) =>
   `${l.serial}  ${l.status.padEnd(9)} expires ${l.expiresAt?.slice(0, 10) ?? 'never     '}  transfers ${l.transfersUsed}  ${l.id}`;
 
 const productCommands = new Command('product')
-  .description('Products that licences are issued for.')
+  .description('Products that licenses are issued for.')
   .addCommand(
     leaf<Connection & { code: string; name: string }>(
       'create',
@@ -112,7 +112,7 @@ function countersOf(flags: readonly string[]): Record<string, number> {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 const policyCommands = new Command('policy')
-  .description('Policies: the rules licences are issued under.')
+  .description('Policies: the rules licenses are issued under.')
   .addCommand(
     leaf<PolicyOptions>(
       'create',
@@ -131,11 +131,11 @@ const policyCommands = new Command('policy')
             'evaluation period without a serial (default 30)',
             integer('--evaluation-days', 0),
           )
-          .option('--max-transfers <n>', 'transfers per licence, or "unlimited" (default 3)', transfers)
+          .option('--max-transfers <n>', 'transfers per license, or "unlimited" (default 3)', transfers)
           .option('--verification <mode>', 'ongoing (periodic online checks) or off (default ongoing)')
           .option(
             '--duration-days <days>',
-            'licence lifetime (default perpetual)',
+            'license lifetime (default perpetual)',
             integer('--duration-days', 1),
           )
           .option(
@@ -146,7 +146,7 @@ const policyCommands = new Command('policy')
           )
           .option(
             '--counter <name=n>',
-            'usage counter each licence starts with, e.g. exports=100 (repeatable)',
+            'usage counter each license starts with, e.g. exports=100 (repeatable)',
             collect,
             [],
           ),
@@ -186,8 +186,8 @@ const policyCommands = new Command('policy')
     ),
   );
 
-interface LicenceDetails {
-  license: Licence;
+interface LicenseDetails {
+  license: License;
   binding: { id: string; fingerprintHash: string; createdAt: string; lastCheckedAt: string | null } | null;
   history: Array<{ type: string; createdAt: string; detail: Record<string, unknown> }>;
 }
@@ -198,22 +198,22 @@ const statusChange = (action: 'suspend' | 'reinstate', description: string) =>
     description,
     (c) =>
       c
-        .argument('<license>', 'serial number or licence id')
+        .argument('<license>', 'serial number or license id')
         .option('--reason <text>', 'why, kept in the history'),
     async (o, out, [ref]) => {
       const path = `/v1/licenses/${encodeURIComponent(ref ?? '')}/${action}`;
-      const licence = unwrap(await connect(o).request<Licence>('POST', path, { reason: o.reason }));
-      out.result(licence, () => licenceLine(licence));
+      const license = unwrap(await connect(o).request<License>('POST', path, { reason: o.reason }));
+      out.result(license, () => licenseLine(license));
     },
   );
 
-const licenceCommands = new Command('license')
+const licenseCommands = new Command('license')
   .alias('licence')
-  .description('Licences and their serial numbers.')
+  .description('Licenses and their serial numbers.')
   .addCommand(
     leaf<Connection & { policy: string; count?: number; expires?: string; note?: string }>(
       'create',
-      'Issue licences under a policy.',
+      'Issue licenses under a policy.',
       (c) =>
         c
           .requiredOption('--policy <policy>', 'policy id')
@@ -227,27 +227,27 @@ const licenceCommands = new Command('license')
         const expiresAt = o.expires === undefined ? undefined : expiryOf('--expires', o.expires);
         const body = { policy: o.policy, count: o.count, expiresAt, note: o.note };
         const { licenses } = unwrap(
-          await connect(o).request<{ licenses: Licence[] }>('POST', '/v1/licenses', body),
+          await connect(o).request<{ licenses: License[] }>('POST', '/v1/licenses', body),
         );
-        out.result({ licenses }, () => licenses.map(licenceLine).join('\n'));
+        out.result({ licenses }, () => licenses.map(licenseLine).join('\n'));
       },
     ),
   )
   .addCommand(
     leaf<Connection & { product?: string; policy?: string; limit?: number; after?: string }>(
       'list',
-      'List licences.',
+      'List licenses.',
       (c) =>
         c
           .option('--product <product>', 'only this product')
           .option('--policy <policy>', 'only this policy')
           .option('--limit <n>', 'at most this many (default 100)', integer('--limit', 1))
-          .option('--after <id>', 'continue after this licence id'),
+          .option('--after <id>', 'continue after this license id'),
       async (o, out) => {
         const path = `/v1/licenses${query({ product: o.product, policy: o.policy, limit: o.limit, after: o.after })}`;
-        const { licenses } = unwrap(await connect(o).request<{ licenses: Licence[] }>('GET', path));
+        const { licenses } = unwrap(await connect(o).request<{ licenses: License[] }>('GET', path));
         out.result({ licenses }, () =>
-          licenses.length === 0 ? 'No licences.' : licenses.map(licenceLine).join('\n'),
+          licenses.length === 0 ? 'No licenses.' : licenses.map(licenseLine).join('\n'),
         );
       },
     ),
@@ -255,12 +255,12 @@ const licenceCommands = new Command('license')
   .addCommand(
     leaf<Connection>(
       'show',
-      'Show a licence, the computer it is bound to, and its history.',
-      (c) => c.argument('<license>', 'serial number or licence id'),
+      'Show a license, the computer it is bound to, and its history.',
+      (c) => c.argument('<license>', 'serial number or license id'),
       async (o, out, [ref]) => {
         const client = connect(o);
         const path = `/v1/licenses/${encodeURIComponent(ref ?? '')}`;
-        const details = unwrap(await client.request<LicenceDetails>('GET', path));
+        const details = unwrap(await client.request<LicenseDetails>('GET', path));
         const record = unwrap(
           await client.request<{ sequence: number; contents: Pick<Policy, 'items' | 'counters'> }>(
             'GET',
@@ -272,7 +272,7 @@ const licenceCommands = new Command('license')
           [
             table([
               ['Serial', l.serial],
-              ['Licence', l.id],
+              ['License', l.id],
               ['Status', l.status],
               ['Expires', expiryText(l.expiresAt)],
               ['Transfers used', String(l.transfersUsed)],
@@ -301,10 +301,10 @@ const licenceCommands = new Command('license')
   .addCommand(
     statusChange(
       'suspend',
-      'Suspend a licence: activations and online checks are refused until reinstated (each computer notices at its next online check).',
+      'Suspend a license: activations and online checks are refused until reinstated (each computer notices at its next online check).',
     ),
   )
-  .addCommand(statusChange('reinstate', 'Reinstate a suspended licence.'));
+  .addCommand(statusChange('reinstate', 'Reinstate a suspended license.'));
 
 const sdkConfig = leaf<Connection & { product: string; policy?: string; out?: string }>(
   'sdk-config',
@@ -330,7 +330,7 @@ export const adminCommand = new Command('admin')
   .option('--token <token>', 'admin API token (KEYWARD_TOKEN)')
   .addCommand(productCommands)
   .addCommand(policyCommands)
-  .addCommand(licenceCommands)
+  .addCommand(licenseCommands)
   .addCommand(sdkConfig)
   .addCommand(updateCommands)
   .addCommand(webhookCommands);

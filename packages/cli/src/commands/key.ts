@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { computeFingerprint, LicenceClient, parseSdkConfig } from '@keyward/client';
+import { computeFingerprint, LicenseClient, parseSdkConfig } from '@keyward/client';
 import { keywardError } from '@keyward/core';
 import { Command } from 'commander';
 import { fail, leaf, readUserFile, unwrap } from '../command-kit.js';
@@ -15,7 +15,7 @@ interface KeyOptions {
   url?: string;
 }
 
-async function licenceClient(options: KeyOptions): Promise<LicenceClient> {
+async function licenseClient(options: KeyOptions): Promise<LicenseClient> {
   const env = readCliEnvironment(process.env);
   const configFile = options.sdkConfig ?? env.sdkConfig;
   let json: unknown;
@@ -28,7 +28,7 @@ async function licenceClient(options: KeyOptions): Promise<LicenceClient> {
   }
   const config = unwrap(parseSdkConfig(json));
   const serverUrl = options.url ?? env.url ?? config.serverUrl;
-  return new LicenceClient({
+  return new LicenseClient({
     config: { ...config, serverUrl },
     home: options.home ?? env.home,
     anchorDir: options.anchorDir ?? env.anchorDir,
@@ -43,16 +43,16 @@ function keyLeaf(
   name: string,
   description: string,
   configure: (command: Command) => Command,
-  action: (client: LicenceClient, out: Output, args: string[], options: KeyLeafOptions) => Promise<void>,
+  action: (client: LicenseClient, out: Output, args: string[], options: KeyLeafOptions) => Promise<void>,
 ) {
   return leaf<KeyLeafOptions>(name, description, configure, async (options, out, args) =>
-    action(await licenceClient(options), out, args, options),
+    action(await licenseClient(options), out, args, options),
   );
 }
 
 const status = keyLeaf(
   'status',
-  'Show the licence container on this computer.',
+  'Show the license container on this computer.',
   (c) => c,
   async (client, out) => {
     const value = unwrap(await client.status());
@@ -74,7 +74,7 @@ const activate = keyLeaf(
       out.result(
         value,
         () =>
-          `Serial recorded; the application stays in evaluation until the licence is activated.\n\n${formatStatus(value)}`,
+          `Serial recorded; the application stays in evaluation until the license is activated.\n\n${formatStatus(value)}`,
       );
       return;
     }
@@ -85,7 +85,7 @@ const activate = keyLeaf(
 
 const check = keyLeaf(
   'check',
-  'CheckLicence: may the application run? Goes online only when the licence says so.',
+  'CheckLicense: may the application run? Goes online only when the license says so.',
   (c) => c,
   async (client, out) => {
     const outcome = unwrap(await client.check());
@@ -104,7 +104,7 @@ const deactivate = keyLeaf(
     const outcome = unwrap(await client.deactivate());
     out.result(outcome, () =>
       [
-        'The serial is released from this computer; the licence here is frozen.',
+        'The serial is released from this computer; the license here is frozen.',
         `Transfers used: ${outcome.transfersUsed} of ${outcome.maxTransfers ?? 'unlimited'}.`,
         'Activate it on the other computer with: keyward key activate <serial>',
       ].join('\n'),
@@ -174,15 +174,15 @@ const update = keyLeaf(
 );
 
 export const keyCommand = new Command('key')
-  .description("The key status utility: the end user's licence on this computer.")
+  .description("The key status utility: the end user's license on this computer.")
   .option(
     '--sdk-config <file>',
     "the application's SDK configuration (KEYWARD_SDK_CONFIG, default ./keyward-sdk.json)",
   )
-  .option('--home <dir>', 'licence container directory (KEYWARD_HOME, default ~/.keyward)')
+  .option('--home <dir>', 'license container directory (KEYWARD_HOME, default ~/.keyward)')
   .option('--anchor-dir <dir>', 'anti-rollback anchor directory (KEYWARD_ANCHOR_DIR)')
   .option('--fingerprint <id>', "this computer's identity, instead of the computed one (KEYWARD_FINGERPRINT)")
-  .option('--url <url>', 'licence server address, instead of the one in the SDK configuration (KEYWARD_URL)')
+  .option('--url <url>', 'license server address, instead of the one in the SDK configuration (KEYWARD_URL)')
   .addCommand(status)
   .addCommand(activate)
   .addCommand(check)

@@ -9,7 +9,7 @@ import { openSignedDocument, signDocument } from './signed-envelope.js';
 /** Pinned outputs: a change to the envelope formats must be deliberate, as it breaks deployed files. */
 const SIGNED_VECTOR = {
   kid: 'sig-69e39c0e21c659c8',
-  sig: 'LN1xoW32CF16mVSjmuZ6whipEwPhKbJaxz4Uz9DfMewiIG16NjWvGGy7_bhrWwNuBT0FKCzYgHdHnzdZ5IqUCw',
+  sig: 'b7KjBLjEBGc2qXxgVZBQEtgEypxEwGZ28nSa2Vi5H4xI4O5ECPXBMDdZWfhuZ5hgaAAo1XwinrU-IRjI4nBSDQ',
 };
 const SEALED_VECTOR = {
   kid: 'box-d5fd9a4107d5cc11',
@@ -87,12 +87,12 @@ const fixedRandomness = { ephemeralSeed: Buffer.alloc(32, 3), iv: Buffer.alloc(1
 
 describe('Keyward envelopes, fixed vectors', () => {
   it('signs a document deterministically', () => {
-    const envelope = signDocument('licence-grant', { serial: 'X' }, signer);
+    const envelope = signDocument('license-grant', { serial: 'X' }, signer);
     assert.deepEqual(envelope, {
       v: 1,
       alg: 'Ed25519',
       kid: SIGNED_VECTOR.kid,
-      typ: 'licence-grant',
+      typ: 'license-grant',
       payload: 'eyJzZXJpYWwiOiJYIn0',
       sig: SIGNED_VECTOR.sig,
     });
@@ -109,8 +109,8 @@ describe('Keyward envelopes, round trips and refusals', () => {
   const keyFor = (kid: string) => (kid === signer.kid ? publicKey : undefined);
 
   it('verifies what it signed', () => {
-    const envelope = signDocument('licence-grant', { serial: 'X' }, signer);
-    assert.deepEqual(openSignedDocument(envelope, 'licence-grant', keyFor), {
+    const envelope = signDocument('license-grant', { serial: 'X' }, signer);
+    assert.deepEqual(openSignedDocument(envelope, 'license-grant', keyFor), {
       ok: true,
       value: { serial: 'X' },
     });
@@ -119,15 +119,15 @@ describe('Keyward envelopes, round trips and refusals', () => {
   const tampered: ReadonlyArray<[string, (e: Record<string, unknown>) => Record<string, unknown>, string]> = [
     ['changed payload', (e) => ({ ...e, payload: 'eyJzZXJpYWwiOiJZIn0' }), 'SIGNATURE_INVALID'],
     ['changed signature', (e) => ({ ...e, sig: `${String(e.sig).slice(0, -2)}AA` }), 'SIGNATURE_INVALID'],
-    ['other document type', (e) => ({ ...e, typ: 'licence-request' }), 'WRONG_FILE_KIND'],
+    ['other document type', (e) => ({ ...e, typ: 'license-request' }), 'WRONG_FILE_KIND'],
     ['unknown key id', (e) => ({ ...e, kid: 'sig-0000000000000000' }), 'UNKNOWN_KEY_ID'],
     ['other algorithm', (e) => ({ ...e, alg: 'none' }), 'SIGNATURE_INVALID'],
     ['not an envelope', () => ({ hello: 1 }), 'VALIDATION_FAILED'],
   ];
   for (const [what, change, code] of tampered) {
     it(`refuses a ${what} with ${code}`, () => {
-      const envelope = { ...signDocument('licence-grant', { serial: 'X' }, signer) };
-      const result = openSignedDocument(change(envelope), 'licence-grant', keyFor);
+      const envelope = { ...signDocument('license-grant', { serial: 'X' }, signer) };
+      const result = openSignedDocument(change(envelope), 'license-grant', keyFor);
       assert.equal(result.ok ? 'ok' : result.error.code, code);
     });
   }
@@ -135,8 +135,8 @@ describe('Keyward envelopes, round trips and refusals', () => {
   it('refuses a document signed by another key that claims the vendor key id', () => {
     const forger = { kid: signer.kid, privateKey: privateKeyFromSeed('ed25519', Buffer.alloc(32, 9)) };
     const result = openSignedDocument(
-      signDocument('licence-grant', { serial: 'X' }, forger),
-      'licence-grant',
+      signDocument('license-grant', { serial: 'X' }, forger),
+      'license-grant',
       keyFor,
     );
     assert.equal(result.ok ? 'ok' : result.error.code, 'SIGNATURE_INVALID');

@@ -3,8 +3,8 @@ import swagger from '@fastify/swagger';
 import { type KeywardError, keywardError } from '@keyward/core';
 import Fastify, { type FastifyError } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { licenceStatusRoutes } from '../routes/licence-status.js';
-import { createLicencesRoute, listLicencesRoute, showLicenceRoute } from '../routes/licences.js';
+import { licenseStatusRoutes } from '../routes/license-status.js';
+import { createLicensesRoute, listLicensesRoute, showLicenseRoute } from '../routes/licenses.js';
 import { machineRoutes } from '../routes/machine.js';
 import { healthRoute, metricsRoute, readyRoute } from '../routes/operations.js';
 import { createPolicyRoute, listPoliciesRoute } from '../routes/policies.js';
@@ -33,10 +33,10 @@ const ROUTES: readonly RouteModule[] = [
   createPolicyRoute,
   listPoliciesRoute,
   sdkConfigRoute,
-  createLicencesRoute,
-  listLicencesRoute,
-  showLicenceRoute,
-  licenceStatusRoutes,
+  createLicensesRoute,
+  listLicensesRoute,
+  showLicenseRoute,
+  licenseStatusRoutes,
   createUpdateRoute,
   queueUpdateRoute,
   listUpdatesRoute,
@@ -84,7 +84,7 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
       info: {
         title: 'Keyward vendor server',
         version: '1',
-        description: 'Issues licences, binds serials to computers, answers licence checks and transfers.',
+        description: 'Issues licenses, binds serials to computers, answers license checks and transfers.',
       },
       components: {
         securitySchemes: {

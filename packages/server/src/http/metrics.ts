@@ -24,7 +24,7 @@ export class ServerMetrics {
   });
   readonly checks = new Counter({
     name: 'keyward_checks_total',
-    help: 'Licence checks and activations answered, by outcome (granted, or the refusal code).',
+    help: 'License checks and activations answered, by outcome (granted, or the refusal code).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

@@ -62,7 +62,7 @@ export const PolicySchema = Type.Object({
   createdAt: Type.String(),
 });
 
-export const LicenceSchema = Type.Object({
+export const LicenseSchema = Type.Object({
   id: Type.String(),
   serial: Type.String(),
   productId: Type.String(),

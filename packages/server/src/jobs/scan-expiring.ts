@@ -1,6 +1,6 @@
 import { addDays, EXPIRY_NOTICE_DAYS, isExpiringSoon } from '@keyward/core';
 import type { VendorDb } from '../storage/database.js';
-import { recordLicenceEvent } from '../storage/licence-events.js';
+import { recordLicenseEvent } from '../storage/license-events.js';
 import { SCAN_EXPIRING_JOB } from '../webhooks/webhook-events.js';
 import { enqueueJob, type Job } from './job-queue.js';
 
@@ -22,32 +22,32 @@ export async function scheduleExpiryScan(db: VendorDb, at: Date): Promise<void> 
 }
 
 /**
- * Announces licences entering their expiry notice (`licence.expiring`, once per licence and
+ * Announces licenses entering their expiry notice (`license.expiring`, once per license and
  * expiry date), then queues the next hour's scan.
  */
 export function scanExpiring(db: VendorDb, now: () => Date) {
   return async (_job: Job): Promise<void> => {
     const at = now();
     const due = await db
-      .selectFrom('licences')
+      .selectFrom('licenses')
       .select(['id', 'expires_at'])
       .where('status', '=', 'active')
       .where('expires_at', '>', at.toISOString())
       .where('expires_at', '<=', addDays(at, EXPIRY_NOTICE_DAYS).toISOString())
       .execute();
-    for (const licence of due) {
-      if (!isExpiringSoon(licence.expires_at, at)) continue;
-      const detail = { expiresAt: licence.expires_at };
+    for (const license of due) {
+      if (!isExpiringSoon(license.expires_at, at)) continue;
+      const detail = { expiresAt: license.expires_at };
       await db.transaction().execute(async (trx) => {
         const announced = await trx
-          .selectFrom('licence_events')
+          .selectFrom('license_events')
           .select('id')
-          .where('licence_id', '=', licence.id)
+          .where('license_id', '=', license.id)
           .where('type', '=', 'expiring')
           .where('detail', '=', JSON.stringify(detail))
           .executeTakeFirst();
         if (announced === undefined)
-          await recordLicenceEvent(trx, licence.id, 'expiring', detail, at.toISOString());
+          await recordLicenseEvent(trx, license.id, 'expiring', detail, at.toISOString());
       });
     }
     await scheduleExpiryScan(db, new Date(at.getTime() + SCAN_EVERY_MS));

@@ -6,16 +6,16 @@ import {
   decideBinding,
   err,
   type KeywardError,
-  type LicenceGrant,
-  type LicenceRequest,
-  licenceRefusal,
+  type LicenseGrant,
+  type LicenseRequest,
+  licenseRefusal,
   newId,
   nextCheckDate,
   ok,
   parseSerial,
   type Result,
   readDeactivationRequest,
-  readLicenceRequest,
+  readLicenseRequest,
   refuse,
   requestDateRefusal,
   type SignedEnvelope,
@@ -41,7 +41,7 @@ async function knownSerial(
   return ok(record);
 }
 
-/** ...then the licence must be usable: not suspended, not expired. */
+/** ...then the license must be usable: not suspended, not expired. */
 async function usableSerial(
   ctx: ServerContext,
   request: { readonly serial: string; readonly product: string; readonly issuedAt: string },
@@ -49,12 +49,12 @@ async function usableSerial(
 ): Promise<Result<SerialRecord>> {
   const record = await knownSerial(ctx, request, now);
   if (!record.ok) return record;
-  const refusal = licenceRefusal(record.value.licence, now);
+  const refusal = licenseRefusal(record.value.license, now);
   return refusal === undefined ? record : err(refusal);
 }
 
 /**
- * A check the licence refused (suspended, expired, bound elsewhere): the vendor hears of it by
+ * A check the license refused (suspended, expired, bound elsewhere): the vendor hears of it by
  * webhook, when the request really came from the container it names.
  */
 async function checkFailed(
@@ -65,10 +65,10 @@ async function checkFailed(
   now: Date,
 ) {
   if (proven) {
-    const data = { licenceId: record.licence.id, serial: record.licence.serial, code: refusal.code };
+    const data = { licenseId: record.license.id, serial: record.license.serial, code: refusal.code };
     await queueWebhookEvent(ctx.db, {
       id: newId('evt'),
-      type: 'licence.check_failed',
+      type: 'license.check_failed',
       data,
       at: now.toISOString(),
     });
@@ -80,7 +80,7 @@ async function checkFailed(
 async function bindOrRefresh(
   ctx: ServerContext,
   record: SerialRecord,
-  request: LicenceRequest,
+  request: LicenseRequest,
   at: string,
 ): Promise<Result<Binding>> {
   const keys = { containerKey: request.containerKey, containerBoxKey: request.containerBoxKey };
@@ -95,7 +95,7 @@ async function bindOrRefresh(
     }
     const candidate: Binding = {
       id: newId('bnd'),
-      licenceId: record.licence.id,
+      licenseId: record.license.id,
       fingerprintHash: request.fingerprintHash,
       ...keys,
       createdAt: at,
@@ -105,13 +105,13 @@ async function bindOrRefresh(
       ctx.metrics.activations.inc();
       return ok(candidate);
     }
-    current = (await ctx.bindings.findSerial(record.licence.serial))?.binding;
+    current = (await ctx.bindings.findSerial(record.license.serial))?.binding;
   }
   return refuse('SERIAL_BOUND_ELSEWHERE');
 }
 
 /**
- * Activation and CheckLicence on the activation server: a serial not in use is bound to this
+ * Activation and CheckLicense on the activation server: a serial not in use is bound to this
  * computer, a serial bound to this computer succeeds, a serial bound to another fails. Success
  * answers with a vendor-signed grant carrying the next online check and the asker's nonce.
  */
@@ -119,24 +119,24 @@ export async function presentSerial(
   ctx: ServerContext,
   message: ContainerMessage,
 ): Promise<Result<SignedEnvelope>> {
-  const read = readContainerMessage(message, DOCUMENT_TYPES.licenceRequest, readLicenceRequest);
+  const read = readContainerMessage(message, DOCUMENT_TYPES.licenseRequest, readLicenseRequest);
   if (!read.ok) return read;
   const request = read.value.document;
   const now = ctx.now();
   const record = await knownSerial(ctx, request, now);
   if (!record.ok) return record;
-  const refusal = licenceRefusal(record.value.licence, now);
+  const refusal = licenseRefusal(record.value.license, now);
   if (refusal !== undefined) return checkFailed(ctx, record.value, read.value.prove().ok, refusal, now);
   if (checkNeedsProof(record.value.binding, request)) {
     const proven = read.value.prove();
     if (!proven.ok) return proven;
   }
-  const { licence, policy, contents, sequence } = record.value;
+  const { license, policy, contents, sequence } = record.value;
   const binding = await bindOrRefresh(ctx, record.value, request, now.toISOString());
   if (!binding.ok) return checkFailed(ctx, record.value, true, binding.error, now);
-  const grant: LicenceGrant = {
-    licenceId: licence.id,
-    serial: licence.serial,
+  const grant: LicenseGrant = {
+    licenseId: license.id,
+    serial: license.serial,
     product: record.value.productCode,
     bindingId: binding.value.id,
     containerKey: binding.value.containerKey,
@@ -145,15 +145,15 @@ export async function presentSerial(
     checkIntervalDays: policy.checkIntervalDays,
     nextCheckAt:
       nextCheckDate({ ...policy, verification: contents.verification }, now)?.toISOString() ?? null,
-    expiresAt: licence.expiresAt,
-    transfersUsed: licence.transfersUsed,
+    expiresAt: license.expiresAt,
+    transfersUsed: license.transfersUsed,
     maxTransfers: policy.maxTransfers,
     issuedAt: now.toISOString(),
     nonce: request.nonce,
     sequence,
     contents,
   };
-  return ok(signDocument(DOCUMENT_TYPES.licenceGrant, grant, ctx.keyring.signer));
+  return ok(signDocument(DOCUMENT_TYPES.licenseGrant, grant, ctx.keyring.signer));
 }
 
 /**
@@ -173,7 +173,7 @@ export async function releaseSerial(
   const record = await usableSerial(ctx, request, now);
   if (!record.ok) return record;
   const released = await ctx.bindings.release({
-    licenceId: record.value.licence.id,
+    licenseId: record.value.license.id,
     bindingId: request.bindingId,
     containerKey: request.containerKey,
     nonce: request.nonce,
@@ -182,7 +182,7 @@ export async function releaseSerial(
   });
   if (!released.ok) return released;
   const receipt: DeactivationReceipt = {
-    serial: record.value.licence.serial,
+    serial: record.value.license.serial,
     bindingId: request.bindingId,
     transfersUsed: released.value,
     maxTransfers: record.value.policy.maxTransfers,

@@ -25,7 +25,7 @@ import type { ServerContext } from '../context.js';
 import type { SerialRecord } from '../storage/binding-store.js';
 import type { UpdateSummary } from '../storage/update-store.js';
 import { readContainerMessage } from './container-message.js';
-import { findLicenceByRef } from './licence-ref.js';
+import { findLicenseByRef } from './license-ref.js';
 
 export interface IssuedFile {
   readonly update: UpdateSummary;
@@ -66,13 +66,13 @@ function safeParse(payload: unknown): unknown {
 }
 
 /** The serial the request names, bound to the container that signed it. */
-async function requestingLicence(ctx: ServerContext, request: UpdateRequest): Promise<Result<SerialRecord>> {
+async function requestingLicense(ctx: ServerContext, request: UpdateRequest): Promise<Result<SerialRecord>> {
   const record = await ctx.bindings.findSerial(request.serial);
   if (record === undefined || record.productCode !== request.product) return refuse('SERIAL_UNKNOWN');
   if (record.binding?.containerKey !== request.containerKey) {
     return refuse(
       'NOT_BOUND_HERE',
-      'This request comes from a licence container the serial is not activated on.',
+      'This request comes from a license container the serial is not activated on.',
     );
   }
   return ok(record);
@@ -106,7 +106,7 @@ async function fromCheck(
   const expected =
     request.sequence === record.sequence
       ? contentsHash(record.contents)
-      : await ctx.updates.hashAt(record.licence.id, request.sequence);
+      : await ctx.updates.hashAt(record.license.id, request.sequence);
   if (stated === expected) return undefined;
   const differences =
     request.sequence === record.sequence
@@ -129,7 +129,7 @@ function updateFile(ctx: ServerContext, pkg: UpdatePackage, containerBoxKey: str
   });
 }
 
-/** Builds, signs, seals and records one update package from the vendor's record of the licence. */
+/** Builds, signs, seals and records one update package from the vendor's record of the license. */
 async function issue(
   ctx: ServerContext,
   record: SerialRecord,
@@ -142,14 +142,14 @@ async function issue(
   if (binding === undefined)
     return refuse(
       'NOT_ACTIVATED',
-      'This licence is not activated on any computer: there is no key to update.',
+      'This license is not activated on any computer: there is no key to update.',
     );
   const base = counters === undefined ? record.contents : { ...record.contents, counters };
   const result = applyOperations(base, operations.value);
   if (!result.ok) return result;
   let code: string | undefined;
   if (order.transport === 'code') {
-    const key = codeKey(ctx.keyring.box.privateKey, binding.containerBoxKey, record.licence.serial);
+    const key = codeKey(ctx.keyring.box.privateKey, binding.containerBoxKey, record.license.serial);
     if (key === undefined)
       return refuse('INTERNAL_ERROR', 'The container encryption key on record is not valid.');
     const encoded = encodeActivationCode(record.sequence, operations.value, base, key);
@@ -159,7 +159,7 @@ async function issue(
   const now = ctx.now().toISOString();
   const pkg: UpdatePackage = {
     packageId: newId('upd'),
-    serial: record.licence.serial,
+    serial: record.license.serial,
     product: record.productCode,
     containerKey: binding.containerKey,
     fromSequence: record.sequence,
@@ -172,7 +172,7 @@ async function issue(
   const file = updateFile(ctx, pkg, binding.containerBoxKey);
   const update = {
     id: pkg.packageId,
-    licenceId: record.licence.id,
+    licenseId: record.license.id,
     fromSequence: pkg.fromSequence,
     toSequence: pkg.toSequence,
     operations: pkg.operations,
@@ -186,7 +186,7 @@ async function issue(
   if (!recorded)
     return refuse(
       'FROM_MISMATCH',
-      'Another update of this licence was issued at the same moment: make a new request.',
+      'Another update of this license was issued at the same moment: make a new request.',
     );
   ctx.metrics.updates.inc({ transport: order.transport });
   const summary = {
@@ -207,7 +207,7 @@ export async function issueFromRequest(
   request: UpdateRequest,
   order: UpdateOrder,
 ): Promise<Result<IssuedFile>> {
-  const record = await requestingLicence(ctx, request);
+  const record = await requestingLicense(ctx, request);
   if (!record.ok) return record;
   const mismatch = await fromCheck(ctx, record.value, request, true);
   if (mismatch !== undefined) return mismatch;
@@ -225,16 +225,16 @@ export async function issueFromRequestCode(
   requestCode: string,
   order: Omit<UpdateOrder, 'transport'>,
 ): Promise<Result<IssuedFile>> {
-  const licence = await findLicenceByRef(ctx, serialText);
-  if (!licence.ok) return licence;
-  const record = await ctx.bindings.findSerial(licence.value.serial);
+  const license = await findLicenseByRef(ctx, serialText);
+  if (!license.ok) return license;
+  const record = await ctx.bindings.findSerial(license.value.serial);
   if (record?.binding === undefined) {
     return refuse(
       'NOT_ACTIVATED',
-      'This licence is not activated on any computer: there is no key to update.',
+      'This license is not activated on any computer: there is no key to update.',
     );
   }
-  const key = codeKey(ctx.keyring.box.privateKey, record.binding.containerBoxKey, record.licence.serial);
+  const key = codeKey(ctx.keyring.box.privateKey, record.binding.containerBoxKey, record.license.serial);
   if (key === undefined)
     return refuse('INTERNAL_ERROR', 'The container encryption key on record is not valid.');
   const read = readRequestCode(requestCode, key);
@@ -259,14 +259,14 @@ export async function issueFromRequestCode(
 }
 
 /** An update the container will pull online (also returned as a file, to send if it never comes online). */
-export async function issueForLicence(
+export async function issueForLicense(
   ctx: ServerContext,
-  licenceRef: string,
+  licenseRef: string,
   order: UpdateOrder,
 ): Promise<Result<IssuedFile>> {
-  const licence = await findLicenceByRef(ctx, licenceRef);
-  if (!licence.ok) return licence;
-  const record = await ctx.bindings.findSerial(licence.value.serial);
+  const license = await findLicenseByRef(ctx, licenseRef);
+  if (!license.ok) return license;
+  const record = await ctx.bindings.findSerial(license.value.serial);
   if (record === undefined) return refuse('LICENSE_NOT_FOUND');
   return issue(ctx, record, undefined, order);
 }
@@ -280,9 +280,9 @@ export async function pendingPackages(
   if (!read.ok) return read;
   const request = read.value.prove();
   if (!request.ok) return request;
-  const record = await requestingLicence(ctx, request.value);
+  const record = await requestingLicense(ctx, request.value);
   if (!record.ok) return record;
   const mismatch = await fromCheck(ctx, record.value, request.value, false);
   if (mismatch !== undefined) return mismatch;
-  return ok(await ctx.updates.packagesAfter(record.value.licence.id, request.value.sequence));
+  return ok(await ctx.updates.packagesAfter(record.value.license.id, request.value.sequence));
 }

@@ -13,8 +13,8 @@ const PRESENTATIONS = [
   { path: '/v1/machine/activate', operationId: 'activate', summary: 'Activate a serial on this computer.' },
   {
     path: '/v1/machine/check',
-    operationId: 'checkLicence',
-    summary: 'CheckLicence: confirm the serial is still bound here.',
+    operationId: 'checkLicense',
+    summary: 'CheckLicense: confirm the serial is still bound here.',
   },
 ] as const;
 

@@ -36,10 +36,10 @@ const CreatePolicyBody = Type.Object(
     ),
     maxTransfers: nullableInteger(
       POLICY_LIMITS.maxTransfers,
-      'Transfers allowed per licence; null for no limit.',
+      'Transfers allowed per license; null for no limit.',
     ),
     verification: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('ongoing')])),
-    durationDays: nullableInteger(POLICY_LIMITS.durationDays, 'Licence lifetime; null for perpetual.'),
+    durationDays: nullableInteger(POLICY_LIMITS.durationDays, 'License lifetime; null for perpetual.'),
     items: Type.Optional(
       Type.Record(Name, Type.Record(Name, Type.Integer({ minimum: 0, maximum: CONTENT_LIMITS.seats })), {
         description: 'Licensed items and their seats, e.g. {"cad": {"servers": 1, "nodes": 5}}.',
@@ -47,7 +47,7 @@ const CreatePolicyBody = Type.Object(
     ),
     counters: Type.Optional(
       Type.Record(Name, Type.Integer({ minimum: 0, maximum: CONTENT_LIMITS.counter }), {
-        description: 'Usage counters each licence starts with, e.g. {"exports": 100}.',
+        description: 'Usage counters each license starts with, e.g. {"exports": 100}.',
       }),
     ),
   },

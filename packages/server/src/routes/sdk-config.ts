@@ -12,7 +12,7 @@ export const VendorKeySchema = Type.Object({
 });
 
 /**
- * The configuration a vendor ships inside the application for the client SDK: where the licence
+ * The configuration a vendor ships inside the application for the client SDK: where the license
  * server is, which product this is, how long evaluation lasts, and the vendor's public keys.
  */
 export const sdkConfigRoute: RouteModule = (app, ctx) => {

@@ -3,9 +3,9 @@ import { ok, refuse } from '@keyward/core';
 import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { ContainerMessageSchema, problems, RefParams } from '../http/schemas.js';
-import { findLicenceByRef } from '../licensing/licence-ref.js';
+import { findLicenseByRef } from '../licensing/license-ref.js';
 import {
-  issueForLicence,
+  issueForLicense,
   issueFromRequest,
   issueFromRequestCode,
   openRequestFile,
@@ -104,7 +104,7 @@ export const createUpdateRoute: RouteModule = (app, ctx) => {
   );
 };
 
-/** An update for the licence's container to pull online (the file is returned too, for a container that stays offline). */
+/** An update for the license's container to pull online (the file is returned too, for a container that stays offline). */
 export const queueUpdateRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/licenses/:ref/updates',
@@ -123,7 +123,7 @@ export const queueUpdateRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const issued = await issueForLicence(ctx, request.params.ref, { ...request.body, transport: 'online' });
+      const issued = await issueForLicense(ctx, request.params.ref, { ...request.body, transport: 'online' });
       return answer(
         request,
         reply,
@@ -155,11 +155,11 @@ export const listUpdatesRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const licence = await findLicenceByRef(ctx, request.params.ref);
-      if (!licence.ok) return answer(request, reply, licence);
-      const record = await ctx.bindings.findSerial(licence.value.serial);
+      const license = await findLicenseByRef(ctx, request.params.ref);
+      if (!license.ok) return answer(request, reply, license);
+      const record = await ctx.bindings.findSerial(license.value.serial);
       if (record === undefined) return answer(request, reply, refuse('LICENSE_NOT_FOUND'));
-      const updates = await ctx.updates.history(licence.value.id);
+      const updates = await ctx.updates.history(license.value.id);
       return {
         sequence: record.sequence,
         contents: { ...record.contents },

@@ -4,7 +4,7 @@ import {
   err,
   type KeywardError,
   keywardError,
-  type Licence,
+  type License,
   ok,
   type Policy,
   type Result,
@@ -14,23 +14,23 @@ import { sql } from 'kysely';
 import { toPolicy } from './catalogue-store.js';
 import { CheckRecorder } from './check-recorder.js';
 import type { VendorDb } from './database.js';
-import { recordLicenceEvent } from './licence-events.js';
-import { toBinding, toLicence } from './licence-store.js';
+import { recordLicenseEvent } from './license-events.js';
+import { toBinding, toLicense } from './license-store.js';
 import { preparedQuery } from './prepared-query.js';
 
 /** Everything the activation server needs to answer for one serial, read in one query. */
 export interface SerialRecord {
-  readonly licence: Licence;
+  readonly license: License;
   readonly policy: Policy;
   readonly productCode: string;
   readonly binding: Binding | undefined;
-  /** The vendor's record of the licence's contents, and the update step they are at. */
+  /** The vendor's record of the license's contents, and the update step they are at. */
   readonly sequence: number;
   readonly contents: ContainerContents;
 }
 
 export interface Release {
-  readonly licenceId: string;
+  readonly licenseId: string;
   readonly bindingId: string;
   readonly containerKey: string;
   readonly nonce: string;
@@ -58,11 +58,11 @@ export class BindingStore {
   constructor(private readonly db: VendorDb) {
     this.selectSerial = preparedQuery(1, (serial) =>
       db
-        .selectFrom('licences as l')
+        .selectFrom('licenses as l')
         .innerJoin('policies as p', 'p.id', 'l.policy_id')
         .innerJoin('products as pr', 'pr.id', 'l.product_id')
-        .leftJoin('bindings as b', 'b.licence_id', 'l.id')
-        .innerJoin('licence_contents as c', 'c.licence_id', 'l.id')
+        .leftJoin('bindings as b', 'b.license_id', 'l.id')
+        .innerJoin('license_contents as c', 'c.license_id', 'l.id')
         .selectAll('l')
         .select([
           'p.product_id as p_product_id',
@@ -123,7 +123,7 @@ export class BindingStore {
         ? undefined
         : toBinding({
             id: row.b_id,
-            licence_id: row.id,
+            license_id: row.id,
             fingerprint_hash: row.b_fingerprint_hash,
             container_key: row.b_container_key,
             container_box_key: row.b_container_box_key ?? '',
@@ -132,7 +132,7 @@ export class BindingStore {
             check_count: row.b_check_count ?? 0,
           });
     return {
-      licence: toLicence(row),
+      license: toLicense(row),
       policy,
       productCode: row.product_code,
       binding,
@@ -148,7 +148,7 @@ export class BindingStore {
         .insertInto('bindings')
         .values({
           id: binding.id,
-          licence_id: binding.licenceId,
+          license_id: binding.licenseId,
           fingerprint_hash: binding.fingerprintHash,
           container_key: binding.containerKey,
           container_box_key: binding.containerBoxKey,
@@ -156,12 +156,12 @@ export class BindingStore {
           last_checked_at: binding.lastCheckedAt,
           check_count: 1,
         })
-        .onConflict((conflict) => conflict.column('licence_id').doNothing())
+        .onConflict((conflict) => conflict.column('license_id').doNothing())
         .executeTakeFirst();
       if (inserted.numInsertedOrUpdatedRows !== 1n) return false;
-      await recordLicenceEvent(
+      await recordLicenseEvent(
         trx,
-        binding.licenceId,
+        binding.licenseId,
         'activated',
         { bindingId: binding.id },
         binding.createdAt,
@@ -193,7 +193,7 @@ export class BindingStore {
         }))
         .where('id', '=', binding.id)
         .execute();
-      await recordLicenceEvent(trx, binding.licenceId, 'rebound', { bindingId: binding.id }, at);
+      await recordLicenseEvent(trx, binding.licenseId, 'rebound', { bindingId: binding.id }, at);
     });
   }
 
@@ -207,21 +207,21 @@ export class BindingStore {
       const transfersUsed = await this.db.transaction().execute(async (trx) => {
         const spent = await trx
           .insertInto('used_nonces')
-          .values({ nonce: release.nonce, licence_id: release.licenceId, used_at: release.at })
+          .values({ nonce: release.nonce, license_id: release.licenseId, used_at: release.at })
           .onConflict((conflict) => conflict.column('nonce').doNothing())
           .executeTakeFirst();
         if (spent.numInsertedOrUpdatedRows !== 1n) throw new Refusal(keywardError('REQUEST_REPLAYED'));
         const removed = await trx
           .deleteFrom('bindings')
           .where('id', '=', release.bindingId)
-          .where('licence_id', '=', release.licenceId)
+          .where('license_id', '=', release.licenseId)
           .where('container_key', '=', release.containerKey)
           .executeTakeFirst();
         if (removed.numDeletedRows !== 1n) throw new Refusal(keywardError('NOT_BOUND_HERE'));
         let counted = trx
-          .updateTable('licences')
+          .updateTable('licenses')
           .set((eb) => ({ transfers_used: eb('transfers_used', '+', 1) }))
-          .where('id', '=', release.licenceId);
+          .where('id', '=', release.licenseId);
         if (release.maxTransfers !== null)
           counted = counted.where('transfers_used', '<', release.maxTransfers);
         const row = await counted.returning('transfers_used').executeTakeFirst();
@@ -229,9 +229,9 @@ export class BindingStore {
           const limit = release.maxTransfers ?? 0;
           throw new Refusal(transferRefusal(limit, limit) ?? keywardError('TRANSFER_LIMIT_REACHED'));
         }
-        await recordLicenceEvent(
+        await recordLicenseEvent(
           trx,
-          release.licenceId,
+          release.licenseId,
           'deactivated',
           { bindingId: release.bindingId },
           release.at,

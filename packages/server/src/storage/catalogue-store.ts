@@ -23,7 +23,7 @@ export function toPolicy(row: Selectable<PoliciesTable>): Policy {
   };
 }
 
-/** Products and the policies licences are issued under. */
+/** Products and the policies licenses are issued under. */
 export class CatalogueStore {
   constructor(private readonly db: VendorDb) {}
 

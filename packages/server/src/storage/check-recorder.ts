@@ -1,7 +1,7 @@
 /**
  * Records successful checks (last check time, count) in batches: one transaction every quarter
  * of a second instead of one write per check. A crash loses at most that quarter second of
- * these statistics; everything that decides a licence (bindings, transfers) is written at once.
+ * these statistics; everything that decides a license (bindings, transfers) is written at once.
  */
 export class CheckRecorder {
   private pending = new Map<string, { at: string; count: number }>();

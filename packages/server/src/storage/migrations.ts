@@ -179,8 +179,36 @@ const jobs: Migration = {
   },
 };
 
+/** The spelling on the wire and in public names is `license`; the tables follow it. */
+const licenseSpelling: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const [from, to] of [
+      ['licences', 'licenses'],
+      ['licence_events', 'license_events'],
+      ['licence_contents', 'license_contents'],
+      ['licence_updates', 'license_updates'],
+    ] as const) {
+      await db.schema.alterTable(from).renameTo(to).execute();
+    }
+    for (const table of [
+      'bindings',
+      'license_events',
+      'used_nonces',
+      'license_contents',
+      'license_updates',
+    ]) {
+      await db.schema.alterTable(table).renameColumn('licence_id', 'license_id').execute();
+    }
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_contents': contents, '0003_jobs': jobs };
+    return {
+      '0001_initial': initial,
+      '0002_contents': contents,
+      '0003_jobs': jobs,
+      '0004_license_spelling': licenseSpelling,
+    };
   },
 };

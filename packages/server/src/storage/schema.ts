@@ -22,7 +22,7 @@ export interface PoliciesTable {
   counters: Generated<string>;
 }
 
-export interface LicencesTable {
+export interface LicensesTable {
   id: string;
   serial: string;
   product_id: string;
@@ -36,7 +36,7 @@ export interface LicencesTable {
 
 export interface BindingsTable {
   id: string;
-  licence_id: string;
+  license_id: string;
   fingerprint_hash: string;
   container_key: string;
   container_box_key: string;
@@ -45,9 +45,9 @@ export interface BindingsTable {
   check_count: Generated<number>;
 }
 
-export interface LicenceEventsTable {
+export interface LicenseEventsTable {
   id: string;
-  licence_id: string;
+  license_id: string;
   type: string;
   detail: string;
   created_at: string;
@@ -55,7 +55,7 @@ export interface LicenceEventsTable {
 
 export interface UsedNoncesTable {
   nonce: string;
-  licence_id: string;
+  license_id: string;
   used_at: string;
 }
 
@@ -75,8 +75,8 @@ export interface ApiTokensTable {
   created_at: string;
 }
 
-export interface LicenceContentsTable {
-  licence_id: string;
+export interface LicenseContentsTable {
+  license_id: string;
   sequence: number;
   contents: string;
   contents_hash: string;
@@ -84,9 +84,9 @@ export interface LicenceContentsTable {
   updated_at: string;
 }
 
-export interface LicenceUpdatesTable {
+export interface LicenseUpdatesTable {
   id: string;
-  licence_id: string;
+  license_id: string;
   from_sequence: number;
   to_sequence: number;
   operations: string;
@@ -144,13 +144,13 @@ export interface VendorDatabase {
   jobs: JobsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
-  licence_contents: LicenceContentsTable;
-  licence_updates: LicenceUpdatesTable;
+  license_contents: LicenseContentsTable;
+  license_updates: LicenseUpdatesTable;
   products: ProductsTable;
   policies: PoliciesTable;
-  licences: LicencesTable;
+  licenses: LicensesTable;
   bindings: BindingsTable;
-  licence_events: LicenceEventsTable;
+  license_events: LicenseEventsTable;
   used_nonces: UsedNoncesTable;
   vendor_keys: VendorKeysTable;
   api_tokens: ApiTokensTable;

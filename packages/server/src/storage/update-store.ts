@@ -1,10 +1,10 @@
 import type { ContainerContents, UpdateOperation } from '@keyward/core';
 import type { VendorDb } from './database.js';
-import { recordLicenceEvent } from './licence-events.js';
+import { recordLicenseEvent } from './license-events.js';
 
 export interface IssuedUpdate {
   readonly id: string;
-  readonly licenceId: string;
+  readonly licenseId: string;
   readonly fromSequence: number;
   readonly toSequence: number;
   readonly operations: readonly UpdateOperation[];
@@ -25,35 +25,35 @@ export interface UpdateSummary {
   readonly createdAt: string;
 }
 
-/** The vendor's record of each licence's contents, and the history of every update to them. */
+/** The vendor's record of each license's contents, and the history of every update to them. */
 export class UpdateStore {
   constructor(private readonly db: VendorDb) {}
 
-  /** The hash of the contents the licence had at `sequence`, if it ever was at that step. */
-  async hashAt(licenceId: string, sequence: number): Promise<string | undefined> {
+  /** The hash of the contents the license had at `sequence`, if it ever was at that step. */
+  async hashAt(licenseId: string, sequence: number): Promise<string | undefined> {
     if (sequence === 0) {
       const row = await this.db
-        .selectFrom('licence_contents')
+        .selectFrom('license_contents')
         .select('initial_hash')
-        .where('licence_id', '=', licenceId)
+        .where('license_id', '=', licenseId)
         .executeTakeFirst();
       return row?.initial_hash;
     }
     const row = await this.db
-      .selectFrom('licence_updates')
+      .selectFrom('license_updates')
       .select('result_hash')
-      .where('licence_id', '=', licenceId)
+      .where('license_id', '=', licenseId)
       .where('to_sequence', '=', sequence)
       .executeTakeFirst();
     return row?.result_hash;
   }
 
   /** Update files issued after `sequence`, in the order they apply. */
-  async packagesAfter(licenceId: string, sequence: number): Promise<string[]> {
+  async packagesAfter(licenseId: string, sequence: number): Promise<string[]> {
     const rows = await this.db
-      .selectFrom('licence_updates')
+      .selectFrom('license_updates')
       .select('package_file')
-      .where('licence_id', '=', licenceId)
+      .where('license_id', '=', licenseId)
       .where('from_sequence', '>=', sequence)
       .orderBy('to_sequence')
       .execute();
@@ -63,18 +63,18 @@ export class UpdateStore {
   /** The update file of one issued update, to send again (e-mail, download). */
   async fileOf(updateId: string): Promise<string | undefined> {
     const row = await this.db
-      .selectFrom('licence_updates')
+      .selectFrom('license_updates')
       .select('package_file')
       .where('id', '=', updateId)
       .executeTakeFirst();
     return row?.package_file;
   }
 
-  async history(licenceId: string): Promise<UpdateSummary[]> {
+  async history(licenseId: string): Promise<UpdateSummary[]> {
     const rows = await this.db
-      .selectFrom('licence_updates')
+      .selectFrom('license_updates')
       .selectAll()
-      .where('licence_id', '=', licenceId)
+      .where('license_id', '=', licenseId)
       .orderBy('to_sequence')
       .execute();
     return rows.map((row) => ({
@@ -96,22 +96,22 @@ export class UpdateStore {
   async issue(update: IssuedUpdate, result: { contents: ContainerContents; hash: string }): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const moved = await trx
-        .updateTable('licence_contents')
+        .updateTable('license_contents')
         .set({
           sequence: update.toSequence,
           contents: JSON.stringify(result.contents),
           contents_hash: result.hash,
           updated_at: update.createdAt,
         })
-        .where('licence_id', '=', update.licenceId)
+        .where('license_id', '=', update.licenseId)
         .where('sequence', '=', update.fromSequence)
         .executeTakeFirst();
       if (moved.numUpdatedRows !== 1n) return false;
       const inserted = await trx
-        .insertInto('licence_updates')
+        .insertInto('license_updates')
         .values({
           id: update.id,
-          licence_id: update.licenceId,
+          license_id: update.licenseId,
           from_sequence: update.fromSequence,
           to_sequence: update.toSequence,
           operations: JSON.stringify(update.operations),
@@ -121,19 +121,19 @@ export class UpdateStore {
           order_ref: update.orderRef,
           created_at: update.createdAt,
         })
-        .onConflict((conflict) => conflict.columns(['licence_id', 'to_sequence']).doNothing())
+        .onConflict((conflict) => conflict.columns(['license_id', 'to_sequence']).doNothing())
         .executeTakeFirst();
       if (inserted.numInsertedOrUpdatedRows !== 1n)
         throw new Error('Update step taken though the record was at its from-step');
-      // The server's own checks read the licence's expiry: it follows the contents.
+      // The server's own checks read the license's expiry: it follows the contents.
       await trx
-        .updateTable('licences')
+        .updateTable('licenses')
         .set({ expires_at: result.contents.expiresAt })
-        .where('id', '=', update.licenceId)
+        .where('id', '=', update.licenseId)
         .execute();
-      await recordLicenceEvent(
+      await recordLicenseEvent(
         trx,
-        update.licenceId,
+        update.licenseId,
         'updated',
         { updateId: update.id, toSequence: update.toSequence },
         update.createdAt,

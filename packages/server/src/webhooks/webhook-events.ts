@@ -1,24 +1,24 @@
-/** The licence events a vendor can subscribe a webhook endpoint to. */
+/** The license events a vendor can subscribe a webhook endpoint to. */
 export const WEBHOOK_EVENTS = [
-  'licence.activated',
-  'licence.check_failed',
-  'licence.transferred',
-  'licence.updated',
-  'licence.suspended',
-  'licence.reinstated',
-  'licence.expiring',
+  'license.activated',
+  'license.check_failed',
+  'license.transferred',
+  'license.updated',
+  'license.suspended',
+  'license.reinstated',
+  'license.expiring',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
-/** The licence history's event types that are also webhook events. */
+/** The license history's event types that are also webhook events. */
 export const WEBHOOK_EVENT_OF: Readonly<Record<string, WebhookEvent>> = {
-  activated: 'licence.activated',
-  deactivated: 'licence.transferred',
-  updated: 'licence.updated',
-  suspended: 'licence.suspended',
-  reinstated: 'licence.reinstated',
-  expiring: 'licence.expiring',
+  activated: 'license.activated',
+  deactivated: 'license.transferred',
+  updated: 'license.updated',
+  suspended: 'license.suspended',
+  reinstated: 'license.reinstated',
+  expiring: 'license.expiring',
 };
 
 export const DELIVER_WEBHOOK_JOB = 'webhook.deliver';
-export const SCAN_EXPIRING_JOB = 'licences.scan-expiring';
+export const SCAN_EXPIRING_JOB = 'licenses.scan-expiring';

@@ -2,22 +2,22 @@ import { Type } from '@fastify/type-provider-typebox';
 import {
   generateSerial,
   initialContents,
-  type Licence,
-  licenceExpiry,
+  type License,
+  licenseExpiry,
   newId,
   ok,
   refuse,
 } from '@keyward/core';
 import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
-import { LicenceSchema, problems, RefParams } from '../http/schemas.js';
-import { findLicenceByRef } from '../licensing/licence-ref.js';
+import { LicenseSchema, problems, RefParams } from '../http/schemas.js';
+import { findLicenseByRef } from '../licensing/license-ref.js';
 
-const CreateLicencesBody = Type.Object(
+const CreateLicensesBody = Type.Object(
   {
     policy: Type.String({ minLength: 1, description: 'Policy id.' }),
     count: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 1000, description: 'How many licences to issue (default 1).' }),
+      Type.Integer({ minimum: 1, maximum: 1000, description: 'How many licenses to issue (default 1).' }),
     ),
     expiresAt: Type.Optional(
       Type.String({ format: 'date-time', description: "Overrides the policy's duration." }),
@@ -29,7 +29,7 @@ const CreateLicencesBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const createLicencesRoute: RouteModule = (app, ctx) => {
+export const createLicensesRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/licenses',
     {
@@ -38,8 +38,8 @@ export const createLicencesRoute: RouteModule = (app, ctx) => {
         operationId: 'createLicenses',
         tags: ['admin'],
         security: ADMIN_SECURITY,
-        body: CreateLicencesBody,
-        response: { 201: Type.Object({ licenses: Type.Array(LicenceSchema) }), ...problems(400, 401, 404) },
+        body: CreateLicensesBody,
+        response: { 201: Type.Object({ licenses: Type.Array(LicenseSchema) }), ...problems(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -47,8 +47,8 @@ export const createLicencesRoute: RouteModule = (app, ctx) => {
       const policy = await ctx.catalogue.findPolicy(policyId);
       if (policy === undefined) return answer(request, reply, refuse('POLICY_NOT_FOUND'));
       const now = ctx.now();
-      const expiry = expiresAt === undefined ? licenceExpiry(policy, now) : new Date(expiresAt);
-      const licences: Licence[] = Array.from({ length: count }, () => ({
+      const expiry = expiresAt === undefined ? licenseExpiry(policy, now) : new Date(expiresAt);
+      const licenses: License[] = Array.from({ length: count }, () => ({
         id: newId('lic'),
         serial: generateSerial(),
         productId: policy.productId,
@@ -59,13 +59,13 @@ export const createLicencesRoute: RouteModule = (app, ctx) => {
         note: note ?? null,
         createdAt: now.toISOString(),
       }));
-      await ctx.licences.createLicences(licences, initialContents(policy, expiry?.toISOString() ?? null));
-      return answer(request, reply, ok({ licenses: licences }), 201);
+      await ctx.licenses.createLicenses(licenses, initialContents(policy, expiry?.toISOString() ?? null));
+      return answer(request, reply, ok({ licenses: licenses }), 201);
     },
   );
 };
 
-export const listLicencesRoute: RouteModule = (app, ctx) => {
+export const listLicensesRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/licenses',
     {
@@ -87,7 +87,7 @@ export const listLicencesRoute: RouteModule = (app, ctx) => {
             }),
           ),
         }),
-        response: { 200: Type.Object({ licenses: Type.Array(LicenceSchema) }), ...problems(400, 401, 404) },
+        response: { 200: Type.Object({ licenses: Type.Array(LicenseSchema) }), ...problems(400, 401, 404) },
       },
     },
     async (request, reply) => {
@@ -95,7 +95,7 @@ export const listLicencesRoute: RouteModule = (app, ctx) => {
       const product = productRef === undefined ? undefined : await ctx.catalogue.findProduct(productRef);
       if (productRef !== undefined && product === undefined)
         return answer(request, reply, refuse('PRODUCT_NOT_FOUND'));
-      const licenses = await ctx.licences.listLicences({
+      const licenses = await ctx.licenses.listLicenses({
         productId: product?.id,
         policyId: policy,
         after,
@@ -121,7 +121,7 @@ const EventSchema = Type.Object({
   createdAt: Type.String(),
 });
 
-export const showLicenceRoute: RouteModule = (app, ctx) => {
+export const showLicenseRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/licenses/:ref',
     {
@@ -133,7 +133,7 @@ export const showLicenceRoute: RouteModule = (app, ctx) => {
         params: RefParams,
         response: {
           200: Type.Object({
-            license: LicenceSchema,
+            license: LicenseSchema,
             binding: Type.Union([BindingSchema, Type.Null()]),
             history: Type.Array(EventSchema),
           }),
@@ -142,10 +142,10 @@ export const showLicenceRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const licence = await findLicenceByRef(ctx, request.params.ref);
-      if (!licence.ok) return answer(request, reply, licence);
-      const { binding, history } = await ctx.licences.details(licence.value);
-      return { license: licence.value, binding: binding ?? null, history };
+      const license = await findLicenseByRef(ctx, request.params.ref);
+      if (!license.ok) return answer(request, reply, license);
+      const { binding, history } = await ctx.licenses.details(license.value);
+      return { license: license.value, binding: binding ?? null, history };
     },
   );
 };

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { needsOnlineCheck } from './check-licence.js';
+import { needsOnlineCheck } from './check-license.js';
 import type { VerificationMode } from './licensing.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const past = new Date('2026-05-31T12:00:00Z');
 const future = new Date('2036-05-29T12:00:00Z');
 
-describe('CheckLicence decision table', () => {
+describe('CheckLicense decision table', () => {
   const rows: ReadonlyArray<[VerificationMode, string, Date | null, boolean]> = [
     ['off', 'empty', null, false],
     ['off', 'in the past', past, false],

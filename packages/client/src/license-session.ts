@@ -3,11 +3,11 @@ import {
   decideVerdict,
   fingerprintHash,
   grantMismatch,
-  type LicenceGrant,
+  type LicenseGrant,
   ok,
   openSignedDocument,
   type Result,
-  readLicenceGrant,
+  readLicenseGrant,
   refuse,
   type SignedEnvelope,
 } from '@keyward/core';
@@ -18,9 +18,9 @@ import { containerView, type KeyStatus, keyStatus } from './key-status.js';
 import { productSlug, type SdkConfig, vendorVerifyKeys } from './sdk-config.js';
 import { VendorApi } from './vendor-api.js';
 
-export interface LicenceClientOptions {
+export interface LicenseClientOptions {
   readonly config: SdkConfig;
-  /** Directory of the licence container file. */
+  /** Directory of the license container file. */
   readonly home: string;
   /** Directory of the anti-rollback anchor: somewhere else than `home`. */
   readonly anchorDir: string;
@@ -36,11 +36,11 @@ export interface LicenceClientOptions {
 /** A container opened and its vendor grant verified. */
 export interface VerifiedContainer {
   readonly container: OpenContainer;
-  readonly grant: LicenceGrant | null;
+  readonly grant: LicenseGrant | null;
 }
 
-/** What every licence operation of the SDK shares: the container on disk, the server, the vendor's keys. */
-export class LicenceSession {
+/** What every license operation of the SDK shares: the container on disk, the server, the vendor's keys. */
+export class LicenseSession {
   readonly store: ContainerStore;
   readonly api: VendorApi;
   readonly vendorKey: ReturnType<typeof vendorVerifyKeys>;
@@ -48,7 +48,7 @@ export class LicenceSession {
   readonly fingerprintHash: string;
   readonly config: SdkConfig;
 
-  constructor(options: LicenceClientOptions) {
+  constructor(options: LicenseClientOptions) {
     const slug = productSlug(options.config);
     this.config = options.config;
     this.now = options.now ?? (() => new Date());
@@ -87,10 +87,10 @@ export class LicenceSession {
     return ok({ container: blocked, grant: null });
   }
 
-  verifyGrant(envelope: SignedEnvelope, record: ContainerRecord, nonce?: string): Result<LicenceGrant> {
-    const opened = openSignedDocument(envelope, DOCUMENT_TYPES.licenceGrant, this.vendorKey);
+  verifyGrant(envelope: SignedEnvelope, record: ContainerRecord, nonce?: string): Result<LicenseGrant> {
+    const opened = openSignedDocument(envelope, DOCUMENT_TYPES.licenseGrant, this.vendorKey);
     if (!opened.ok) return opened;
-    const grant = readLicenceGrant(opened.value);
+    const grant = readLicenseGrant(opened.value);
     if (!grant.ok) return grant;
     const mismatch = grantMismatch(grant.value, {
       nonce: nonce ?? grant.value.nonce,
@@ -101,10 +101,10 @@ export class LicenceSession {
     });
     return mismatch === undefined
       ? grant
-      : refuse('ANSWER_MISMATCH', `The licence grant does not match this container (${mismatch}).`);
+      : refuse('ANSWER_MISMATCH', `The license grant does not match this container (${mismatch}).`);
   }
 
-  statusOf(container: OpenContainer, grant: LicenceGrant | null): KeyStatus {
+  statusOf(container: OpenContainer, grant: LicenseGrant | null): KeyStatus {
     const now = this.now();
     const view = containerView(container.record, grant, this.config.evaluationDays);
     return keyStatus(container.record, grant, this.config.evaluationDays, decideVerdict(view, now), now);

@@ -4,7 +4,7 @@ import { WEBHOOK_EVENT_OF } from '../webhooks/webhook-events.js';
 import { queueWebhookEvent } from '../webhooks/webhook-outbox.js';
 import type { VendorDatabase } from './schema.js';
 
-export const LICENCE_EVENT_TYPES = [
+export const LICENSE_EVENT_TYPES = [
   'created',
   'activated',
   'rebound',
@@ -14,9 +14,9 @@ export const LICENCE_EVENT_TYPES = [
   'updated',
   'expiring',
 ] as const;
-export type LicenceEventType = (typeof LICENCE_EVENT_TYPES)[number];
+export type LicenseEventType = (typeof LICENSE_EVENT_TYPES)[number];
 
-export interface LicenceEvent {
+export interface LicenseEvent {
   readonly id: string;
   readonly type: string;
   readonly detail: Readonly<Record<string, unknown>>;
@@ -24,31 +24,31 @@ export interface LicenceEvent {
 }
 
 /**
- * Appends to a licence's history, inside the caller's transaction so the history never disagrees
+ * Appends to a license's history, inside the caller's transaction so the history never disagrees
  * with the state, and queues the webhook deliveries the event calls for in the same transaction.
  */
-export async function recordLicenceEvent(
+export async function recordLicenseEvent(
   db: Kysely<VendorDatabase> | Transaction<VendorDatabase>,
-  licenceId: string,
-  type: LicenceEventType,
+  licenseId: string,
+  type: LicenseEventType,
   detail: Readonly<Record<string, unknown>>,
   at: string,
 ): Promise<void> {
   const id = newId('evt', Date.parse(at));
   await db
-    .insertInto('licence_events')
-    .values({ id, licence_id: licenceId, type, detail: JSON.stringify(detail), created_at: at })
+    .insertInto('license_events')
+    .values({ id, license_id: licenseId, type, detail: JSON.stringify(detail), created_at: at })
     .execute();
   const webhookEvent = WEBHOOK_EVENT_OF[type];
   if (webhookEvent !== undefined)
-    await queueWebhookEvent(db, { id, type: webhookEvent, data: { licenceId, ...detail }, at });
+    await queueWebhookEvent(db, { id, type: webhookEvent, data: { licenseId, ...detail }, at });
 }
 
-export async function licenceHistory(db: Kysely<VendorDatabase>, licenceId: string): Promise<LicenceEvent[]> {
+export async function licenseHistory(db: Kysely<VendorDatabase>, licenseId: string): Promise<LicenseEvent[]> {
   const rows = await db
-    .selectFrom('licence_events')
+    .selectFrom('license_events')
     .selectAll()
-    .where('licence_id', '=', licenceId)
+    .where('license_id', '=', licenseId)
     .orderBy('id')
     .execute();
   return rows.map((row) => ({

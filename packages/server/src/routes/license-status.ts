@@ -1,22 +1,22 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { type LicenceStatus, ok } from '@keyward/core';
+import { type LicenseStatus, ok } from '@keyward/core';
 import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
-import { LicenceSchema, problems, RefParams } from '../http/schemas.js';
-import { findLicenceByRef } from '../licensing/licence-ref.js';
+import { LicenseSchema, problems, RefParams } from '../http/schemas.js';
+import { findLicenseByRef } from '../licensing/license-ref.js';
 
 const StatusChangeBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 1000 })) },
   { additionalProperties: false },
 );
 
-/** Suspending refuses every later activation and check until the licence is reinstated. */
-const STATUS_CHANGES: ReadonlyArray<{ action: string; operationId: string; status: LicenceStatus }> = [
+/** Suspending refuses every later activation and check until the license is reinstated. */
+const STATUS_CHANGES: ReadonlyArray<{ action: string; operationId: string; status: LicenseStatus }> = [
   { action: 'suspend', operationId: 'suspendLicense', status: 'suspended' },
   { action: 'reinstate', operationId: 'reinstateLicense', status: 'active' },
 ];
 
-export const licenceStatusRoutes: RouteModule = (app, ctx) => {
+export const licenseStatusRoutes: RouteModule = (app, ctx) => {
   for (const change of STATUS_CHANGES) {
     app.post(
       `/v1/licenses/:ref/${change.action}`,
@@ -28,15 +28,15 @@ export const licenceStatusRoutes: RouteModule = (app, ctx) => {
           security: ADMIN_SECURITY,
           params: RefParams,
           body: Type.Optional(StatusChangeBody),
-          response: { 200: LicenceSchema, ...problems(400, 401, 404) },
+          response: { 200: LicenseSchema, ...problems(400, 401, 404) },
         },
       },
       async (request, reply) => {
-        const licence = await findLicenceByRef(ctx, request.params.ref);
-        if (!licence.ok) return answer(request, reply, licence);
+        const license = await findLicenseByRef(ctx, request.params.ref);
+        if (!license.ok) return answer(request, reply, license);
         const reason = request.body?.reason ?? null;
-        const changed = await ctx.licences.setStatus(
-          licence.value,
+        const changed = await ctx.licenses.setStatus(
+          license.value,
           change.status,
           reason,
           ctx.now().toISOString(),

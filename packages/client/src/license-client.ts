@@ -20,12 +20,12 @@ import type { OpenContainer } from './container-store.js';
 import { KeyContents } from './key-contents.js';
 import { containerView, type KeyStatus } from './key-status.js';
 import { KeyUpdates } from './key-updates.js';
-import { type LicenceClientOptions, LicenceSession, type VerifiedContainer } from './licence-session.js';
+import { type LicenseClientOptions, LicenseSession, type VerifiedContainer } from './license-session.js';
 
-/** The outcome of CheckLicence when the application may run. */
+/** The outcome of CheckLicense when the application may run. */
 export interface CheckOutcome {
   readonly mode: 'evaluation' | 'licensed';
-  /** Whether the licence server was asked this time. */
+  /** Whether the license server was asked this time. */
   readonly online: boolean;
   readonly status: KeyStatus;
 }
@@ -40,18 +40,18 @@ export interface TransferOutcome {
 const LAST_SEEN_STEP_MS = 10 * 60 * 1000;
 
 /**
- * The licensed application's view of its licence: evaluation, activation, CheckLicence and
+ * The licensed application's view of its license: evaluation, activation, CheckLicense and
  * transfer. Expected refusals come back as `Err` values with a code and a sentence.
  */
-export class LicenceClient {
-  private readonly session: LicenceSession;
+export class LicenseClient {
+  private readonly session: LicenseSession;
   /** Request files, update packages, online updates. */
   readonly updates: KeyUpdates;
   /** Items, seats, counters, passwords and memory objects, for the application. */
   readonly contents: KeyContents;
 
-  constructor(options: LicenceClientOptions) {
-    this.session = new LicenceSession(options);
+  constructor(options: LicenseClientOptions) {
+    this.session = new LicenseSession(options);
     this.updates = new KeyUpdates(this.session);
     this.contents = new KeyContents(this.session);
   }
@@ -64,8 +64,8 @@ export class LicenceClient {
   }
 
   /**
-   * CheckLicence, at every start of the application: decides offline whether the server must be
-   * asked (the CheckLicence table), asks it when so, and says whether the application may run.
+   * CheckLicense, at every start of the application: decides offline whether the server must be
+   * asked (the CheckLicense table), asks it when so, and says whether the application may run.
    */
   async check(): Promise<Result<CheckOutcome>> {
     const opened = await this.session.open();
@@ -97,7 +97,7 @@ export class LicenceClient {
 
   /**
    * Records a serial for activation by e-mail or fax: the application stays in evaluation and no
-   * online check is made until the licence is activated.
+   * online check is made until the license is activated.
    */
   async enterSerial(serialText: string): Promise<Result<KeyStatus>> {
     const serial = parseSerial(serialText);
@@ -129,7 +129,7 @@ export class LicenceClient {
 
   /**
    * Transfer, first half: releases the serial from this computer (the request is signed by this
-   * container) and freezes the licence here. Another computer may then activate it.
+   * container) and freezes the license here. Another computer may then activate it.
    */
   async deactivate(): Promise<Result<TransferOutcome>> {
     const opened = await this.session.open();
@@ -137,7 +137,7 @@ export class LicenceClient {
     const { container, grant } = opened.value;
     if (container.record.state === 'blocked') return refuse('TAMPER_DETECTED');
     if (grant === null || container.record.state !== 'active' || container.record.serial === null) {
-      return refuse('NOT_ACTIVATED', 'Only an activated licence can be transferred.');
+      return refuse('NOT_ACTIVATED', 'Only an activated license can be transferred.');
     }
     const nonce = newNonce();
     const request = signDocument(
@@ -182,7 +182,7 @@ export class LicenceClient {
     });
   }
 
-  /** Activation or online CheckLicence; the answer is verified before anything is stored. */
+  /** Activation or online CheckLicense; the answer is verified before anything is stored. */
   private async askServer(
     { container, grant: held }: VerifiedContainer,
     serial: string,
@@ -191,7 +191,7 @@ export class LicenceClient {
     const nonce = newNonce();
     const now = this.session.now();
     const request = signDocument(
-      DOCUMENT_TYPES.licenceRequest,
+      DOCUMENT_TYPES.licenseRequest,
       {
         serial,
         product: this.session.config.product,
@@ -210,7 +210,7 @@ export class LicenceClient {
     if (!answer.ok) return this.refused(container, serial, intent, answer.error);
     const envelope = (answer.value as { grant?: SignedEnvelope }).grant;
     if (envelope === undefined)
-      return refuse('ANSWER_MISMATCH', 'The licence server answered without a licence grant.');
+      return refuse('ANSWER_MISMATCH', 'The license server answered without a license grant.');
     const grant = this.session.verifyGrant(envelope, { ...container.record, serial }, nonce);
     if (!grant.ok) return grant;
     const vendorRecord = grantBringsContents(held?.bindingId ?? null, grant.value.bindingId)

@@ -1,7 +1,7 @@
 import type { VerificationMode } from './licensing.js';
 
 /**
- * CheckLicence: whether the application must ask the licence server before it runs.
+ * CheckLicense: whether the application must ask the license server before it runs.
  *
  * | verification | next online check | action          |
  * |--------------|-------------------|-----------------|

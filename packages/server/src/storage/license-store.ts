@@ -2,15 +2,15 @@ import {
   type Binding,
   type ContainerContents,
   contentsHash,
-  type Licence,
-  type LicenceStatus,
+  type License,
+  type LicenseStatus,
 } from '@keyward/core';
 import type { Selectable } from 'kysely';
 import type { VendorDb } from './database.js';
-import { type LicenceEvent, licenceHistory, recordLicenceEvent } from './licence-events.js';
-import type { BindingsTable, LicencesTable } from './schema.js';
+import { type LicenseEvent, licenseHistory, recordLicenseEvent } from './license-events.js';
+import type { BindingsTable, LicensesTable } from './schema.js';
 
-export function toLicence(row: Selectable<LicencesTable>): Licence {
+export function toLicense(row: Selectable<LicensesTable>): License {
   return {
     id: row.id,
     serial: row.serial,
@@ -27,7 +27,7 @@ export function toLicence(row: Selectable<LicencesTable>): Licence {
 export function toBinding(row: Selectable<BindingsTable>): Binding {
   return {
     id: row.id,
-    licenceId: row.licence_id,
+    licenseId: row.license_id,
     fingerprintHash: row.fingerprint_hash,
     containerKey: row.container_key,
     containerBoxKey: row.container_box_key,
@@ -36,112 +36,112 @@ export function toBinding(row: Selectable<BindingsTable>): Binding {
   };
 }
 
-export interface LicenceDetails {
-  readonly licence: Licence;
+export interface LicenseDetails {
+  readonly license: License;
   readonly binding: Binding | undefined;
-  readonly history: LicenceEvent[];
+  readonly history: LicenseEvent[];
 }
 
-export interface LicenceFilter {
+export interface LicenseFilter {
   readonly productId?: string;
   readonly policyId?: string;
   readonly after?: string;
   readonly limit: number;
 }
 
-/** Licences as the vendor administers them. */
-export class LicenceStore {
+/** Licenses as the vendor administers them. */
+export class LicenseStore {
   constructor(private readonly db: VendorDb) {}
 
-  /** Issues licences, each with its initial contents at update step 0. */
-  async createLicences(licences: readonly Licence[], contents: ContainerContents): Promise<void> {
+  /** Issues licenses, each with its initial contents at update step 0. */
+  async createLicenses(licenses: readonly License[], contents: ContainerContents): Promise<void> {
     const contentsJson = JSON.stringify(contents);
     const hash = contentsHash(contents);
     await this.db.transaction().execute(async (trx) => {
-      for (const licence of licences) {
+      for (const license of licenses) {
         await trx
-          .insertInto('licences')
+          .insertInto('licenses')
           .values({
-            id: licence.id,
-            serial: licence.serial,
-            product_id: licence.productId,
-            policy_id: licence.policyId,
-            status: licence.status,
-            expires_at: licence.expiresAt,
-            note: licence.note,
-            created_at: licence.createdAt,
+            id: license.id,
+            serial: license.serial,
+            product_id: license.productId,
+            policy_id: license.policyId,
+            status: license.status,
+            expires_at: license.expiresAt,
+            note: license.note,
+            created_at: license.createdAt,
           })
           .execute();
         await trx
-          .insertInto('licence_contents')
+          .insertInto('license_contents')
           .values({
-            licence_id: licence.id,
+            license_id: license.id,
             sequence: 0,
             contents: contentsJson,
             contents_hash: hash,
             initial_hash: hash,
-            updated_at: licence.createdAt,
+            updated_at: license.createdAt,
           })
           .execute();
-        await recordLicenceEvent(
+        await recordLicenseEvent(
           trx,
-          licence.id,
+          license.id,
           'created',
-          { policyId: licence.policyId },
-          licence.createdAt,
+          { policyId: license.policyId },
+          license.createdAt,
         );
       }
     });
   }
 
-  async findLicence(idOrSerial: string): Promise<Licence | undefined> {
+  async findLicense(idOrSerial: string): Promise<License | undefined> {
     const row = await this.db
-      .selectFrom('licences')
+      .selectFrom('licenses')
       .selectAll()
       .where((eb) => eb.or([eb('id', '=', idOrSerial), eb('serial', '=', idOrSerial)]))
       .executeTakeFirst();
-    return row && toLicence(row);
+    return row && toLicense(row);
   }
 
-  async details(licence: Licence): Promise<LicenceDetails> {
+  async details(license: License): Promise<LicenseDetails> {
     const binding = await this.db
       .selectFrom('bindings')
       .selectAll()
-      .where('licence_id', '=', licence.id)
+      .where('license_id', '=', license.id)
       .executeTakeFirst();
     return {
-      licence,
+      license,
       binding: binding && toBinding(binding),
-      history: await licenceHistory(this.db, licence.id),
+      history: await licenseHistory(this.db, license.id),
     };
   }
 
-  async listLicences(filter: LicenceFilter): Promise<Licence[]> {
-    let query = this.db.selectFrom('licences').selectAll().orderBy('id').limit(filter.limit);
+  async listLicenses(filter: LicenseFilter): Promise<License[]> {
+    let query = this.db.selectFrom('licenses').selectAll().orderBy('id').limit(filter.limit);
     if (filter.productId !== undefined) query = query.where('product_id', '=', filter.productId);
     if (filter.policyId !== undefined) query = query.where('policy_id', '=', filter.policyId);
     if (filter.after !== undefined) query = query.where('id', '>', filter.after);
-    return (await query.execute()).map(toLicence);
+    return (await query.execute()).map(toLicense);
   }
 
-  /** Changes the status and records why; returns the licence as it now is. */
+  /** Changes the status and records why; returns the license as it now is. */
   async setStatus(
-    licence: Licence,
-    status: LicenceStatus,
+    license: License,
+    status: LicenseStatus,
     reason: string | null,
     at: string,
-  ): Promise<Licence> {
-    if (licence.status === status) return licence;
+  ): Promise<License> {
+    if (license.status === status) return license;
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('licences').set({ status }).where('id', '=', licence.id).execute();
-      await recordLicenceEvent(
+      await trx.updateTable('licenses').set({ status }).where('id', '=', license.id).execute();
+      await recordLicenseEvent(
         trx,
-        licence.id,
+        license.id,
         status === 'suspended' ? 'suspended' : 'reinstated',
         { reason },
         at,
       );
     });
-    return { ...licence, status };
+    return { ...license, status };
   }
 }
