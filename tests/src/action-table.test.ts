@@ -63,9 +63,13 @@ describe('online activation, CheckLicense and transfer: the Action table', () =>
   });
 
   it('2. serial entered on PC A for e-mail or fax activation: still evaluation, no CheckLicense', async () => {
-    const entered = await a.client.enterSerial(serial.toLowerCase().replace(/-/g, ' '));
+    const entered = await a.client.offline.request(serial.toLowerCase().replace(/-/g, ' '));
     assert.ok(entered.ok);
-    assert.equal(entered.value.serial, serial);
+    assert.equal(entered.value.status.serial, serial);
+    assert.ok(
+      entered.value.status.pendingActivation !== null,
+      'the Unlock Key screen appears at the next start',
+    );
     const run = await a.restart().check();
     assert.ok(run.ok);
     assert.equal(run.value.mode, 'evaluation');

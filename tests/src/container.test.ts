@@ -9,12 +9,14 @@ import { CRASH_STAGES } from './support/crash-stages.js';
 
 /** Container tests need no server: the vendor key only has to exist. */
 const vendorKey = generateKeyMaterial('ed25519');
+const vendorBoxKey = generateKeyMaterial('x25519');
 const config: SdkConfig = {
   serverUrl: 'http://127.0.0.1:9',
   product: 'offline-app',
   evaluationDays: 30,
   vendorKeys: [
     { kid: keyIdOf('ed25519', vendorKey.publicKey), kind: 'ed25519', publicKey: vendorKey.publicKey },
+    { kid: keyIdOf('x25519', vendorBoxKey.publicKey), kind: 'x25519', publicKey: vendorBoxKey.publicKey },
   ],
 };
 
@@ -38,13 +40,13 @@ describe('the license container on disk', () => {
           if (reached === stage) throw new Error(`simulated crash at ${stage}`);
         },
       });
-      await assert.rejects(crashing.enterSerial(serial), /simulated crash/);
+      await assert.rejects(crashing.offline.request(serial), /simulated crash/);
       const after = await pc.restart().status();
       assert.ok(after.ok);
       assert.equal(after.value.state, 'evaluation');
       assert.equal(after.value.serial, survivor === 'new' ? serial : null);
-      const next = await pc.restart().enterSerial(serial);
-      assert.ok(next.ok && next.value.state === 'evaluation', 'and the container goes on working');
+      const next = await pc.restart().offline.request(serial);
+      assert.ok(next.ok && next.value.status.state === 'evaluation', 'and the container goes on working');
     });
   }
 

@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   DOCUMENT_TYPES,
+  DOCUMENTS,
   generateKeyMaterial,
   generateSerial,
   keyIdOf,
   newNonce,
+  openDocument,
   privateKeyFromMaterial,
+  publicKeyFromRaw,
   signDocument,
 } from '@keyward/core';
 import { testComputer } from './support/computer.js';
@@ -18,6 +21,7 @@ interface Problem {
   readonly code: string;
   readonly message: string;
   readonly contentType: string | null;
+  readonly refusal: unknown;
 }
 
 async function post(vendor: TestVendor, path: string, body: string): Promise<Problem> {
@@ -26,12 +30,13 @@ async function post(vendor: TestVendor, path: string, body: string): Promise<Pro
     headers: { 'content-type': 'application/json' },
     body,
   });
-  const payload = (await response.json()) as { code: string; message: string };
+  const payload = (await response.json()) as { code: string; message: string; refusal?: unknown };
   return {
     status: response.status,
     code: payload.code,
     message: payload.message,
     contentType: response.headers.get('content-type'),
+    refusal: payload.refusal,
   };
 }
 
@@ -51,6 +56,8 @@ function licenseRequest(
     fingerprintHash: 'f'.repeat(64),
     nonce: newNonce(),
     issuedAt: new Date().toISOString(),
+    sequence: 0,
+    consumed: {},
     ...overrides,
   };
   const request = signDocument(DOCUMENT_TYPES.licenseRequest, document, {
@@ -91,13 +98,19 @@ describe('machine API refusals change nothing', () => {
     assert.match(problem.message, /request|containerKey/);
   });
 
-  it('a serial that was never issued: SERIAL_UNKNOWN', async () => {
-    await refused(
-      '/v1/machine/activate',
-      licenseRequest(issued, { serial: generateSerial() }),
-      404,
-      'SERIAL_UNKNOWN',
-    );
+  it('a serial that was never issued: SERIAL_UNKNOWN, signed by the vendor over the nonce', async () => {
+    const body = licenseRequest(issued, { serial: generateSerial() });
+    const problem = await refused('/v1/machine/activate', body, 404, 'SERIAL_UNKNOWN');
+    const { request } = JSON.parse(body) as { request: { payload: string } };
+    const asked = JSON.parse(Buffer.from(request.payload, 'base64url').toString('utf8')) as { nonce: string };
+    const vendorKeys = issued.sdkConfig.vendorKeys.filter((key) => key.kind === 'ed25519');
+    const refusal = openDocument(problem.refusal, DOCUMENTS.licenseRefusal, (kid) => {
+      const key = vendorKeys.find((candidate) => candidate.kid === kid);
+      return key && publicKeyFromRaw('ed25519', key.publicKey);
+    });
+    assert.ok(refusal.ok, 'the refusal is signed by the vendor');
+    assert.equal(refusal.value.code, 'SERIAL_UNKNOWN');
+    assert.equal(refusal.value.nonce, asked.nonce);
   });
 
   it('a serial of another product: SERIAL_UNKNOWN', async () => {
@@ -169,6 +182,7 @@ describe('machine API refusals change nothing', () => {
         fingerprintHash: binding.fingerprintHash,
         nonce: newNonce(),
         issuedAt: new Date().toISOString(),
+        consumed: {},
       },
       { kid: keyIdOf('ed25519', stranger.publicKey), privateKey: privateKeyFromMaterial(stranger) },
     );
@@ -196,8 +210,9 @@ describe('machine API refusals change nothing', () => {
     const later = vendor.clock.now;
     const replaying: typeof fetch = async () =>
       new Response(validAnswer, { status: 200, headers: { 'content-type': 'application/json' } });
+    // A grant over another nonce is no answer at all: the network failed, and the grace period runs.
     const replayed = await pc.restart({ now: later, fetch: replaying }).check();
-    assert.equal(replayed.ok ? 'ok' : replayed.error.code, 'ANSWER_MISMATCH');
+    assert.equal(replayed.ok ? replayed.value.mode : replayed.error.code, 'grace');
 
     const honest = await pc.restart({ now: later, fetch }).check();
     assert.equal(honest.ok ? 'ok' : honest.error.code, 'LICENSE_SUSPENDED');

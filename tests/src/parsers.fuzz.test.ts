@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
+  DOCUMENTS,
   decodeArmor,
   decodeShortCode,
   emptyContents,
@@ -13,9 +14,6 @@ import {
   type Result,
   readActivationCode,
   readContents,
-  readDeactivationRequest,
-  readLicenseGrant,
-  readLicenseRequest,
   readOperations,
   readRequestCode,
   readUpdatePackage,
@@ -60,9 +58,9 @@ describe('every parser, fed anything: no crash, no unexpected exception', () => 
     ['readContents', readContents],
     ['readUpdatePackage', readUpdatePackage],
     ['readUpdateRequest', readUpdateRequest],
-    ['readLicenseGrant', readLicenseGrant],
-    ['readLicenseRequest', readLicenseRequest],
-    ['readDeactivationRequest', readDeactivationRequest],
+    ['readLicenseGrant', DOCUMENTS.licenseGrant.reader.read],
+    ['readLicenseRequest', DOCUMENTS.licenseRequest.reader.read],
+    ['readDeactivationRequest', DOCUMENTS.deactivationRequest.reader.read],
     ['openSignedDocument', (input) => openSignedDocument(input, 'update-package', () => undefined)],
     ['openSealedBytes', (input) => openSealedBytes(input, () => undefined)],
   ];
@@ -85,7 +83,10 @@ describe('every parser, fed anything: no crash, no unexpected exception', () => 
     ['parseSerial', parseSerial],
     ['decodeShortCode', decodeShortCode],
     ['readRequestCode', (text) => readRequestCode(text, key)],
-    ['readActivationCode', (text) => readActivationCode(text, emptyContents(), key)],
+    [
+      'readActivationCode',
+      (text) => readActivationCode(text, emptyContents(), { serial: 'S', containerKey: 'K' }, []),
+    ],
   ];
   for (const [name, parse] of textParsers) {
     it(name, () => {

@@ -4,11 +4,17 @@ import { table } from './output.js';
 export function describeVerdict(status: KeyStatus): string {
   switch (status.verdict.kind) {
     case 'evaluation':
-      return `Evaluation: ${status.evaluation.daysLeft} of ${status.evaluation.days} days left.`;
+      return status.pendingActivation === null
+        ? `Evaluation: ${status.evaluation.daysLeft} of ${status.evaluation.days} days left.`
+        : `Evaluation: ${status.evaluation.daysLeft} of ${status.evaluation.days} days left. Waiting for the Unlock Key: enter it with keyward key unlock <file>.`;
     case 'licensed':
       return 'Licensed: the application may run.';
     case 'check-online':
-      return 'An online check is due at the next start.';
+      return status.state === 'grace'
+        ? 'In the grace period: the license server could not be reached at the last due check; it is asked again at the next start.'
+        : status.state === 'releasing'
+          ? 'Releasing the serial for a transfer: the transfer finishes at the next start online.'
+          : 'An online check is due at the next start.';
     case 'denied':
       return `Denied: ${status.verdict.message ?? status.verdict.code ?? ''}`;
   }
@@ -60,6 +66,7 @@ export function formatStatus(status: KeyStatus): string {
       : ([
           ['Verification', `${contents.verification}, every ${license.checkIntervalDays} days`],
           ['Next online check', license.nextCheckAt ?? 'none'],
+          ['Grace period', `${license.graceDays} days when the server cannot be reached`],
           ['Transfers', `${license.transfersUsed} of ${license.maxTransfers ?? 'unlimited'} used`],
         ] as const)),
     ['Expires', expiryText(contents.expiresAt)],
@@ -73,6 +80,11 @@ export function formatStatus(status: KeyStatus): string {
       'Memory objects',
       contents.memory.map((object) => `${object.name} (${object.bytes} bytes)`),
     ),
+    ...(status.pendingActivation === null
+      ? []
+      : ([
+          ['Unlock Key', `requested ${status.pendingActivation.requestedAt.slice(0, 10)}, not yet entered`],
+        ] as const)),
     ...(status.lastRefusal === null ? [] : ([['Last refusal', status.lastRefusal.message]] as const)),
     ['Verdict', describeVerdict(status)],
   ]);

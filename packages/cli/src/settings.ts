@@ -10,6 +10,7 @@ export interface CliEnvironment {
   readonly token: string | undefined;
   readonly home: string;
   readonly anchorDir: string;
+  readonly markerDir: string;
   readonly sdkConfig: string;
   readonly fingerprint: string | undefined;
 }
@@ -21,6 +22,9 @@ export function readCliEnvironment(env: NodeJS.ProcessEnv): CliEnvironment {
     token: env.KEYWARD_TOKEN || undefined,
     home: resolve(env.KEYWARD_HOME || join(homedir(), '.keyward')),
     anchorDir: resolve(env.KEYWARD_ANCHOR_DIR || join(stateHome, 'keyward', 'anchors')),
+    markerDir: resolve(
+      env.KEYWARD_MARKER_DIR || join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'keyward'),
+    ),
     sdkConfig: resolve(env.KEYWARD_SDK_CONFIG || 'keyward-sdk.json'),
     fingerprint: env.KEYWARD_FINGERPRINT || undefined,
   };

@@ -17,6 +17,8 @@ export interface AnchorRecord {
   /** The latest time the container has seen, so deleting the file does not forget it either. */
   readonly lastSeenAt: string;
   readonly blocked: boolean;
+  /** Counter consumption, so restoring an older file does not give uses back. */
+  readonly consumed: Readonly<Record<string, number>>;
 }
 
 export type AnchorRead = { readonly facts: AnchorFacts; readonly record: AnchorRecord | undefined };
@@ -49,7 +51,8 @@ export class AnchorFile {
     const expected = this.mac(stored.body);
     const given = Buffer.from(stored.mac, 'hex');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return altered;
-    const record = JSON.parse(stored.body) as AnchorRecord;
+    const parsed = JSON.parse(stored.body) as Omit<AnchorRecord, 'consumed'> & Partial<AnchorRecord>;
+    const record: AnchorRecord = { ...parsed, consumed: parsed.consumed ?? {} };
     return {
       facts: { kind: 'present', accepted: record.accepted, containerKey: record.containerKey },
       record,

@@ -1,60 +1,74 @@
 import {
   CONTAINER_STATES,
-  type ContainerContents,
   type ContainerState,
+  CounterConsumption,
   decodeArmor,
   deriveKey,
+  documentReader,
   type ErrorCode,
   encodeArmor,
   fromBase64Url,
   generateKeyMaterial,
+  type HeldUpdate,
+  Instant,
   isErrorCode,
   keyIdOf,
   lockSecret,
+  Nonce,
   ok,
   openSignedDocument,
+  PublicKey32,
   parseSignedEnvelope,
   privateKeyFromSeed,
   publicKeyFromRaw,
   type Result,
-  readContents,
   refuse,
   type SignedEnvelope,
+  SignedEnvelopeSchema,
   type Signer,
+  Step,
   signDocument,
   type UnsealKey,
   unlockSecret,
   vouchedArmorBody,
 } from '@keyward/core';
+import { Type } from 'typebox';
 
 export const CONTAINER_LABEL = 'LICENSE CONTAINER';
 const CONTAINER_DOCUMENT = 'container';
+export const CONTAINER_FORMAT = 2;
 
-/** The license container as stored on this computer. */
+/**
+ * The license container as stored on this computer (format 2, see docs/container-format.md).
+ * Terms come only from the vendor's documents (`grant`, `updates`), verified at every start; the
+ * container's own signature covers its local state.
+ */
 export interface ContainerRecord {
-  readonly format: 1;
+  readonly format: typeof CONTAINER_FORMAT;
   readonly containerId: string;
   readonly product: string;
-  /** Raised by every write; the anti-rollback anchor remembers it. */
-  readonly revision: number;
-  /** Raised by every applied update package. */
-  readonly sequence: number;
-  /** Items, expiry, counters, passwords, memory objects and verification mode. */
-  readonly contents: ContainerContents;
-  /** Ids of the update packages applied most recently, to recognise a copy applied again. */
-  readonly appliedPackages: readonly string[];
-  readonly state: ContainerState;
-  readonly serial: string | null;
-  readonly evaluationStartedAt: string;
-  readonly lastSeenAt: string;
-  /** The vendor-signed license grant from the last successful activation or check. */
-  readonly grant: SignedEnvelope | null;
-  /** Why the last online answer refused, kept to show the user. */
-  readonly lastRefusal: { readonly code: ErrorCode; readonly message: string } | null;
   readonly containerKey: string;
   readonly containerBoxKey: string;
   /** The container's private keys, locked with a key derived from this computer's fingerprint. */
   readonly lockedKeys: string;
+  /** Vendor-signed: the license grant from the last activation, check or Unlock Key. */
+  readonly grant: SignedEnvelope | null;
+  /** Vendor-signed: the updates applied on top of the grant, in order. */
+  readonly updates: readonly HeldUpdate[];
+  /** Local state. Raised by every write; the anti-rollback anchor remembers it. */
+  readonly revision: number;
+  readonly state: ContainerState;
+  /** The serial being activated (online, or by an activation request awaiting its Unlock Key). */
+  readonly serial: string | null;
+  readonly evaluationStartedAt: string;
+  /** The clock's high-water mark: the latest time this container has seen. */
+  readonly lastSeenAt: string;
+  /** Uses of each counter consumed on this computer, and carried in by the vendor's grant. */
+  readonly consumed: Readonly<Record<string, number>>;
+  /** The offline activation request awaiting its Unlock Key. */
+  readonly pendingActivation: { readonly nonce: string; readonly requestedAt: string } | null;
+  /** Why the last signed refusal refused, kept to show the user. */
+  readonly lastRefusal: { readonly code: ErrorCode; readonly message: string } | null;
 }
 
 export interface ContainerKeys {
@@ -145,45 +159,54 @@ export function encodeContainerFile(record: ContainerRecord, keys: ContainerKeys
   });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const HeldUpdateSchema = Type.Union([
+  Type.Object(
+    { kind: Type.Literal('package'), envelope: SignedEnvelopeSchema },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { kind: Type.Literal('code'), code: Type.String({ maxLength: 400 }) },
+    { additionalProperties: false },
+  ),
+]);
+
+const Refusal = Type.Object(
+  { code: Type.String({ maxLength: 64 }), message: Type.String({ maxLength: 500 }) },
+  { additionalProperties: false },
+);
+
+const ContainerRecordSchema = Type.Object(
+  {
+    format: Type.Literal(CONTAINER_FORMAT),
+    containerId: Type.String({ maxLength: 64 }),
+    product: Type.String({ maxLength: 64 }),
+    containerKey: PublicKey32,
+    containerBoxKey: PublicKey32,
+    lockedKeys: Type.String({ maxLength: 400 }),
+    grant: Type.Union([SignedEnvelopeSchema, Type.Null()]),
+    updates: Type.Array(HeldUpdateSchema, { maxItems: 1000 }),
+    revision: Step,
+    state: Type.Union(CONTAINER_STATES.map((state) => Type.Literal(state))),
+    serial: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+    evaluationStartedAt: Instant,
+    lastSeenAt: Instant,
+    consumed: CounterConsumption,
+    pendingActivation: Type.Union([
+      Type.Object({ nonce: Nonce, requestedAt: Instant }, { additionalProperties: false }),
+      Type.Null(),
+    ]),
+    lastRefusal: Type.Union([Refusal, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+const containerReader = documentReader(ContainerRecordSchema, 'license container');
 
 function readRecord(value: unknown): ContainerRecord | undefined {
-  if (!isRecord(value) || value.format !== 1) return undefined;
-  const state = CONTAINER_STATES.find((candidate) => candidate === value.state);
-  const strings = [
-    'containerId',
-    'product',
-    'evaluationStartedAt',
-    'lastSeenAt',
-    'containerKey',
-    'containerBoxKey',
-    'lockedKeys',
-  ];
-  if (state === undefined || strings.some((field) => typeof value[field] !== 'string')) return undefined;
-  if (!Number.isSafeInteger(value.revision) || !Number.isSafeInteger(value.sequence)) return undefined;
-  if (value.serial !== null && typeof value.serial !== 'string') return undefined;
-  const grant = value.grant === null ? null : parseSignedEnvelope(value.grant);
-  if (grant !== null && !grant.ok) return undefined;
-  const refusal = value.lastRefusal;
-  if (
-    refusal !== null &&
-    !(isRecord(refusal) && isErrorCode(refusal.code) && typeof refusal.message === 'string')
-  ) {
-    return undefined;
-  }
-  const contents = readContents(value.contents);
-  const applied = value.appliedPackages;
-  if (!contents.ok || !Array.isArray(applied) || !applied.every((id) => typeof id === 'string'))
-    return undefined;
-  return {
-    ...(value as unknown as ContainerRecord),
-    state,
-    grant: grant === null ? null : grant.value,
-    contents: contents.value,
-    appliedPackages: applied,
-  };
+  const read = containerReader.read(value);
+  if (!read.ok) return undefined;
+  const refusal = read.value.lastRefusal;
+  if (refusal !== null && !isErrorCode(refusal.code)) return undefined;
+  return read.value as ContainerRecord;
 }
 
 /**

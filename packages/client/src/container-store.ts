@@ -1,18 +1,21 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import {
   type AnchorFacts,
   decideIntegrity,
-  emptyContents,
   type FileFacts,
+  mergeConsumption,
   newId,
   ok,
   type Result,
   refuse,
 } from '@keyward/core';
+import { lock } from 'proper-lockfile';
 import type { AnchorFile, AnchorRecord } from './anchor.js';
 import { readTextIfExists, type WriteStage, writeFileAtomic } from './atomic-file.js';
 import {
+  CONTAINER_FORMAT,
   type ContainerKeys,
   type ContainerRecord,
   decodeContainerFile,
@@ -22,6 +25,7 @@ import {
   unlockContainerKeys,
   vouchedContainerKeys,
 } from './container-record.js';
+import type { EvaluationMarker } from './evaluation-marker.js';
 
 /** A container read from disk, its keys unlocked, with the hash of the file it came from. */
 export interface OpenContainer {
@@ -36,18 +40,31 @@ export type SaveStage = 'anchor-prepared' | `file-${WriteStage}` | 'anchor-commi
 export interface ContainerStoreOptions {
   readonly file: string;
   readonly anchor: AnchorFile;
+  readonly marker: EvaluationMarker;
   readonly product: string;
   readonly fingerprint: string;
   readonly now: () => Date;
   readonly interrupt?: (stage: SaveStage) => void;
 }
 
+/** What a change to the container decides: the next record (none: nothing to write) and a value. */
+export type ContainerChange<T> = { readonly next: ContainerRecord | undefined; readonly value: T };
+
 const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Another writer got in between a read and its save: read again and redo the change. */
+class RevisionConflict extends Error {}
+
+/** ISO-8601 UTC instants of one format compare as text. */
+const latest = (...instants: string[]) => instants.sort().at(-1) as string;
+const earliest = (...instants: string[]) => instants.sort()[0] as string;
 
 /**
  * The license container on disk with its anchor. Every save raises the revision; the anchor
  * accepts the old and the new revision while the file is being replaced, so a crash at any point
- * leaves a file the anchor accepts, and only a restored or edited copy is tamper.
+ * leaves a file the anchor accepts, and only a restored or edited copy is tamper. Writers hold an
+ * exclusive cross-process lock and compare the revision they read with the anchor's before they
+ * write; readers take the lock only when what they read is not what the anchor vouches for.
  */
 export class ContainerStore {
   constructor(private readonly options: ContainerStoreOptions) {}
@@ -56,10 +73,58 @@ export class ContainerStore {
     return join(home, `${productSlug}.kwlic`);
   }
 
+  /** The container as it is now; a first start, a deleted file or tamper is settled under the lock. */
   async load(): Promise<Result<OpenContainer>> {
     const anchor = await this.options.anchor.read();
     const text = await readTextIfExists(this.options.file);
-    const vouched = text === undefined ? undefined : this.vouchedFor(anchor.facts, text);
+    const vouched = text === undefined ? undefined : this.vouchedFor(anchor.facts, anchor.record, text);
+    if (vouched !== undefined) return ok(vouched);
+    return this.locked(() => this.loadLocked());
+  }
+
+  /**
+   * Reads the container, applies `change` to it and saves the result, all under the lock, so
+   * that several processes sharing the container never lose a write or see a half-made one.
+   */
+  async mutate<T>(
+    change: (current: OpenContainer) => Result<ContainerChange<T>>,
+  ): Promise<Result<{ readonly container: OpenContainer; readonly value: T }>> {
+    return this.locked(async () => {
+      for (let attempt = 0; ; attempt++) {
+        const loaded = await this.loadLocked();
+        if (!loaded.ok) return loaded;
+        const changed = change(loaded.value);
+        if (!changed.ok) return changed;
+        const { next, value } = changed.value;
+        try {
+          const container = next === undefined ? loaded.value : await this.save(loaded.value, next);
+          return ok({ container, value });
+        } catch (error) {
+          if (!(error instanceof RevisionConflict) || attempt >= 3) throw error;
+        }
+      }
+    });
+  }
+
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    await mkdir(dirname(this.options.file), { recursive: true, mode: 0o700 });
+    const release = await lock(this.options.file, {
+      realpath: false,
+      lockfilePath: `${this.options.file}.lock`,
+      stale: 10_000,
+      retries: { retries: 400, minTimeout: 2, maxTimeout: 50, randomize: true },
+    });
+    try {
+      return await work();
+    } finally {
+      await release();
+    }
+  }
+
+  private async loadLocked(): Promise<Result<OpenContainer>> {
+    const anchor = await this.options.anchor.read();
+    const text = await readTextIfExists(this.options.file);
+    const vouched = text === undefined ? undefined : this.vouchedFor(anchor.facts, anchor.record, text);
     if (vouched !== undefined) return ok(vouched);
     const decoded = text === undefined ? undefined : decodeContainerFile(text);
     const keys = decoded?.ok ? unlockContainerKeys(decoded.value, this.options.fingerprint) : undefined;
@@ -81,7 +146,11 @@ export class ContainerStore {
         return refuse('WRONG_COMPUTER');
       case 'open':
         if (decoded?.ok && keys?.ok && text !== undefined) {
-          return ok({ record: decoded.value, keys: keys.value, fileHash: hashOf(text) });
+          return ok({
+            record: withAnchorConsumption(decoded.value, anchor.record),
+            keys: keys.value,
+            fileHash: hashOf(text),
+          });
         }
         throw new Error('An intact container file must have been read');
       case 'create':
@@ -97,7 +166,11 @@ export class ContainerStore {
    * The common case, kept fast: the anchor names the hash of exactly these bytes, which only a
    * save on this computer writes, so the file's own signature and keys need no checking now.
    */
-  private vouchedFor(anchor: AnchorFacts, text: string): OpenContainer | undefined {
+  private vouchedFor(
+    anchor: AnchorFacts,
+    anchorRecord: AnchorRecord | undefined,
+    text: string,
+  ): OpenContainer | undefined {
     if (anchor.kind !== 'present') return undefined;
     const hash = hashOf(text);
     if (!anchor.accepted.some((entry) => entry.hash === hash)) return undefined;
@@ -111,7 +184,11 @@ export class ContainerStore {
       containerKey: record.containerKey,
     };
     if (decideIntegrity(anchor, facts) !== 'open') return undefined;
-    return { record, keys: vouchedContainerKeys(record, this.options.fingerprint), fileHash: hash };
+    return {
+      record: withAnchorConsumption(record, anchorRecord),
+      keys: vouchedContainerKeys(record, this.options.fingerprint),
+      fileHash: hash,
+    };
   }
 
   /** A new container (first run or deleted file), or the blocked one that tamper leaves behind. */
@@ -121,10 +198,19 @@ export class ContainerStore {
     previous: { record: ContainerRecord; keys: ContainerKeys } | undefined,
   ): Promise<OpenContainer> {
     const now = this.options.now().toISOString();
-    const evaluationStartedAt = anchor?.evaluationStartedAt ?? previous?.record.evaluationStartedAt ?? now;
-    // ISO-8601 UTC instants of one format compare as text.
-    const lastSeenAt =
-      [now, anchor?.lastSeenAt ?? now, previous?.record.lastSeenAt ?? now].sort().at(-1) ?? now;
+    const marker = await this.options.marker.read();
+    const evaluationStartedAt = earliest(
+      now,
+      anchor?.evaluationStartedAt ?? now,
+      marker?.evaluationStartedAt ?? now,
+      previous?.record.evaluationStartedAt ?? now,
+    );
+    const lastSeenAt = latest(
+      now,
+      anchor?.lastSeenAt ?? now,
+      marker?.lastSeenAt ?? now,
+      previous?.record.lastSeenAt ?? now,
+    );
     const blocked = decision === 'tamper' || anchor?.blocked === true;
     const lastRevision = Math.max(
       previous?.record.revision ?? 0,
@@ -137,37 +223,50 @@ export class ContainerStore {
       const containerId = newId('ctr');
       const keys = newContainerKeys(this.options.fingerprint, containerId);
       const record: ContainerRecord = {
-        format: 1,
+        format: CONTAINER_FORMAT,
         containerId,
         product: this.options.product,
+        ...keys,
+        grant: null,
+        updates: [],
         revision: lastRevision,
-        sequence: 0,
-        contents: emptyContents(),
-        appliedPackages: [],
         state: 'evaluation',
         serial: null,
         evaluationStartedAt,
         lastSeenAt: now,
-        grant: null,
+        consumed: anchor?.consumed ?? {},
+        pendingActivation: null,
         lastRefusal: null,
-        ...keys,
       };
       const unlocked = unlockContainerKeys(record, this.options.fingerprint);
       if (!unlocked.ok) throw new Error('Keys just locked must unlock');
       base = { record, keys: unlocked.value, fileHash: undefined };
     }
     const record: ContainerRecord = {
-      ...base.record,
+      ...withAnchorConsumption(base.record, anchor),
       revision: lastRevision,
       evaluationStartedAt,
       lastSeenAt,
       state: blocked ? 'blocked' : base.record.state,
     };
+    if (marker?.evaluationStartedAt !== evaluationStartedAt || marker.lastSeenAt < lastSeenAt) {
+      await this.options.marker.write({ evaluationStartedAt, lastSeenAt });
+    }
     return this.save({ ...base, record }, record);
   }
 
-  /** Writes `next` as the new revision of `current`'s container. */
-  async save(current: OpenContainer, next: ContainerRecord): Promise<OpenContainer> {
+  /** Writes `next` as the new revision of `current`'s container; refused if another writer came first. */
+  private async save(current: OpenContainer, next: ContainerRecord): Promise<OpenContainer> {
+    if (current.fileHash !== undefined) {
+      const anchor = await this.options.anchor.read();
+      const expected = { revision: current.record.revision, hash: current.fileHash };
+      const stillCurrent =
+        anchor.facts.kind === 'present' &&
+        anchor.facts.accepted.some(
+          (entry) => entry.revision === expected.revision && entry.hash === expected.hash,
+        );
+      if (!stillCurrent) throw new RevisionConflict();
+    }
     const record: ContainerRecord = { ...next, revision: current.record.revision + 1 };
     const text = encodeContainerFile(record, current.keys);
     const entry = { revision: record.revision, hash: hashOf(text) };
@@ -178,6 +277,7 @@ export class ContainerStore {
       evaluationStartedAt: record.evaluationStartedAt,
       lastSeenAt: record.lastSeenAt,
       blocked: record.state === 'blocked',
+      consumed: record.consumed,
     });
     const previous =
       current.fileHash === undefined ? [] : [{ revision: current.record.revision, hash: current.fileHash }];
@@ -189,4 +289,10 @@ export class ContainerStore {
     interrupt?.('anchor-committed');
     return { record, keys: current.keys, fileHash: entry.hash };
   }
+}
+
+/** Consumption only grows: what the anchor remembers stands even if the file says less. */
+function withAnchorConsumption(record: ContainerRecord, anchor: AnchorRecord | undefined): ContainerRecord {
+  if (anchor === undefined) return record;
+  return { ...record, consumed: mergeConsumption(record.consumed, anchor.consumed) };
 }

@@ -5,4 +5,5 @@ export type { KeyStatus } from './key-status.js';
 export type { AppliedUpdate, KeyUpdates } from './key-updates.js';
 export { type CheckOutcome, LicenseClient, type TransferOutcome } from './license-client.js';
 export type { LicenseClientOptions } from './license-session.js';
+export type { OfflineActivation } from './offline-activation.js';
 export { parseSdkConfig, type SdkConfig } from './sdk-config.js';

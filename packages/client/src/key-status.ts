@@ -1,13 +1,12 @@
 import {
   type ContainerContents,
   type ContainerState,
-  type ContainerView,
+  counterRemaining,
   daysBetween,
   type ErrorCode,
-  type LicenseGrant,
   type Verdict,
 } from '@keyward/core';
-import type { ContainerRecord } from './container-record.js';
+import type { VerifiedContainer } from './license-session.js';
 
 /** What the key status utility shows about the license container on this computer. */
 export interface KeyStatus {
@@ -17,102 +16,101 @@ export interface KeyStatus {
   readonly state: ContainerState;
   readonly serial: string | null;
   readonly revision: number;
-  /** Update step: raised by every applied update package. */
+  /** Update step of the vendor's terms: raised by every applied update. */
   readonly sequence: number;
   readonly evaluation: { readonly startedAt: string; readonly days: number; readonly daysLeft: number };
+  /** The vendor-signed terms; empty before activation. */
   readonly contents: {
     readonly items: ContainerContents['items'];
     readonly expiresAt: string | null;
-    readonly counters: ContainerContents['counters'];
+    /** Uses left of each counter: the vendor's allowance less what was consumed. */
+    readonly counters: Readonly<Record<string, number>>;
+    readonly consumed: Readonly<Record<string, number>>;
     readonly passwords: readonly string[];
     readonly memory: ReadonlyArray<{ readonly name: string; readonly bytes: number }>;
     readonly verification: ContainerContents['verification'] | 'frozen';
   };
   readonly license: {
-    readonly licenseId: string;
+    readonly bindingId: string;
     readonly checkIntervalDays: number;
     readonly nextCheckAt: string | null;
+    readonly graceDays: number;
     readonly transfersUsed: number;
     readonly maxTransfers: number | null;
     readonly grantedAt: string;
   } | null;
-  readonly verdict: { readonly kind: Verdict['kind']; readonly code?: ErrorCode; readonly message?: string };
+  /** An offline activation request awaiting its Unlock Key: the application asks for it at start. */
+  readonly pendingActivation: { readonly requestedAt: string } | null;
+  readonly verdict: {
+    readonly kind: Verdict['kind'];
+    readonly code?: ErrorCode;
+    readonly message?: string;
+    readonly daysLeft?: number;
+  };
   readonly lastRefusal: { readonly code: ErrorCode; readonly message: string } | null;
 }
 
-/**
- * The facts the start-up verdict is taken on. Expiry and verification mode come from the
- * contents (update packages change them); the next online check from the vendor's grant.
- */
-export function containerView(
-  record: ContainerRecord,
-  grant: LicenseGrant | null,
-  evaluationDays: number,
-): ContainerView {
-  const { expiresAt, verification } = record.contents;
-  return {
-    state: record.state,
-    evaluationStartedAt: new Date(record.evaluationStartedAt),
-    evaluationDays,
-    lastSeenAt: new Date(record.lastSeenAt),
-    grant:
-      grant === null
-        ? null
-        : {
-            verification,
-            nextCheckAt: grant.nextCheckAt === null ? null : new Date(grant.nextCheckAt),
-            expiresAt: expiresAt === null ? null : new Date(expiresAt),
-          },
-  };
-}
-
 export function keyStatus(
-  record: ContainerRecord,
-  grant: LicenseGrant | null,
+  verified: VerifiedContainer,
   evaluationDays: number,
   verdict: Verdict,
   now: Date,
 ): KeyStatus {
+  const { record } = verified.container;
+  const { terms, consumed } = verified;
   const used = daysBetween(new Date(record.evaluationStartedAt), now);
-  const { contents } = record;
+  const contents = terms?.contents;
+  const allowances = contents?.counters ?? {};
+  const grant = terms?.grant;
   return {
     product: record.product,
     containerId: record.containerId,
     formatVersion: record.format,
     state: record.state,
-    serial: record.serial,
+    serial: grant?.serial ?? record.serial,
     revision: record.revision,
-    sequence: record.sequence,
+    sequence: terms?.sequence ?? 0,
     evaluation: {
       startedAt: record.evaluationStartedAt,
       days: evaluationDays,
       daysLeft: Math.max(0, Math.ceil(evaluationDays - used)),
     },
     contents: {
-      items: contents.items,
-      expiresAt: contents.expiresAt,
-      counters: contents.counters,
-      passwords: Object.keys(contents.passwords).sort(),
-      memory: Object.keys(contents.memory)
-        .sort()
-        .map((name) => ({ name, bytes: Buffer.from(contents.memory[name] ?? '', 'base64').length })),
-      verification: record.state === 'frozen' ? 'frozen' : contents.verification,
+      items: contents?.items ?? {},
+      expiresAt: contents?.expiresAt ?? null,
+      counters: Object.fromEntries(
+        Object.entries(allowances).map(([name, allowance]) => [
+          name,
+          counterRemaining(allowance, consumed[name] ?? 0),
+        ]),
+      ),
+      consumed,
+      passwords: Object.keys(contents?.passwords ?? {}).sort(),
+      memory: Object.entries(contents?.memory ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, data]) => ({ name, bytes: Buffer.from(data, 'base64').length })),
+      verification: record.state === 'frozen' ? 'frozen' : (contents?.verification ?? 'ongoing'),
     },
     license:
-      grant === null
+      grant === undefined
         ? null
         : {
-            licenseId: grant.licenseId,
+            bindingId: grant.bindingId,
             checkIntervalDays: grant.checkIntervalDays,
             nextCheckAt: grant.nextCheckAt,
+            graceDays: grant.graceDays,
             transfersUsed: grant.transfersUsed,
             maxTransfers: grant.maxTransfers,
             grantedAt: grant.issuedAt,
           },
+    pendingActivation:
+      record.pendingActivation === null ? null : { requestedAt: record.pendingActivation.requestedAt },
     verdict:
       verdict.kind === 'denied'
         ? { kind: verdict.kind, code: verdict.error.code, message: verdict.error.message }
-        : { kind: verdict.kind },
+        : verdict.kind === 'evaluation'
+          ? { kind: verdict.kind, daysLeft: verdict.daysLeft }
+          : { kind: verdict.kind },
     lastRefusal: record.lastRefusal,
   };
 }

@@ -1,30 +1,29 @@
 import {
-  APPLIED_PACKAGES_KEPT,
-  applyOperations,
+  applyUpdate,
   codeKey,
-  contentsHash,
   encodeRequestCode,
   encodeSealedFile,
   err,
+  type HeldUpdate,
+  type LicenseTerms,
   newNonce,
   ok,
   openSealedFile,
-  openSignedDocument,
-  packageRefusal,
+  parseSignedEnvelope,
   REQUEST_FILE_LABEL,
   type Result,
-  readActivationCode,
-  readUpdatePackage,
   refuse,
   signDocument,
   UPDATE_DOCUMENT_TYPES,
   UPDATE_FILE_LABEL,
   type UpdateOperation,
-  type UpdatePackage,
   type UpdateRequest,
+  verifyUpdate,
 } from '@keyward/core';
 import type { KeyStatus } from './key-status.js';
 import type { LicenseSession, VerifiedContainer } from './license-session.js';
+
+type Activated = VerifiedContainer & { readonly terms: LicenseTerms };
 
 export interface AppliedUpdate {
   readonly packageId: string;
@@ -45,8 +44,8 @@ export class KeyUpdates {
   async createRequest(): Promise<Result<string>> {
     const opened = await this.activated();
     if (!opened.ok) return opened;
-    const { container } = opened.value;
-    const vendorBox = this.vendorBoxKey();
+    const { container, terms } = opened.value;
+    const vendorBox = this.session.vendorBoxKey();
     if (!vendorBox.ok) return vendorBox;
     const signed = signDocument(
       UPDATE_DOCUMENT_TYPES.updateRequest,
@@ -57,9 +56,9 @@ export class KeyUpdates {
       encodeSealedFile(
         REQUEST_FILE_LABEL,
         {
-          Serial: container.record.serial ?? '',
+          Serial: terms.grant.serial,
           Product: this.session.config.product,
-          Step: String(container.record.sequence),
+          Step: String(terms.sequence),
         },
         signed,
         vendorBox.value,
@@ -81,7 +80,9 @@ export class KeyUpdates {
         ? refuse('WRONG_KEY', 'This update is for another license container.')
         : signed;
     }
-    return this.applySigned(opened.value, signed.value);
+    const envelope = parseSignedEnvelope(signed.value);
+    if (!envelope.ok) return envelope;
+    return this.applyHeld({ kind: 'package', envelope: envelope.value });
   }
 
   /** Online update: asks the license server for the packages pending for this container and applies them in order. */
@@ -98,8 +99,8 @@ export class KeyUpdates {
       containerKey: container.record.containerKey,
       request,
     });
-    if (!answer.ok) return answer;
-    const packages = (answer.value as { packages?: unknown }).packages;
+    if (answer.kind !== 'answer') return err(answer.error);
+    const packages = (answer.body as { packages?: unknown }).packages;
     if (!Array.isArray(packages) || !packages.every((text) => typeof text === 'string')) {
       return refuse('ANSWER_MISMATCH', 'The license server answered without a list of updates.');
     }
@@ -112,128 +113,81 @@ export class KeyUpdates {
     return ok(applied);
   }
 
-  private async applySigned(opened: VerifiedContainer, signed: unknown): Promise<Result<AppliedUpdate>> {
-    const verified = openSignedDocument(signed, UPDATE_DOCUMENT_TYPES.updatePackage, this.session.vendorKey);
-    if (!verified.ok) {
-      return verified.error.code === 'UNKNOWN_KEY_ID'
-        ? refuse('SIGNATURE_INVALID', "The update is not signed by this product's vendor.")
-        : verified;
-    }
-    const pkg = readUpdatePackage(verified.value);
-    if (!pkg.ok) return pkg;
-    return this.applyChecked(opened, pkg.value);
-  }
-
   /** The request code (Transaction Key) to read to the vendor over the phone. */
   async createRequestCode(): Promise<Result<string>> {
     const opened = await this.activated();
     if (!opened.ok) return opened;
-    const { record } = opened.value.container;
+    const { terms } = opened.value;
     const key = this.codeKeyOf(opened.value);
-    return key.ok ? ok(encodeRequestCode(record.sequence, record.contents, key.value)) : key;
+    return key.ok ? ok(encodeRequestCode(terms.sequence, terms.contents, key.value)) : key;
   }
 
-  /** Applies an activation code read over the phone: authenticated by the code key, applied like a package. */
+  /** Applies an activation code read over the phone: signed by the vendor, applied like a package. */
   async applyCode(code: string): Promise<Result<AppliedUpdate>> {
     const opened = await this.activated();
     if (!opened.ok) return opened;
-    const key = this.codeKeyOf(opened.value);
-    if (!key.ok) return key;
-    const { record } = opened.value.container;
-    const read = readActivationCode(code, record.contents, key.value);
-    if (!read.ok) return read;
-    return this.applyChecked(opened.value, {
-      packageId: read.value.codeId,
-      serial: record.serial ?? '',
-      containerKey: record.containerKey,
-      fromSequence: read.value.fromSequence,
-      toSequence: read.value.fromSequence + 1,
-      operations: read.value.operations,
-      resultHash: undefined,
-    });
+    return this.applyHeld({ kind: 'code', code });
   }
 
   /**
-   * The order of updates, then the operations, then (for packages) the promised result; saved
-   * atomically with the new update step, or nothing changes.
+   * Verifies the update against the terms read afresh under the container's lock, applies it and
+   * keeps it with the grant, so its signature is checked again at every start; all or nothing.
    */
-  private async applyChecked(
-    { container, grant }: VerifiedContainer,
-    pkg: Pick<
-      UpdatePackage,
-      'packageId' | 'serial' | 'containerKey' | 'fromSequence' | 'toSequence' | 'operations'
-    > & {
-      readonly resultHash: string | undefined;
-    },
-  ): Promise<Result<AppliedUpdate>> {
-    const refusal = packageRefusal(container.record, pkg);
-    if (refusal !== undefined) return err(refusal);
-    const contents = applyOperations(container.record.contents, pkg.operations);
-    if (!contents.ok) return contents;
-    if (pkg.resultHash !== undefined && contentsHash(contents.value) !== pkg.resultHash) {
-      return refuse(
-        'FROM_MISMATCH',
-        'Applied to this key, the update does not give the contents the vendor expects.',
-      );
-    }
-    const saved = await this.session.store.save(container, {
-      ...container.record,
-      contents: contents.value,
-      sequence: pkg.toSequence,
-      appliedPackages: [...container.record.appliedPackages, pkg.packageId].slice(-APPLIED_PACKAGES_KEPT),
+  private async applyHeld(update: HeldUpdate): Promise<Result<AppliedUpdate>> {
+    const changed = await this.session.change((current) => {
+      if (current.container.record.state === 'blocked') return refuse('TAMPER_DETECTED');
+      if (current.terms === null)
+        return refuse('NOT_ACTIVATED', 'Activate the license before applying updates.');
+      const verified = verifyUpdate(update, current.terms, this.session.vendorKeys);
+      if (!verified.ok) return verified;
+      const applied = applyUpdate(current.terms, verified.value);
+      if (!applied.ok) return applied;
+      const { record } = current.container;
+      return ok({ next: { ...record, updates: [...record.updates, update] }, value: verified.value });
     });
+    if (!changed.ok) return changed;
+    const pkg = changed.value.value;
     return ok({
-      packageId: pkg.packageId,
+      packageId: pkg.id,
       fromSequence: pkg.fromSequence,
       toSequence: pkg.toSequence,
       operations: pkg.operations,
-      status: this.session.statusOf(saved, grant),
+      status: this.session.statusOf(changed.value.verified),
     });
   }
 
-  private vendorBoxKey(): Result<{ kid: string; publicKey: string }> {
-    const key = this.session.config.vendorKeys.findLast((candidate) => candidate.kind === 'x25519');
-    return key === undefined
-      ? refuse('CONFIG_INVALID', 'The SDK configuration holds no vendor encryption key (x25519).')
-      : ok({ kid: key.kid, publicKey: key.publicKey });
-  }
-
-  private codeKeyOf({ container }: VerifiedContainer): Result<Buffer> {
-    const vendorBox = this.vendorBoxKey();
+  private codeKeyOf({ container, terms }: Activated): Result<Buffer> {
+    const vendorBox = this.session.vendorBoxKey();
     if (!vendorBox.ok) return vendorBox;
-    const key = codeKey(
-      container.keys.box.privateKey,
-      vendorBox.value.publicKey,
-      container.record.serial ?? '',
-    );
+    const key = codeKey(container.keys.box.privateKey, vendorBox.value.publicKey, terms.grant.serial);
     return key === undefined
       ? refuse('CONFIG_INVALID', 'The vendor encryption key in the SDK configuration is not valid.')
       : ok(key);
   }
 
-  private requestOf({ container }: VerifiedContainer): UpdateRequest {
+  private requestOf({ container, terms }: Activated): UpdateRequest {
     return {
-      serial: container.record.serial ?? '',
+      serial: terms.grant.serial,
       product: this.session.config.product,
       containerKey: container.record.containerKey,
       containerBoxKey: container.record.containerBoxKey,
       fingerprintHash: this.session.fingerprintHash,
-      sequence: container.record.sequence,
-      contents: container.record.contents,
+      sequence: terms.sequence,
+      contents: terms.contents,
       nonce: newNonce(),
       issuedAt: this.session.now().toISOString(),
     };
   }
 
   /** Updates are for a container the vendor has activated; a blocked one takes none. */
-  private async activated(): Promise<Result<VerifiedContainer>> {
+  private async activated(): Promise<Result<Activated>> {
     const opened = await this.session.open();
     if (!opened.ok) return opened;
-    const { container, grant } = opened.value;
+    const { container, terms } = opened.value;
     if (container.record.state === 'blocked') return refuse('TAMPER_DETECTED');
-    if (grant === null || container.record.serial === null) {
+    if (terms === null) {
       return refuse('NOT_ACTIVATED', 'Activate the license before requesting or applying updates.');
     }
-    return opened;
+    return ok({ ...opened.value, terms });
   }
 }

@@ -1,32 +1,47 @@
 import {
   DOCUMENT_TYPES,
+  DOCUMENTS,
+  decideUnreachable,
   decideVerdict,
   err,
-  grantBringsContents,
+  grantMismatch,
   type KeywardError,
+  keywardError,
+  type LicenseGrant,
+  laterInstant,
   newNonce,
   type OnlineIntent,
   ok,
-  openSignedDocument,
+  openDocument,
   parseSerial,
   type Result,
-  readDeactivationReceipt,
   refusalFreezes,
   refuse,
   type SignedEnvelope,
   signDocument,
+  type Verdict,
+  type Verified,
+  verifyRefusal,
 } from '@keyward/core';
-import type { OpenContainer } from './container-store.js';
+import type { ContainerRecord } from './container-record.js';
 import { KeyContents } from './key-contents.js';
-import { containerView, type KeyStatus } from './key-status.js';
+import type { KeyStatus } from './key-status.js';
 import { KeyUpdates } from './key-updates.js';
-import { type LicenseClientOptions, LicenseSession, type VerifiedContainer } from './license-session.js';
+import {
+  adoptGrant,
+  type LicenseClientOptions,
+  LicenseSession,
+  type VerifiedContainer,
+} from './license-session.js';
+import { OfflineActivation } from './offline-activation.js';
 
 /** The outcome of CheckLicense when the application may run. */
 export interface CheckOutcome {
-  readonly mode: 'evaluation' | 'licensed';
-  /** Whether the license server was asked this time. */
+  /** `grace`: a due check could not reach the server; the application runs for `grace.daysLeft` more days. */
+  readonly mode: 'evaluation' | 'licensed' | 'grace';
+  /** Whether the license server answered this time. */
   readonly online: boolean;
+  readonly grace?: { readonly daysLeft: number; readonly until: string };
   readonly status: KeyStatus;
 }
 
@@ -41,7 +56,8 @@ const LAST_SEEN_STEP_MS = 10 * 60 * 1000;
 
 /**
  * The licensed application's view of its license: evaluation, activation, CheckLicense and
- * transfer. Expected refusals come back as `Err` values with a code and a sentence.
+ * transfer. Expected refusals come back as `Err` values with a code and a sentence. The container
+ * changes state only on an answer the vendor signed.
  */
 export class LicenseClient {
   private readonly session: LicenseSession;
@@ -49,18 +65,21 @@ export class LicenseClient {
   readonly updates: KeyUpdates;
   /** Items, seats, counters, passwords and memory objects, for the application. */
   readonly contents: KeyContents;
+  /** Activation by e-mail or fax: the activation request and the Unlock Key. */
+  readonly offline: OfflineActivation;
 
   constructor(options: LicenseClientOptions) {
     this.session = new LicenseSession(options);
     this.updates = new KeyUpdates(this.session);
     this.contents = new KeyContents(this.session);
+    this.offline = new OfflineActivation(this.session);
   }
 
   /** The key status, read offline. The first call on a computer starts the evaluation. */
   async status(): Promise<Result<KeyStatus>> {
     const opened = await this.session.open();
     if (!opened.ok) return opened;
-    return ok(this.session.statusOf(opened.value.container, opened.value.grant));
+    return ok(this.session.statusOf(opened.value));
   }
 
   /**
@@ -70,86 +89,93 @@ export class LicenseClient {
   async check(): Promise<Result<CheckOutcome>> {
     const opened = await this.session.open();
     if (!opened.ok) return opened;
-    let { container, grant } = opened.value;
+    const verified = opened.value;
+    const { record } = verified.container;
     const now = this.session.now();
-    const verdict = decideVerdict(
-      containerView(container.record, grant, this.session.config.evaluationDays),
-      now,
-    );
-    if (verdict.kind === 'denied') return err(verdict.error);
-    if (verdict.kind === 'check-online') {
-      const serial = container.record.serial;
-      if (serial === null) return refuse('NOT_ACTIVATED');
-      return this.askServer({ container, grant }, serial, 'check');
+    const verdict = decideVerdict(this.session.view(verified), now);
+    if (verdict.kind === 'denied') return this.deniedAt(verdict.error, now);
+    if (record.state === 'releasing') {
+      const released = await this.finishRelease(verified);
+      if (!released.ok) return released;
+      return refuse(
+        'NOT_ACTIVATED',
+        'The serial was released from this computer for a transfer: activate it again to use it here.',
+      );
     }
-    if (now.getTime() - Date.parse(container.record.lastSeenAt) > LAST_SEEN_STEP_MS) {
-      container = await this.session.store.save(container, {
-        ...container.record,
-        lastSeenAt: now.toISOString(),
-      });
+    if (verdict.kind === 'check-online') {
+      const serial = verified.terms?.grant.serial ?? record.serial;
+      if (serial === null) return refuse('NOT_ACTIVATED');
+      return this.askServer(verified, serial, 'check', verdict);
+    }
+    let current = verified;
+    if (now.getTime() - Date.parse(record.lastSeenAt) > LAST_SEEN_STEP_MS) {
+      const seen = await this.session.change((fresh) =>
+        ok({ next: seenAt(fresh.container.record, now), value: undefined }),
+      );
+      if (!seen.ok) return seen;
+      current = seen.value.verified;
     }
     return ok({
       mode: verdict.kind === 'evaluation' ? 'evaluation' : 'licensed',
       online: false,
-      status: this.session.statusOf(container, grant),
+      status: this.session.statusOf(current),
     });
-  }
-
-  /**
-   * Records a serial for activation by e-mail or fax: the application stays in evaluation and no
-   * online check is made until the license is activated.
-   */
-  async enterSerial(serialText: string): Promise<Result<KeyStatus>> {
-    const serial = parseSerial(serialText);
-    if (!serial.ok) return serial;
-    const opened = await this.session.open();
-    if (!opened.ok) return opened;
-    const { container, grant } = opened.value;
-    if (container.record.state !== 'evaluation') {
-      return refuse(
-        'VALIDATION_FAILED',
-        'A serial can only be entered for later activation while in evaluation.',
-      );
-    }
-    const saved = await this.session.store.save(container, { ...container.record, serial: serial.value });
-    return ok(this.session.statusOf(saved, grant));
   }
 
   /** Online activation: binds the serial to this computer and removes the evaluation limit. */
   async activate(serialText?: string): Promise<Result<CheckOutcome>> {
     const opened = await this.session.open();
     if (!opened.ok) return opened;
-    const serial = parseSerial(serialText ?? opened.value.container.record.serial ?? '');
+    const { record } = opened.value.container;
+    const serial = parseSerial(serialText ?? opened.value.terms?.grant.serial ?? record.serial ?? '');
     if (!serial.ok)
       return serialText === undefined
         ? refuse('NOT_ACTIVATED', 'Enter a serial number to activate.')
         : serial;
-    return this.askServer(opened.value, serial.value, 'activate');
+    if (record.state === 'releasing') {
+      return refuse(
+        'NOT_ACTIVATED',
+        'This computer is releasing its serial for a transfer: start the application online to finish it first.',
+      );
+    }
+    return this.askServer(opened.value, serial.value, 'activate', undefined);
   }
 
   /**
-   * Transfer, first half: releases the serial from this computer (the request is signed by this
-   * container) and freezes the license here. Another computer may then activate it.
+   * Transfer, first half: releases the serial from this computer. The container freezes itself
+   * (`releasing`) before it sends the request, so a lost answer never leaves it licensed; sending
+   * again (here, or at the next start) gets the same receipt.
    */
   async deactivate(): Promise<Result<TransferOutcome>> {
-    const opened = await this.session.open();
-    if (!opened.ok) return opened;
-    const { container, grant } = opened.value;
-    if (container.record.state === 'blocked') return refuse('TAMPER_DETECTED');
-    if (grant === null || container.record.state !== 'active' || container.record.serial === null) {
-      return refuse('NOT_ACTIVATED', 'Only an activated license can be transferred.');
-    }
+    const releasing = await this.session.change((current) => {
+      const { record } = current.container;
+      if (record.state === 'blocked') return refuse('TAMPER_DETECTED');
+      if (record.state === 'releasing') return ok({ next: undefined, value: undefined });
+      if (current.terms === null || (record.state !== 'active' && record.state !== 'grace')) {
+        return refuse('NOT_ACTIVATED', 'Only an activated license can be transferred.');
+      }
+      return ok({ next: { ...record, state: 'releasing' }, value: undefined });
+    });
+    if (!releasing.ok) return releasing;
+    return this.finishRelease(releasing.value.verified);
+  }
+
+  private async finishRelease(verified: VerifiedContainer): Promise<Result<TransferOutcome>> {
+    const { container, terms } = verified;
+    if (terms === null) return refuse('NOT_ACTIVATED', 'Only an activated license can be transferred.');
     const nonce = newNonce();
+    const { grant } = terms;
     const request = signDocument(
       DOCUMENT_TYPES.deactivationRequest,
       {
-        serial: container.record.serial,
+        serial: grant.serial,
         product: this.session.config.product,
-        bindingId: grant.bindingId,
         containerKey: container.record.containerKey,
         fingerprintHash: this.session.fingerprintHash,
         nonce,
         issuedAt: this.session.now().toISOString(),
+        bindingId: grant.bindingId,
+        consumed: verified.consumed,
       },
       container.keys.signer,
     );
@@ -157,37 +183,77 @@ export class LicenseClient {
       containerKey: container.record.containerKey,
       request,
     });
-    if (!answer.ok) return answer;
-    const receiptEnvelope = (answer.value as { receipt?: unknown }).receipt;
-    const verified = openSignedDocument(
-      receiptEnvelope,
-      DOCUMENT_TYPES.deactivationReceipt,
-      this.session.vendorKey,
+    const stillReleasing = (cause: KeywardError) =>
+      err(
+        keywardError(
+          cause.code,
+          `${cause.message} This computer stays frozen; the transfer finishes at the next start online.`,
+        ),
+      );
+    if (answer.kind === 'unreachable') return stillReleasing(answer.error);
+    if (answer.kind === 'refused') {
+      const refusal = verifyRefusal(answer.signedRefusal, this.session.vendorKeys, {
+        nonce,
+        serial: grant.serial,
+        containerKey: container.record.containerKey,
+      });
+      if (!refusal.ok) return stillReleasing(answer.error);
+      // The server kept the binding (limit reached): this computer stays licensed.
+      const kept = answer.error.code === 'TRANSFER_LIMIT_REACHED';
+      const lost = answer.error.code === 'NOT_BOUND_HERE';
+      await this.session.change((current) =>
+        current.container.record.state !== 'releasing'
+          ? ok({ next: undefined, value: undefined })
+          : ok({
+              next: {
+                ...current.container.record,
+                state: kept ? 'active' : 'frozen',
+                ...(lost ? { grant: null, updates: [] } : {}),
+                lastRefusal: { code: answer.error.code, message: answer.error.message },
+              },
+              value: undefined,
+            }),
+      );
+      return err(answer.error);
+    }
+    const receipt = openDocument(
+      (answer.body as { receipt?: unknown }).receipt,
+      DOCUMENTS.deactivationReceipt,
+      this.session.vendorKeys.byKid,
     );
-    const receipt = verified.ok ? readDeactivationReceipt(verified.value) : verified;
-    if (!receipt.ok) return receipt;
-    if (receipt.value.nonce !== nonce || receipt.value.bindingId !== grant.bindingId)
-      return refuse('ANSWER_MISMATCH');
+    if (!receipt.ok || receipt.value.nonce !== nonce || receipt.value.bindingId !== grant.bindingId) {
+      return stillReleasing(keywardError('ANSWER_UNSIGNED'));
+    }
     // The grant was for the binding just released: it goes, and the next start asks the server.
-    const saved = await this.session.store.save(container, {
-      ...container.record,
-      state: 'frozen',
-      grant: null,
-      lastRefusal: null,
-    });
+    const saved = await this.session.change((current) =>
+      ok({
+        next: {
+          ...current.container.record,
+          state: 'frozen',
+          serial: grant.serial,
+          grant: null,
+          updates: [],
+          lastRefusal: null,
+        },
+        value: undefined,
+      }),
+    );
+    if (!saved.ok) return saved;
     return ok({
       transfersUsed: receipt.value.transfersUsed,
       maxTransfers: receipt.value.maxTransfers,
-      status: this.session.statusOf(saved, null),
+      status: this.session.statusOf(saved.value.verified),
     });
   }
 
   /** Activation or online CheckLicense; the answer is verified before anything is stored. */
   private async askServer(
-    { container, grant: held }: VerifiedContainer,
+    verified: VerifiedContainer,
     serial: string,
     intent: OnlineIntent,
+    verdict: Extract<Verdict, { kind: 'check-online' }> | undefined,
   ): Promise<Result<CheckOutcome>> {
+    const { container } = verified;
     const nonce = newNonce();
     const now = this.session.now();
     const request = signDocument(
@@ -196,10 +262,12 @@ export class LicenseClient {
         serial,
         product: this.session.config.product,
         containerKey: container.record.containerKey,
-        containerBoxKey: container.record.containerBoxKey,
         fingerprintHash: this.session.fingerprintHash,
         nonce,
         issuedAt: now.toISOString(),
+        containerBoxKey: container.record.containerBoxKey,
+        sequence: verified.terms?.sequence ?? 0,
+        consumed: verified.consumed,
       },
       container.keys.signer,
     );
@@ -207,41 +275,111 @@ export class LicenseClient {
       containerKey: container.record.containerKey,
       request,
     });
-    if (!answer.ok) return this.refused(container, serial, intent, answer.error);
-    const envelope = (answer.value as { grant?: SignedEnvelope }).grant;
-    if (envelope === undefined)
-      return refuse('ANSWER_MISMATCH', 'The license server answered without a license grant.');
-    const grant = this.session.verifyGrant(envelope, { ...container.record, serial }, nonce);
-    if (!grant.ok) return grant;
-    const vendorRecord = grantBringsContents(held?.bindingId ?? null, grant.value.bindingId)
-      ? { contents: grant.value.contents, sequence: grant.value.sequence, appliedPackages: [] }
-      : {};
-    const saved = await this.session.store.save(container, {
-      ...container.record,
-      ...vendorRecord,
-      state: 'active',
-      serial,
-      grant: envelope,
-      lastRefusal: null,
-      lastSeenAt: now.toISOString(),
-    });
-    return ok({ mode: 'licensed', online: true, status: this.session.statusOf(saved, grant.value) });
+    const expected = { nonce, serial, containerKey: container.record.containerKey };
+    if (answer.kind === 'refused') {
+      const refusal = verifyRefusal(answer.signedRefusal, this.session.vendorKeys, expected);
+      if (refusal.ok) return this.refused(serial, intent, answer.error);
+      if (intent === 'activate') return err(answer.error);
+      return this.unreachable(verdict, now, keywardError('ANSWER_UNSIGNED'));
+    }
+    if (answer.kind === 'unreachable') {
+      return intent === 'activate' ? err(answer.error) : this.unreachable(verdict, now, answer.error);
+    }
+    const grant = this.verifyGrant((answer.body as { grant?: unknown }).grant, expected, container.record);
+    if (!grant.ok) {
+      return intent === 'activate' ? grant : this.unreachable(verdict, now, grant.error);
+    }
+    const saved = await this.session.change((current) =>
+      ok({ next: adoptGrant(current.container.record, grant.value, now), value: undefined }),
+    );
+    if (!saved.ok) return saved;
+    return ok({ mode: 'licensed', online: true, status: this.session.statusOf(saved.value.verified) });
   }
 
+  private verifyGrant(
+    envelope: unknown,
+    expected: { readonly nonce: string; readonly serial: string; readonly containerKey: string },
+    record: ContainerRecord,
+  ): Result<{ envelope: SignedEnvelope; grant: Verified<LicenseGrant> }> {
+    const grant = openDocument(envelope, DOCUMENTS.licenseGrant, this.session.vendorKeys.byKid);
+    if (!grant.ok) return refuse('ANSWER_UNSIGNED');
+    const mismatch = grantMismatch(grant.value, {
+      ...expected,
+      product: this.session.config.product,
+      fingerprintHash: this.session.fingerprintHash,
+    });
+    if (mismatch !== undefined || grant.value.containerBoxKey !== record.containerBoxKey) {
+      return refuse(
+        'ANSWER_MISMATCH',
+        `The license grant does not match this request (${mismatch ?? 'box key'}).`,
+      );
+    }
+    return ok({ envelope: envelope as SignedEnvelope, grant: grant.value });
+  }
+
+  /** A signed refusal: the container freezes when the refusal calls for it. */
   private async refused(
-    container: OpenContainer,
     serial: string,
     intent: OnlineIntent,
     error: KeywardError,
   ): Promise<Result<CheckOutcome>> {
-    if (refusalFreezes(error.code, intent)) {
-      await this.session.store.save(container, {
-        ...container.record,
-        state: 'frozen',
-        serial,
-        lastRefusal: { code: error.code, message: error.message },
+    const now = this.session.now();
+    await this.session.change((current) => {
+      const record = seenAt(current.container.record, now);
+      if (!refusalFreezes(error.code, intent)) return ok({ next: record, value: undefined });
+      return ok({
+        next: {
+          ...record,
+          state: 'frozen',
+          serial,
+          lastRefusal: { code: error.code, message: error.message },
+        },
+        value: undefined,
       });
+    });
+    return err(error);
+  }
+
+  /** No signed answer to a due check: grace while it lasts, then the application stops. */
+  private async unreachable(
+    verdict: Extract<Verdict, { kind: 'check-online' }> | undefined,
+    now: Date,
+    cause: KeywardError,
+  ): Promise<Result<CheckOutcome>> {
+    const changed = await this.session.change((current) => {
+      const record = seenAt(current.container.record, now);
+      const decision = decideUnreachable(
+        verdict ?? { kind: 'check-online', graceUntil: null },
+        record.state,
+        now,
+        cause,
+      );
+      const next: ContainerRecord = decision.kind === 'grace' ? { ...record, state: 'grace' } : record;
+      return ok({ next, value: decision });
+    });
+    if (!changed.ok) return changed;
+    const decision = changed.value.value;
+    if (decision.kind === 'denied') return err(decision.error);
+    return ok({
+      mode: 'grace',
+      online: false,
+      grace: { daysLeft: decision.daysLeft, until: decision.until.toISOString() },
+      status: this.session.statusOf(changed.value.verified),
+    });
+  }
+
+  /** A refused start still records the time it saw, so winding the clock back after it is caught. */
+  private async deniedAt(error: KeywardError, now: Date): Promise<Result<CheckOutcome>> {
+    if (error.code !== 'CLOCK_ROLLBACK' && error.code !== 'TAMPER_DETECTED') {
+      await this.session.change((current) =>
+        ok({ next: seenAt(current.container.record, now), value: undefined }),
+      );
     }
     return err(error);
   }
+}
+
+/** The record with the clock's high-water mark raised to `now`. */
+function seenAt(record: ContainerRecord, now: Date): ContainerRecord {
+  return { ...record, lastSeenAt: laterInstant(record.lastSeenAt, now.toISOString()) };
 }

@@ -1,20 +1,30 @@
 import {
-  DOCUMENT_TYPES,
+  type ContainerView,
   decideVerdict,
   fingerprintHash,
-  grantMismatch,
   type LicenseGrant,
+  type LicenseTerms,
+  laterInstant,
+  mergeConsumption,
   ok,
-  openSignedDocument,
   type Result,
-  readLicenseGrant,
   refuse,
   type SignedEnvelope,
+  type TermsHolder,
+  type VendorKeys,
+  type Verified,
+  verifyTerms,
 } from '@keyward/core';
 import { AnchorFile } from './anchor.js';
 import type { ContainerRecord } from './container-record.js';
-import { ContainerStore, type OpenContainer, type SaveStage } from './container-store.js';
-import { containerView, type KeyStatus, keyStatus } from './key-status.js';
+import {
+  type ContainerChange,
+  ContainerStore,
+  type OpenContainer,
+  type SaveStage,
+} from './container-store.js';
+import { EvaluationMarker } from './evaluation-marker.js';
+import { type KeyStatus, keyStatus } from './key-status.js';
 import { productSlug, type SdkConfig, vendorVerifyKeys } from './sdk-config.js';
 import { VendorApi } from './vendor-api.js';
 
@@ -24,26 +34,31 @@ export interface LicenseClientOptions {
   readonly home: string;
   /** Directory of the anti-rollback anchor: somewhere else than `home`. */
   readonly anchorDir: string;
+  /** Directory of the evaluation marker: a third place, apart from `home` and `anchorDir`. */
+  readonly markerDir: string;
   /** This computer's fingerprint (see `computeFingerprint`). */
   readonly fingerprint: string;
   readonly now?: () => Date;
   readonly fetch?: typeof fetch;
-  /** Attempts per online request (network failures and 5xx only). */
+  /** Attempts per online request (network failures, 5xx and 429 only). */
   readonly attempts?: number;
   readonly interrupt?: (stage: SaveStage) => void;
 }
 
-/** A container opened and its vendor grant verified. */
+/** A container opened and the vendor's terms in it verified. */
 export interface VerifiedContainer {
   readonly container: OpenContainer;
-  readonly grant: LicenseGrant | null;
+  /** The vendor-signed terms; null before activation or after a transfer. */
+  readonly terms: LicenseTerms | null;
+  /** Uses of each counter consumed: this container's record and the vendor's, whichever is more. */
+  readonly consumed: Readonly<Record<string, number>>;
 }
 
 /** What every license operation of the SDK shares: the container on disk, the server, the vendor's keys. */
 export class LicenseSession {
   readonly store: ContainerStore;
   readonly api: VendorApi;
-  readonly vendorKey: ReturnType<typeof vendorVerifyKeys>;
+  readonly vendorKeys: VendorKeys;
   readonly now: () => Date;
   readonly fingerprintHash: string;
   readonly config: SdkConfig;
@@ -55,6 +70,7 @@ export class LicenseSession {
     this.store = new ContainerStore({
       file: ContainerStore.fileFor(options.home, slug),
       anchor: new AnchorFile(options.anchorDir, slug, options.fingerprint),
+      marker: new EvaluationMarker(options.markerDir, slug, options.fingerprint),
       product: options.config.product,
       fingerprint: options.fingerprint,
       now: this.now,
@@ -65,48 +81,132 @@ export class LicenseSession {
       attempts: options.attempts,
       fetch: options.fetch,
     });
-    this.vendorKey = vendorVerifyKeys(options.config);
+    this.vendorKeys = vendorVerifyKeys(options.config);
     this.fingerprintHash = fingerprintHash(options.config.product, options.fingerprint);
   }
 
-  /** Loads the container and verifies the vendor's grant inside it; an altered grant is tamper. */
+  holderOf(record: ContainerRecord): TermsHolder {
+    return {
+      product: this.config.product,
+      containerKey: record.containerKey,
+      containerBoxKey: record.containerBoxKey,
+      fingerprintHash: this.fingerprintHash,
+    };
+  }
+
+  /**
+   * Loads the container and verifies the vendor's terms in it, at every start. Terms that do not
+   * verify were edited: the license is blocked. Terms signed with a vendor key this application
+   * no longer ships are dropped, and the next start asks the server for new ones.
+   */
   async open(): Promise<Result<VerifiedContainer>> {
     const loaded = await this.store.load();
     if (!loaded.ok) return loaded;
-    const container = loaded.value;
-    const { grant: envelope, serial } = container.record;
-    if (envelope === null) return ok({ container, grant: null });
-    const grant = this.verifyGrant(envelope, container.record);
-    if (grant.ok) return ok({ container, grant: grant.value });
-    if (grant.error.code === 'UNKNOWN_KEY_ID' && serial !== null) {
-      // Signed with a vendor key this application no longer ships: ask the server for a new grant.
-      const frozen = await this.store.save(container, { ...container.record, state: 'frozen', grant: null });
-      return ok({ container: frozen, grant: null });
-    }
-    const blocked = await this.store.save(container, { ...container.record, state: 'blocked' });
-    return ok({ container: blocked, grant: null });
-  }
-
-  verifyGrant(envelope: SignedEnvelope, record: ContainerRecord, nonce?: string): Result<LicenseGrant> {
-    const opened = openSignedDocument(envelope, DOCUMENT_TYPES.licenseGrant, this.vendorKey);
-    if (!opened.ok) return opened;
-    const grant = readLicenseGrant(opened.value);
-    if (!grant.ok) return grant;
-    const mismatch = grantMismatch(grant.value, {
-      nonce: nonce ?? grant.value.nonce,
-      serial: record.serial ?? grant.value.serial,
-      product: this.config.product,
-      containerKey: record.containerKey,
-      fingerprintHash: this.fingerprintHash,
+    const verified = this.verify(loaded.value);
+    if (verified.ok || verified.error.code === 'WRONG_COMPUTER') return verified;
+    const settled = await this.store.mutate((current) => {
+      const again = this.verify(current);
+      if (again.ok || again.error.code === 'WRONG_COMPUTER') return ok({ next: undefined, value: again });
+      const next: ContainerRecord =
+        again.error.code === 'UNKNOWN_KEY_ID'
+          ? { ...current.record, state: 'frozen', grant: null, updates: [] }
+          : { ...current.record, state: 'blocked' };
+      return ok({ next, value: again });
     });
-    return mismatch === undefined
-      ? grant
-      : refuse('ANSWER_MISMATCH', `The license grant does not match this container (${mismatch}).`);
+    if (!settled.ok) return settled;
+    return settled.value.value.ok
+      ? settled.value.value
+      : ok({
+          container: settled.value.container,
+          terms: null,
+          consumed: settled.value.container.record.consumed,
+        });
   }
 
-  statusOf(container: OpenContainer, grant: LicenseGrant | null): KeyStatus {
-    const now = this.now();
-    const view = containerView(container.record, grant, this.config.evaluationDays);
-    return keyStatus(container.record, grant, this.config.evaluationDays, decideVerdict(view, now), now);
+  /** The vendor's terms in a container, verified; none before activation. */
+  verify(container: OpenContainer): Result<VerifiedContainer> {
+    const { record } = container;
+    if (record.grant === null || record.state === 'blocked') {
+      return ok({ container, terms: null, consumed: record.consumed });
+    }
+    const terms = verifyTerms(
+      { grant: record.grant, updates: record.updates },
+      this.holderOf(record),
+      this.vendorKeys,
+    );
+    if (!terms.ok) return terms;
+    return ok({
+      container,
+      terms: terms.value,
+      consumed: mergeConsumption(record.consumed, terms.value.grant.consumed),
+    });
   }
+
+  /** The vendor's X25519 key, to which request files are sealed. */
+  vendorBoxKey(): Result<{ kid: string; publicKey: string }> {
+    const key = this.config.vendorKeys.findLast((candidate) => candidate.kind === 'x25519');
+    return key === undefined
+      ? refuse('CONFIG_INVALID', 'The SDK configuration holds no vendor encryption key (x25519).')
+      : ok({ kid: key.kid, publicKey: key.publicKey });
+  }
+
+  /** Changes the container under its lock, from its verified state read afresh. */
+  async change<T>(
+    change: (current: VerifiedContainer) => Result<ContainerChange<T>>,
+  ): Promise<Result<{ readonly verified: VerifiedContainer; readonly value: T }>> {
+    const changed = await this.store.mutate((current) => {
+      const verified = this.verify(current);
+      return verified.ok ? change(verified.value) : verified;
+    });
+    if (!changed.ok) return changed;
+    const verified = this.verify(changed.value.container);
+    return verified.ok ? ok({ verified: verified.value, value: changed.value.value }) : verified;
+  }
+
+  view(verified: VerifiedContainer): ContainerView {
+    const { record } = verified.container;
+    const grant = verified.terms?.grant;
+    return {
+      state: record.state,
+      evaluationStartedAt: new Date(record.evaluationStartedAt),
+      evaluationDays: this.config.evaluationDays,
+      lastSeenAt: new Date(record.lastSeenAt),
+      terms:
+        verified.terms === null || grant === undefined
+          ? null
+          : {
+              verification: verified.terms.contents.verification,
+              nextCheckAt: grant.nextCheckAt === null ? null : new Date(grant.nextCheckAt),
+              expiresAt:
+                verified.terms.contents.expiresAt === null
+                  ? null
+                  : new Date(verified.terms.contents.expiresAt),
+              graceDays: grant.graceDays,
+            },
+    };
+  }
+
+  statusOf(verified: VerifiedContainer): KeyStatus {
+    const now = this.now();
+    return keyStatus(verified, this.config.evaluationDays, decideVerdict(this.view(verified), now), now);
+  }
+}
+
+/** A verified grant replaces the terms: its contents and step are the vendor's latest. */
+export function adoptGrant(
+  record: ContainerRecord,
+  received: { readonly envelope: SignedEnvelope; readonly grant: Verified<LicenseGrant> },
+  now: Date,
+): ContainerRecord {
+  return {
+    ...record,
+    grant: received.envelope,
+    updates: [],
+    state: 'active',
+    serial: received.grant.serial,
+    consumed: mergeConsumption(record.consumed, received.grant.consumed),
+    pendingActivation: null,
+    lastRefusal: null,
+    lastSeenAt: laterInstant(record.lastSeenAt, now.toISOString()),
+  };
 }

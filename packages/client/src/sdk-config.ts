@@ -1,5 +1,5 @@
 import { createHash, type KeyObject } from 'node:crypto';
-import { ok, publicKeyFromRaw, type Result, refuse } from '@keyward/core';
+import { ok, publicKeyFromRaw, type Result, refuse, type VendorKeys } from '@keyward/core';
 
 /**
  * What the vendor ships inside the application (from `keyward admin sdk-config`): the license
@@ -54,14 +54,14 @@ export function parseSdkConfig(value: unknown): Result<SdkConfig> {
   });
 }
 
-/** The vendor's Ed25519 keys by key id: the only keys whose signatures the SDK accepts. */
-export function vendorVerifyKeys(config: SdkConfig): (kid: string) => KeyObject | undefined {
+/** The vendor's Ed25519 keys, by key id and all together: the only keys whose signatures the SDK accepts. */
+export function vendorVerifyKeys(config: SdkConfig): VendorKeys {
   const keys = new Map<string, KeyObject>();
   for (const key of config.vendorKeys) {
     const imported = key.kind === 'ed25519' ? publicKeyFromRaw('ed25519', key.publicKey) : undefined;
     if (imported !== undefined) keys.set(key.kid, imported);
   }
-  return (kid) => keys.get(kid);
+  return { byKid: (kid) => keys.get(kid), all: [...keys.values()] };
 }
 
 /** A short name for the configuration, so containers of two vendors' products never share a file. */

@@ -8,12 +8,13 @@ const base: ContainerView = {
   evaluationStartedAt: new Date('2026-06-01T00:00:00Z'),
   evaluationDays: 30,
   lastSeenAt: new Date('2026-06-09T00:00:00Z'),
-  grant: null,
+  terms: null,
 };
-const grant = {
+const terms = {
   verification: 'ongoing',
   nextCheckAt: new Date('2036-06-01T00:00:00Z'),
   expiresAt: null,
+  graceDays: 0,
 } as const;
 
 function kindOf(verdict: Verdict): string {
@@ -36,25 +37,25 @@ describe('start-up verdict, in its fixed order', () => {
       now,
       'evaluation',
     ],
-    ['blocked beats everything', { state: 'blocked', grant }, now, 'denied TAMPER_DETECTED'],
-    ['active, next check in the future', { state: 'active', grant }, now, 'licensed'],
+    ['blocked beats everything', { state: 'blocked', terms }, now, 'denied TAMPER_DETECTED'],
+    ['active, next check in the future', { state: 'active', terms }, now, 'licensed'],
     [
       'active, next check due',
-      { state: 'active', grant: { ...grant, nextCheckAt: new Date('2026-06-09T00:00:00Z') } },
+      { state: 'active', terms: { ...terms, nextCheckAt: new Date('2026-06-09T00:00:00Z') } },
       now,
       'check-online',
     ],
     [
       'active, verification off',
-      { state: 'active', grant: { ...grant, verification: 'off', nextCheckAt: null } },
+      { state: 'active', terms: { ...terms, verification: 'off', nextCheckAt: null } },
       now,
       'licensed',
     ],
-    ['frozen container checks online', { state: 'frozen', grant }, now, 'check-online'],
+    ['frozen container checks online', { state: 'frozen', terms }, now, 'check-online'],
     ['frozen without a grant (activation refused) checks online', { state: 'frozen' }, now, 'check-online'],
     [
       'expired license',
-      { state: 'active', grant: { ...grant, expiresAt: new Date('2026-06-05T00:00:00Z') } },
+      { state: 'active', terms: { ...terms, expiresAt: new Date('2026-06-05T00:00:00Z') } },
       now,
       'denied LICENSE_EXPIRED',
     ],
@@ -63,7 +64,7 @@ describe('start-up verdict, in its fixed order', () => {
       {
         state: 'active',
         lastSeenAt: new Date('2026-06-10T00:30:00Z'),
-        grant: { ...grant, expiresAt: new Date('2026-06-10T00:15:00Z') },
+        terms: { ...terms, expiresAt: new Date('2026-06-10T00:15:00Z') },
       },
       now,
       'denied LICENSE_EXPIRED',

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { Type } from 'typebox';
 import type { VerificationMode } from './licensing.js';
+import { documentReader, Instant, Name, NamedCounts } from './schema.js';
 
 /**
  * What a license container holds besides its state: licensed items with their seat counts
@@ -9,6 +11,7 @@ import type { VerificationMode } from './licensing.js';
 export interface ContainerContents {
   readonly items: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly expiresAt: string | null;
+  /** Usage allowances: how many uses the vendor grants over the license's life. */
   readonly counters: Readonly<Record<string, number>>;
   /** Name -> scrypt hash (see `hashPassword`); never the password itself. */
   readonly passwords: Readonly<Record<string, string>>;
@@ -26,6 +29,30 @@ export const CONTENT_LIMITS = {
   seats: 1_000_000,
   counter: 1_000_000_000,
 } as const;
+
+const named = <T extends Parameters<typeof Type.Record>[1]>(value: T) =>
+  Type.Record(Name, value, { maxProperties: CONTENT_LIMITS.names, additionalProperties: false });
+
+export const ContentsSchema = Type.Object(
+  {
+    items: named(NamedCounts(CONTENT_LIMITS.seats)),
+    expiresAt: Type.Union([Instant, Type.Null()]),
+    /** Allowances: how many uses the vendor grants over the license's life. */
+    counters: NamedCounts(CONTENT_LIMITS.counter),
+    passwords: named(
+      Type.String({ pattern: '^scrypt\\$\\d+\\$\\d+\\$\\d+\\$[A-Za-z0-9_-]+\\$[A-Za-z0-9_-]+$' }),
+    ),
+    memory: named(
+      Type.String({
+        maxLength: Math.ceil(CONTENT_LIMITS.memoryObjectBytes / 3) * 4,
+        pattern: '^[A-Za-z0-9+/]*={0,2}$',
+      }),
+    ),
+    verification: Type.Union([Type.Literal('off'), Type.Literal('ongoing')]),
+  },
+  { additionalProperties: false },
+);
+export const contentsReader = documentReader(ContentsSchema, 'key contents');
 
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
 
@@ -56,14 +83,14 @@ function sortedRecord<T>(record: Readonly<Record<string, T>>, map: (value: T) =>
 }
 
 /**
- * The part of the contents the vendor decides, in a canonical form. Usage counters are left
- * out: the application consumes them locally, and each request reports their values.
+ * The contents in a canonical form. Counters are the vendor's allowances: what the application
+ * consumes is the container's own record, reported apart (see `CounterConsumption`).
  */
 export function vendorControlled(contents: ContainerContents) {
   return {
     items: sortedRecord(contents.items, (seats) => sortedRecord(seats)),
     expiresAt: contents.expiresAt,
-    counters: Object.keys(contents.counters).sort(),
+    counters: sortedRecord(contents.counters),
     passwords: sortedRecord(contents.passwords),
     memory: sortedRecord(contents.memory),
     verification: contents.verification,
@@ -99,9 +126,8 @@ export function contentsDifferences(stated: ContainerContents, recorded: Contain
       `expiry: the key says ${a.expiresAt ?? 'never'}, the vendor's record ${b.expiresAt ?? 'never'}`,
     );
   }
-  if (a.counters.join() !== b.counters.join())
-    differences.push('counters: the key has other counters than the record');
   for (const [what, mapA, mapB] of [
+    ['counter', a.counters, b.counters],
     ['password', a.passwords, b.passwords],
     ['memory object', a.memory, b.memory],
   ] as const) {

@@ -16,7 +16,7 @@ export const errorCatalogue = {
   SERIAL_INVALID: 'This is not a valid serial number: check it for a mistyped character.',
   SERIAL_UNKNOWN: 'This serial number is not known to the license server.',
   LICENSE_SUSPENDED: 'This license has been suspended by the vendor.',
-  LICENSE_EXPIRED: 'This license has expired.',
+  LICENSE_EXPIRED: 'This license has expired: ask the vendor for a renewal.',
   SERIAL_BOUND_ELSEWHERE: 'This serial number is in use on another computer.',
   NOT_BOUND_HERE: 'This serial number is not activated on this computer.',
   TRANSFER_LIMIT_REACHED: 'This license has been transferred as many times as its policy allows.',
@@ -28,13 +28,22 @@ export const errorCatalogue = {
   WRONG_FILE_KIND: 'This file is not of the expected kind.',
   WRONG_KEY: 'This data is meant for another key or license container.',
   DECRYPTION_FAILED: 'The data could not be decrypted with this key.',
-  WRONG_COMPUTER: 'This license container belongs to another computer.',
+  WRONG_COMPUTER: 'This license container belongs to another computer: activate the serial on this one.',
   TAMPER_DETECTED:
-    'The license container was tampered with (an older or altered copy was restored); the license is blocked.',
-  CLOCK_ROLLBACK: 'The computer clock is behind the time this license was last used: correct the clock.',
+    'The license container was tampered with (an older or altered copy was restored); the license is blocked: activate online again.',
+  CLOCK_ROLLBACK:
+    'The computer clock is behind the time this license was last used: correct the clock and start again.',
+  GRACE_PERIOD_ENDED:
+    'The online check is overdue and the grace period has ended: connect this computer to the license server.',
+  ANSWER_UNSIGNED:
+    "The license server's answer is not signed by the vendor: it is treated as a network failure; try again later.",
+  ACTIVATION_PENDING:
+    'An activation request was made for this computer: enter the Unlock Key the vendor sent back.',
+  UNLOCK_NEEDS_FILE: "This license's terms are too large for an Unlock Key code: send the Unlock Key file.",
   EVALUATION_EXPIRED: 'The evaluation period has ended: activate a serial number to go on.',
-  NOT_ACTIVATED: 'No serial number is activated in this license container.',
-  LICENSE_FROZEN: 'The license is frozen until an online check succeeds.',
+  NOT_ACTIVATED: 'No serial number is activated in this license container: activate one.',
+  LICENSE_FROZEN:
+    'The license is frozen until an online check succeeds: connect this computer to the license server.',
   ANSWER_MISMATCH: "The server's answer does not belong to this request.",
   NETWORK_UNAVAILABLE: 'The license server could not be reached.',
   CONFIG_INVALID: 'The configuration is not valid.',

@@ -3,7 +3,7 @@ export const VERIFICATION_MODES = ['off', 'ongoing', 'frozen'] as const;
 export type VerificationMode = (typeof VERIFICATION_MODES)[number];
 
 /** State of a license container on a computer. */
-export const CONTAINER_STATES = ['evaluation', 'active', 'frozen', 'blocked'] as const;
+export const CONTAINER_STATES = ['evaluation', 'active', 'grace', 'releasing', 'frozen', 'blocked'] as const;
 export type ContainerState = (typeof CONTAINER_STATES)[number];
 
 /** State of a license on the vendor server. */
@@ -27,6 +27,8 @@ export interface Policy {
   readonly evaluationDays: number;
   /** How many times a license may be moved to another computer; null means no limit. */
   readonly maxTransfers: number | null;
+  /** Days the application keeps running when a due online check cannot reach the server. */
+  readonly graceDays: number;
   /** Verification mode written into licenses issued under this policy (`off` or `ongoing`). */
   readonly verification: Exclude<VerificationMode, 'frozen'>;
   /** License lifetime from its creation; null means perpetual. */
@@ -46,6 +48,8 @@ export interface License {
   readonly status: LicenseStatus;
   readonly expiresAt: string | null;
   readonly transfersUsed: number;
+  /** Counter consumption its containers reported: the largest seen of each counter. */
+  readonly consumed: Readonly<Record<string, number>>;
   readonly note: string | null;
   readonly createdAt: string;
 }

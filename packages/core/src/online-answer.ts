@@ -1,4 +1,7 @@
-import type { ErrorCode } from './errors.js';
+import { DOCUMENTS, type LicenseRefusal, openDocument, type Verified } from './documents.js';
+import { type ErrorCode, isErrorCode, refuse } from './errors.js';
+import type { Result } from './result.js';
+import type { VendorKeys } from './terms.js';
 
 /** Why the container asked the server: the user entered a serial, or CheckLicense found a check due. */
 export type OnlineIntent = 'activate' | 'check';
@@ -40,10 +43,21 @@ export function grantMismatch(
 }
 
 /**
- * A container takes on the vendor's record of the contents (and its update step) when a grant
- * starts a new binding: first activation, or the serial arriving after a transfer. Grants for a
- * binding it already holds leave its contents to the update packages.
+ * A signed refusal, checked against the request it answers: the vendor's signature, then the
+ * nonce, serial and container. Only a refusal that passes may change the container's state; any
+ * other answer is treated as the network failing.
  */
-export function grantBringsContents(heldBindingId: string | null, grantBindingId: string): boolean {
-  return heldBindingId !== grantBindingId;
+export function verifyRefusal(
+  envelope: unknown,
+  keys: VendorKeys,
+  expected: { readonly nonce: string; readonly serial: string; readonly containerKey: string },
+): Result<Verified<LicenseRefusal>> {
+  if (envelope === undefined || envelope === null) return refuse('ANSWER_UNSIGNED');
+  const refusal = openDocument(envelope, DOCUMENTS.licenseRefusal, keys.byKid);
+  if (!refusal.ok) return refuse('ANSWER_UNSIGNED');
+  const { nonce, serial, containerKey } = refusal.value;
+  if (nonce !== expected.nonce || serial !== expected.serial || containerKey !== expected.containerKey)
+    return refuse('ANSWER_MISMATCH');
+  if (!isErrorCode(refusal.value.code)) return refuse('ANSWER_UNSIGNED');
+  return refusal;
 }

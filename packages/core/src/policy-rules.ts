@@ -5,6 +5,7 @@ export const POLICY_DEFAULTS = {
   checkIntervalDays: 30,
   evaluationDays: 30,
   maxTransfers: 3,
+  graceDays: 7,
   verification: 'ongoing',
   durationDays: null,
   items: {},
@@ -16,5 +17,6 @@ export const POLICY_LIMITS = {
   checkIntervalDays: { minimum: 1, maximum: 36_500 },
   evaluationDays: { minimum: 0, maximum: 365 },
   maxTransfers: { minimum: 0, maximum: 1_000_000 },
+  graceDays: { minimum: 0, maximum: 365 },
   durationDays: { minimum: 1, maximum: 36_500 },
 } as const;

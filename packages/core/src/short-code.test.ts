@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ALPHABET } from './alphabet.js';
@@ -14,6 +14,9 @@ import {
 import type { UpdateOperation } from './update-operations.js';
 
 const key = randomBytes(32);
+const vendor = generateKeyPairSync('ed25519');
+const signer = { kid: 'sig-test', privateKey: vendor.privateKey };
+const target = { serial: 'SERIAL-1', containerKey: 'k'.repeat(43) };
 const contents: ContainerContents = {
   ...emptyContents(),
   items: { cad: { nodes: 10, servers: 2 }, viewer: { users: 5 } },
@@ -98,13 +101,16 @@ describe('request and activation codes', () => {
   ];
   for (const [what, operations] of small) {
     it(`an activation code carries ${what}`, () => {
-      const code = encodeActivationCode(3, operations, contents, key);
+      const code = encodeActivationCode(3, operations, contents, target, signer);
       assert.ok(code.ok, code.ok ? '' : code.error.message);
-      const read = readActivationCode(code.value, contents, key);
+      const read = readActivationCode(code.value, contents, target, [vendor.publicKey]);
       assert.ok(read.ok);
       assert.deepEqual(read.value.operations, operations);
       assert.equal(read.value.fromSequence, 3);
-      assert.equal(readActivationCode(code.value, contents, key).ok && read.value.codeId, read.value.codeId);
+      assert.equal(
+        readActivationCode(code.value, contents, target, [vendor.publicKey]).ok && read.value.codeId,
+        read.value.codeId,
+      );
     });
   }
 
@@ -121,35 +127,42 @@ describe('request and activation codes', () => {
   ];
   for (const [what, operations] of large) {
     it(`${what} needs a file: UPDATE_NEEDS_FILE`, () => {
-      const code = encodeActivationCode(3, operations, contents, key);
+      const code = encodeActivationCode(3, operations, contents, target, signer);
       assert.equal(code.ok ? 'ok' : code.error.code, 'UPDATE_NEEDS_FILE');
     });
   }
 
   it('a request code given as an activation code, or the other way round, says so', () => {
     const request = encodeRequestCode(1, contents, key);
-    const asActivation = readActivationCode(request, contents, key);
+    const asActivation = readActivationCode(request, contents, target, [vendor.publicKey]);
     assert.ok(!asActivation.ok && /This is a request code/.test(asActivation.error.message));
     const activation = encodeActivationCode(
       1,
       [{ op: 'set-counter', name: 'prints', value: 1 }],
       contents,
-      key,
+      target,
+      signer,
     );
     assert.ok(activation.ok);
     const asRequest = readRequestCode(activation.value, key);
     assert.ok(!asRequest.ok && /This is an activation code/.test(asRequest.error.message));
   });
 
-  it('an activation code read with another key is refused', () => {
+  it('an activation code for another container, or signed by another key, is refused', () => {
     const code = encodeActivationCode(
       0,
       [{ op: 'set-seats', item: 'cad', kind: 'servers', count: 1 }],
       contents,
-      key,
+      target,
+      signer,
     );
     assert.ok(code.ok);
-    const read = readActivationCode(code.value, contents, randomBytes(32));
-    assert.equal(read.ok ? 'ok' : read.error.code, 'SIGNATURE_INVALID');
+    const other = generateKeyPairSync('ed25519');
+    const elsewhere = readActivationCode(code.value, contents, { ...target, containerKey: 'x'.repeat(43) }, [
+      vendor.publicKey,
+    ]);
+    assert.equal(elsewhere.ok ? 'ok' : elsewhere.error.code, 'SIGNATURE_INVALID');
+    const forged = readActivationCode(code.value, contents, target, [other.publicKey]);
+    assert.equal(forged.ok ? 'ok' : forged.error.code, 'SIGNATURE_INVALID');
   });
 });

@@ -13,3 +13,8 @@ export function parseInstant(text: string): Date | undefined {
   const time = Date.parse(text);
   return Number.isNaN(time) ? undefined : new Date(time);
 }
+
+/** The later of two ISO-8601 UTC instants written by `toISOString` (they compare as text). */
+export function laterInstant(a: string, b: string): string {
+  return a > b ? a : b;
+}

@@ -1,5 +1,8 @@
+import { createHash, type KeyObject, sign, verify } from 'node:crypto';
 import { type ContainerContents, contentsHash } from './contents.js';
 import { codeMac } from './crypto/code-key.js';
+import { utf8 } from './crypto/encoding.js';
+import type { Signer } from './crypto/signed-envelope.js';
 import { refuse } from './errors.js';
 import { err, ok, type Result } from './result.js';
 import { decodeShortCode, encodeShortCode } from './short-code.js';
@@ -9,13 +12,16 @@ import type { UpdateOperation } from './update-operations.js';
  * The update protocol as short codes, for a phone call or a fax: the request code (Transaction
  * Key) tells the update step and a fingerprint of the contents; the activation code carries a
  * few small operations (an expiry, seats, a counter, the verification mode, deleting a memory
- * object). Both carry a truncated HMAC under the vendor-container `codeKey`. Names travel as
- * their index in the sorted names the key holds, which the From check guarantees both sides share.
+ * object). The request code carries a truncated HMAC under the vendor-container `codeKey`; the
+ * activation code changes license terms, so it carries the vendor's Ed25519 signature over the
+ * serial, the container key and its body (anyone with the SDK's source can compute a code key).
+ * Names travel as their index in the sorted names the key holds, which the From check guarantees
+ * both sides share.
  */
 const REQUEST_KIND = 0x11;
 const ACTIVATION_KIND = 0x21;
 const REQUEST_MAC_BYTES = 4;
-const ACTIVATION_MAC_BYTES = 5;
+const SIGNATURE_BYTES = 64;
 const MAX_OPERATION_BYTES = 12;
 const NEVER = 0xffff;
 const EPOCH = Date.UTC(2000, 0, 1);
@@ -47,9 +53,9 @@ function withMac(body: number[], key: Uint8Array, macBytes: number): string {
 function openCode(
   code: string,
   kind: number,
-  key: Uint8Array,
   bodyLength: (bytes: Buffer) => number | undefined,
-  macBytes: number,
+  tagBytes: number,
+  authentic: (body: Buffer, tag: Buffer) => boolean,
 ): Result<Buffer> {
   const decoded = decodeShortCode(code);
   if (!decoded.ok) return decoded;
@@ -69,13 +75,13 @@ function openCode(
   const length = bodyLength(bytes);
   if (
     length === undefined ||
-    bytes.length < length + macBytes ||
-    bytes.subarray(length + macBytes).some((byte) => byte !== 0)
+    bytes.length < length + tagBytes ||
+    bytes.subarray(length + tagBytes).some((byte) => byte !== 0)
   ) {
     return refuse('CODE_MISTYPED', 'This is not a Keyward code of the expected kind.');
   }
   const body = bytes.subarray(0, length);
-  if (!codeMac(key, body, macBytes).equals(bytes.subarray(length, length + macBytes))) {
+  if (!authentic(body, bytes.subarray(length, length + tagBytes))) {
     return refuse('SIGNATURE_INVALID', 'The code was not made for this key: check the serial and the code.');
   }
   return ok(body);
@@ -90,9 +96,9 @@ export function readRequestCode(code: string, key: Uint8Array): Result<RequestCo
   const body = openCode(
     code,
     REQUEST_KIND,
-    key,
     (bytes) => (bytes[0] === REQUEST_KIND ? 7 : undefined),
     REQUEST_MAC_BYTES,
+    (data, tag) => codeMac(key, data, REQUEST_MAC_BYTES).equals(tag),
   );
   if (!body.ok) return body;
   return ok({ sequence: body.value.readUInt16BE(1), hashPrefix: body.value.subarray(3, 7).toString('hex') });
@@ -155,12 +161,26 @@ function encodeOperation(operation: UpdateOperation, contents: ContainerContents
   }
 }
 
+/** The container an activation code is for: its signature covers both. */
+export interface CodeTarget {
+  readonly serial: string;
+  readonly containerKey: string;
+}
+
+function activationSigningInput(target: CodeTarget, body: Uint8Array): Buffer {
+  return Buffer.concat([
+    utf8(`keyward/v1/activation-code\n${target.serial}\n${target.containerKey}\n`),
+    body,
+  ]);
+}
+
 /** An activation code for operations on a key at `fromSequence` holding `contents`; UPDATE_NEEDS_FILE when they do not fit. */
 export function encodeActivationCode(
   fromSequence: number,
   operations: readonly UpdateOperation[],
   contents: ContainerContents,
-  key: Uint8Array,
+  target: CodeTarget,
+  signer: Signer,
 ): Result<string> {
   const encoded: number[] = [];
   for (const operation of operations) {
@@ -170,13 +190,15 @@ export function encodeActivationCode(
   }
   if (encoded.length > MAX_OPERATION_BYTES) return needsFile(`${operations.length} operations`);
   if (fromSequence > 0xffff) return needsFile('an update step past 65,535');
-  return ok(
-    withMac(
-      [ACTIVATION_KIND, fromSequence >> 8, fromSequence & 0xff, operations.length, ...encoded],
-      key,
-      ACTIVATION_MAC_BYTES,
-    ),
-  );
+  const body = Buffer.from([
+    ACTIVATION_KIND,
+    fromSequence >> 8,
+    fromSequence & 0xff,
+    operations.length,
+    ...encoded,
+  ]);
+  const signature = sign(null, activationSigningInput(target, body), signer.privateKey);
+  return ok(encodeShortCode(Buffer.concat([body, signature])));
 }
 
 export interface ActivationCode {
@@ -247,13 +269,19 @@ function decodeOperation(
   }
 }
 
-/** Reads an activation code against the contents of the key it is applied to. */
+/**
+ * Reads an activation code against the contents of the key it is applied to, checking the
+ * vendor's signature with each of the vendor's signing keys.
+ */
 export function readActivationCode(
   code: string,
   contents: ContainerContents,
-  key: Uint8Array,
+  target: CodeTarget,
+  vendorKeys: readonly KeyObject[],
 ): Result<ActivationCode> {
-  const body = openCode(code, ACTIVATION_KIND, key, bodyLengthOfActivation, ACTIVATION_MAC_BYTES);
+  const body = openCode(code, ACTIVATION_KIND, bodyLengthOfActivation, SIGNATURE_BYTES, (data, tag) =>
+    vendorKeys.some((key) => verify(null, activationSigningInput(target, data), key, tag)),
+  );
   if (!body.ok) return body;
   const bytes = body.value;
   const operations: UpdateOperation[] = [];
@@ -267,6 +295,6 @@ export function readActivationCode(
   return ok({
     fromSequence: bytes.readUInt16BE(1),
     operations,
-    codeId: `code_${codeMac(key, bytes, 8).toString('hex')}`,
+    codeId: `code_${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`,
   });
 }

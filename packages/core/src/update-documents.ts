@@ -1,7 +1,5 @@
-import { CONTENT_LIMITS, type ContainerContents, NAME_PATTERN } from './contents.js';
+import { type ContainerContents, contentsReader } from './contents.js';
 import { readDocument } from './document-shape.js';
-import { refuse } from './errors.js';
-import { isPasswordHash } from './passwords.js';
 import { ok, type Result } from './result.js';
 import { readOperations, type UpdateOperation } from './update-operations.js';
 
@@ -44,54 +42,8 @@ export interface UpdatePackage {
   readonly issuedAt: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function namedRecord(value: unknown, accept: (entry: unknown) => boolean): boolean {
-  if (!isRecord(value)) return false;
-  const entries = Object.entries(value);
-  return (
-    entries.length <= CONTENT_LIMITS.names &&
-    entries.every(([name, entry]) => NAME_PATTERN.test(name) && accept(entry))
-  );
-}
-
-const isCount = (max: number) => (value: unknown) =>
-  Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max;
-
 export function readContents(value: unknown): Result<ContainerContents> {
-  const bad = (field: string) => refuse('VALIDATION_FAILED', `The key contents have no valid ${field}.`);
-  if (!isRecord(value)) return bad('contents');
-  if (!namedRecord(value.items, (seats) => namedRecord(seats, isCount(CONTENT_LIMITS.seats))))
-    return bad('items');
-  if (
-    value.expiresAt !== null &&
-    (typeof value.expiresAt !== 'string' || Number.isNaN(Date.parse(value.expiresAt)))
-  ) {
-    return bad('expiry');
-  }
-  if (!namedRecord(value.counters, isCount(CONTENT_LIMITS.counter))) return bad('counters');
-  if (!namedRecord(value.passwords, (hash) => typeof hash === 'string' && isPasswordHash(hash)))
-    return bad('passwords');
-  if (
-    !namedRecord(
-      value.memory,
-      (data) =>
-        typeof data === 'string' && Buffer.from(data, 'base64').length <= CONTENT_LIMITS.memoryObjectBytes,
-    )
-  ) {
-    return bad('memory objects');
-  }
-  if (value.verification !== 'off' && value.verification !== 'ongoing') return bad('verification mode');
-  return ok({
-    items: value.items as ContainerContents['items'],
-    expiresAt: value.expiresAt as string | null,
-    counters: value.counters as ContainerContents['counters'],
-    passwords: value.passwords as ContainerContents['passwords'],
-    memory: value.memory as ContainerContents['memory'],
-    verification: value.verification,
-  });
+  return contentsReader.read(value);
 }
 
 export function readUpdateRequest(value: unknown): Result<UpdateRequest> {

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LicenseClient, type LicenseClientOptions, type SdkConfig } from '@keyward/client';
 
-/** One computer with the licensed application: its own fingerprint, container directory and anchor. */
+/** One computer with the licensed application: its own fingerprint, container directory, anchor and evaluation marker. */
 export interface TestComputer {
   readonly name: string;
   readonly home: string;
   readonly anchorDir: string;
+  readonly markerDir: string;
   readonly client: LicenseClient;
   /** A new client over the same disk, as when the application starts again. */
   restart(options?: Partial<LicenseClientOptions>): LicenseClient;
@@ -23,6 +24,7 @@ export async function testComputer(
     config,
     home: join(root, 'home'),
     anchorDir: join(root, 'state', 'anchors'),
+    markerDir: join(root, 'config', 'keyward'),
     fingerprint: `fingerprint-of-${name}`,
     attempts: 1,
     ...options,
@@ -31,6 +33,7 @@ export async function testComputer(
     name,
     home: base.home,
     anchorDir: base.anchorDir,
+    markerDir: base.markerDir,
     client: new LicenseClient(base),
     restart: (more = {}) => new LicenseClient({ ...base, ...more }),
   };

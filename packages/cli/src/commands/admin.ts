@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { License, Policy, Product } from '@keyward/core';
 import { Command, InvalidArgumentError } from 'commander';
-import { expiryOf, integer, leaf, unwrap, usage } from '../command-kit.js';
+import { expiryOf, integer, leaf, readUserFile, unwrap, usage } from '../command-kit.js';
 import { expiryText } from '../key-status-format.js';
 import { table } from '../output.js';
 import { type Connection, connect } from './admin-connection.js';
@@ -81,6 +81,7 @@ interface PolicyOptions extends Connection {
   checkIntervalDays?: number;
   evaluationDays?: number;
   maxTransfers?: number | null;
+  graceDays?: number;
   verification?: string;
   durationDays?: number;
   item: string[];
@@ -132,6 +133,11 @@ const policyCommands = new Command('policy')
             integer('--evaluation-days', 0),
           )
           .option('--max-transfers <n>', 'transfers per license, or "unlimited" (default 3)', transfers)
+          .option(
+            '--grace-days <days>',
+            'days the application keeps running when a due online check cannot reach the server (default 7)',
+            integer('--grace-days', 0),
+          )
           .option('--verification <mode>', 'ongoing (periodic online checks) or off (default ongoing)')
           .option(
             '--duration-days <days>',
@@ -157,6 +163,7 @@ const policyCommands = new Command('policy')
           checkIntervalDays: o.checkIntervalDays,
           evaluationDays: o.evaluationDays,
           maxTransfers: o.maxTransfers,
+          graceDays: o.graceDays,
           verification: o.verification,
           durationDays: o.durationDays,
           items: itemsOf(o.item),
@@ -304,7 +311,35 @@ const licenseCommands = new Command('license')
       'Suspend a license: activations and online checks are refused until reinstated (each computer notices at its next online check).',
     ),
   )
-  .addCommand(statusChange('reinstate', 'Reinstate a suspended license.'));
+  .addCommand(statusChange('reinstate', 'Reinstate a suspended license.'))
+  .addCommand(
+    leaf<Connection & { request: string; out?: string }>(
+      'unlock',
+      'E-mail or fax activation: bind the serial of an activation request file and make its Unlock Key.',
+      (c) =>
+        c
+          .requiredOption('--request <file>', 'the activation request file the customer sent')
+          .option('--out <file>', 'write the Unlock Key file here (to send back)'),
+      async (o, out) => {
+        const request = (await readUserFile(o.request, 'activation request file')).toString('utf8');
+        const unlocked = unwrap(
+          await connect(o).request<{ serial: string; unlockKey: string }>('POST', '/v1/licenses/unlock', {
+            request,
+          }),
+        );
+        if (o.out === undefined) {
+          out.result(unlocked, () => unlocked.unlockKey.trimEnd());
+          return;
+        }
+        await writeFile(o.out, unlocked.unlockKey);
+        out.result(
+          { serial: unlocked.serial, file: o.out },
+          () =>
+            `Serial ${unlocked.serial} is bound to the requesting computer. Unlock Key written to ${o.out}: send it to the customer.`,
+        );
+      },
+    ),
+  );
 
 const sdkConfig = leaf<Connection & { product: string; policy?: string; out?: string }>(
   'sdk-config',

@@ -11,6 +11,7 @@ interface KeyOptions {
   sdkConfig?: string;
   home?: string;
   anchorDir?: string;
+  markerDir?: string;
   fingerprint?: string;
   url?: string;
 }
@@ -32,6 +33,7 @@ async function licenseClient(options: KeyOptions): Promise<LicenseClient> {
     config: { ...config, serverUrl },
     home: options.home ?? env.home,
     anchorDir: options.anchorDir ?? env.anchorDir,
+    markerDir: options.markerDir ?? env.markerDir,
     fingerprint: options.fingerprint ?? env.fingerprint ?? (await computeFingerprint()),
   });
 }
@@ -62,24 +64,47 @@ const status = keyLeaf(
 
 const activate = keyLeaf(
   'activate',
-  'Activate a serial number on this computer (online), or record it for activation by e-mail or fax.',
+  'Activate a serial number on this computer: online, or by e-mail or fax (--offline) with an Unlock Key.',
   (c) =>
     c
       .argument('[serial]', 'the serial number (default: the one already entered)')
-      .option('--offline', 'only record the serial; stay in evaluation until activated'),
+      .option('--offline', 'make an activation request to send the vendor by e-mail or fax')
+      .option('--out <file>', 'with --offline: write the activation request here'),
   async (client, out, [serial], options) => {
     if (options.offline === true) {
-      if (serial === undefined) fail(keywardError('VALIDATION_FAILED', 'Give the serial number to record.'));
-      const value = unwrap(await client.enterSerial(serial));
+      if (serial === undefined)
+        fail(keywardError('VALIDATION_FAILED', 'Give the serial number to activate.'));
+      const requested = unwrap(await client.offline.request(serial));
+      const next =
+        'Send it to your vendor; enter the Unlock Key they send back with: keyward key unlock <file>';
+      if (options.out === undefined) {
+        out.result(
+          { request: requested.file, status: requested.status },
+          () => `${requested.file.trimEnd()}\n\n${next}`,
+        );
+        return;
+      }
+      await writeFile(options.out, requested.file);
       out.result(
-        value,
+        { file: options.out, status: requested.status },
         () =>
-          `Serial recorded; the application stays in evaluation until the license is activated.\n\n${formatStatus(value)}`,
+          `Activation request written to ${options.out}. ${next}\nThe application runs in evaluation meanwhile.\n\n${formatStatus(requested.status)}`,
       );
       return;
     }
     const outcome = unwrap(await client.activate(serial));
     out.result(outcome, () => `Activated.\n\n${formatStatus(outcome.status)}`);
+  },
+);
+
+const unlock = keyLeaf(
+  'unlock',
+  "Enter the Unlock Key the vendor sent for this computer's activation request (works offline).",
+  (c) => c.argument('<file>', 'the Unlock Key file'),
+  async (client, out, [file]) => {
+    const text = (await readUserFile(file ?? '', 'Unlock Key file')).toString('utf8');
+    const status = unwrap(await client.offline.unlock(text));
+    out.result(status, () => `Activated by Unlock Key.\n\n${formatStatus(status)}`);
   },
 );
 
@@ -89,9 +114,10 @@ const check = keyLeaf(
   (c) => c,
   async (client, out) => {
     const outcome = unwrap(await client.check());
-    out.result(
-      outcome,
-      () => `${outcome.online ? 'Checked online. ' : ''}${describeVerdict(outcome.status)}`,
+    out.result(outcome, () =>
+      outcome.grace === undefined
+        ? `${outcome.online ? 'Checked online. ' : ''}${describeVerdict(outcome.status)}`
+        : `The license server could not be reached; the application runs in its grace period: ${outcome.grace.daysLeft} day(s) left, until ${outcome.grace.until.slice(0, 10)}.`,
     );
   },
 );
@@ -181,10 +207,12 @@ export const keyCommand = new Command('key')
   )
   .option('--home <dir>', 'license container directory (KEYWARD_HOME, default ~/.keyward)')
   .option('--anchor-dir <dir>', 'anti-rollback anchor directory (KEYWARD_ANCHOR_DIR)')
+  .option('--marker-dir <dir>', 'evaluation marker directory (KEYWARD_MARKER_DIR)')
   .option('--fingerprint <id>', "this computer's identity, instead of the computed one (KEYWARD_FINGERPRINT)")
   .option('--url <url>', 'license server address, instead of the one in the SDK configuration (KEYWARD_URL)')
   .addCommand(status)
   .addCommand(activate)
+  .addCommand(unlock)
   .addCommand(check)
   .addCommand(deactivate)
   .addCommand(request)

@@ -4,6 +4,7 @@ import { type KeywardError, keywardError } from '@keyward/core';
 import Fastify, { type FastifyError } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { licenseStatusRoutes } from '../routes/license-status.js';
+import { unlockLicenseRoute } from '../routes/license-unlock.js';
 import { createLicensesRoute, listLicensesRoute, showLicenseRoute } from '../routes/licenses.js';
 import { machineRoutes } from '../routes/machine.js';
 import { healthRoute, metricsRoute, readyRoute } from '../routes/operations.js';
@@ -37,6 +38,7 @@ const ROUTES: readonly RouteModule[] = [
   listLicensesRoute,
   showLicenseRoute,
   licenseStatusRoutes,
+  unlockLicenseRoute,
   createUpdateRoute,
   queueUpdateRoute,
   listUpdatesRoute,

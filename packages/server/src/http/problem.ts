@@ -1,4 +1,4 @@
-import type { ErrorCode, KeywardError } from '@keyward/core';
+import type { ErrorCode, KeywardError, SignedEnvelope } from '@keyward/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** The one place where refusals meet HTTP statuses. */
@@ -32,6 +32,10 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   EVALUATION_EXPIRED: 403,
   NOT_ACTIVATED: 409,
   LICENSE_FROZEN: 403,
+  GRACE_PERIOD_ENDED: 403,
+  ANSWER_UNSIGNED: 502,
+  ACTIVATION_PENDING: 409,
+  UNLOCK_NEEDS_FILE: 422,
   ANSWER_MISMATCH: 502,
   NETWORK_UNAVAILABLE: 503,
   CONFIG_INVALID: 500,
@@ -59,6 +63,8 @@ export interface ProblemBody {
   readonly message: string;
   readonly requestId: string;
   readonly facts?: Readonly<Record<string, unknown>>;
+  /** On the machine API: the vendor's signed refusal, over the asker's nonce. */
+  readonly refusal?: SignedEnvelope;
 }
 
 export function problemBody(error: KeywardError, requestId: string): ProblemBody {
@@ -73,7 +79,13 @@ export function problemBody(error: KeywardError, requestId: string): ProblemBody
   return error.detail === undefined ? body : { ...body, facts: error.detail };
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: KeywardError): FastifyReply {
-  const body = problemBody(error, request.id);
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: KeywardError,
+  refusal?: SignedEnvelope,
+): FastifyReply {
+  const problem = problemBody(error, request.id);
+  const body = refusal === undefined ? problem : { ...problem, refusal };
   return reply.code(body.status).type('application/problem+json').send(body);
 }

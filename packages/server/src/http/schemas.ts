@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { SignedEnvelopeSchema } from '@keyward/core';
 
 /** Schemas shared by several routes; each route file holds the rest of its own. */
 export const Problem = Type.Object(
@@ -10,6 +11,7 @@ export const Problem = Type.Object(
     message: Type.String(),
     requestId: Type.String(),
     facts: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    refusal: Type.Optional(SignedEnvelopeSchema),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details with a stable Keyward error code.' },
 );
@@ -17,17 +19,7 @@ export const Problem = Type.Object(
 export const problems = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, Type.Ref('Problem')]));
 
-export const SignedEnvelopeSchema = Type.Object(
-  {
-    v: Type.Literal(1),
-    alg: Type.String(),
-    kid: Type.String(),
-    typ: Type.String(),
-    payload: Type.String(),
-    sig: Type.String(),
-  },
-  { description: 'A document signed with Ed25519; payload is base64url JSON.' },
-);
+export { SignedEnvelopeSchema };
 
 export const ContainerMessageSchema = Type.Object(
   {
@@ -55,6 +47,7 @@ export const PolicySchema = Type.Object({
   checkIntervalDays: Type.Integer(),
   evaluationDays: Type.Integer(),
   maxTransfers: Type.Union([Type.Integer(), Type.Null()]),
+  graceDays: Type.Integer(),
   verification: Type.String(),
   durationDays: Type.Union([Type.Integer(), Type.Null()]),
   items: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer())),
@@ -70,6 +63,9 @@ export const LicenseSchema = Type.Object({
   status: Type.String(),
   expiresAt: Type.Union([Type.String(), Type.Null()]),
   transfersUsed: Type.Integer(),
+  consumed: Type.Record(Type.String(), Type.Integer(), {
+    description: 'Counter consumption reported by the containers: the largest seen of each counter.',
+  }),
   note: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
 });

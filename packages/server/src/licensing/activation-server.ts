@@ -3,10 +3,12 @@ import {
   checkNeedsProof,
   type DeactivationReceipt,
   DOCUMENT_TYPES,
+  DOCUMENTS,
   decideBinding,
   err,
   type KeywardError,
   type LicenseGrant,
+  type LicenseRefusal,
   type LicenseRequest,
   licenseRefusal,
   newId,
@@ -14,8 +16,6 @@ import {
   ok,
   parseSerial,
   type Result,
-  readDeactivationRequest,
-  readLicenseRequest,
   refuse,
   requestDateRefusal,
   type SignedEnvelope,
@@ -26,31 +26,49 @@ import type { SerialRecord } from '../storage/binding-store.js';
 import { queueWebhookEvent } from '../webhooks/webhook-outbox.js';
 import { type ContainerMessage, readContainerMessage } from './container-message.js';
 
+/**
+ * A machine-API refusal: the error, and the vendor's signature over it and the asker's nonce
+ * whenever the request could be read far enough to know them. The SDK acts only on signed ones.
+ */
+export interface MachineRefusal {
+  readonly error: KeywardError;
+  readonly signed: SignedEnvelope | undefined;
+}
+
+type MachineResult<T> = Result<T, MachineRefusal>;
+
+const unsigned = (error: KeywardError): MachineResult<never> => err({ error, signed: undefined });
+
+function signedRefusal(
+  ctx: ServerContext,
+  asker: { readonly serial: string; readonly containerKey: string; readonly nonce: string },
+  error: KeywardError,
+): MachineResult<never> {
+  const refusal: LicenseRefusal = {
+    code: error.code,
+    message: error.message,
+    serial: asker.serial,
+    containerKey: asker.containerKey,
+    issuedAt: ctx.now().toISOString(),
+    nonce: asker.nonce,
+  };
+  return err({ error, signed: signDocument(DOCUMENT_TYPES.licenseRefusal, refusal, ctx.keyring.signer) });
+}
+
 /** Common checks of every machine request, in order: date -> serial form -> known serial. */
 async function knownSerial(
   ctx: ServerContext,
   request: { readonly serial: string; readonly product: string; readonly issuedAt: string },
   now: Date,
+  maxAgeMs?: number,
 ): Promise<Result<SerialRecord>> {
-  const stale = requestDateRefusal(request.issuedAt, now);
+  const stale = requestDateRefusal(request.issuedAt, now, maxAgeMs);
   if (stale !== undefined) return err(stale);
   const serial = parseSerial(request.serial);
   if (!serial.ok) return serial;
   const record = await ctx.bindings.findSerial(serial.value);
   if (record === undefined || record.productCode !== request.product) return refuse('SERIAL_UNKNOWN');
   return ok(record);
-}
-
-/** ...then the license must be usable: not suspended, not expired. */
-async function usableSerial(
-  ctx: ServerContext,
-  request: { readonly serial: string; readonly product: string; readonly issuedAt: string },
-  now: Date,
-): Promise<Result<SerialRecord>> {
-  const record = await knownSerial(ctx, request, now);
-  if (!record.ok) return record;
-  const refusal = licenseRefusal(record.value.license, now);
-  return refusal === undefined ? record : err(refusal);
 }
 
 /**
@@ -111,67 +129,111 @@ async function bindOrRefresh(
 }
 
 /**
+ * The license granted to a binding: every term the application acts on, from the vendor's record
+ * (its latest update step, so a check delivers what the vendor changed), signed over the nonce.
+ */
+export function grantFor(
+  ctx: ServerContext,
+  record: SerialRecord,
+  binding: Binding,
+  consumed: Readonly<Record<string, number>>,
+  nonce: string,
+  now: Date,
+): SignedEnvelope {
+  const { license, policy, contents, sequence } = record;
+  const grant: LicenseGrant = {
+    serial: license.serial,
+    product: record.productCode,
+    bindingId: binding.id,
+    containerKey: binding.containerKey,
+    containerBoxKey: binding.containerBoxKey,
+    fingerprintHash: binding.fingerprintHash,
+    sequence,
+    contents,
+    consumed,
+    checkIntervalDays: policy.checkIntervalDays,
+    graceDays: policy.graceDays,
+    maxTransfers: policy.maxTransfers,
+    transfersUsed: license.transfersUsed,
+    nextCheckAt:
+      nextCheckDate({ ...policy, verification: contents.verification }, now)?.toISOString() ?? null,
+    issuedAt: now.toISOString(),
+    nonce,
+  };
+  return signDocument(DOCUMENT_TYPES.licenseGrant, grant, ctx.keyring.signer);
+}
+
+/**
+ * Binds (or confirms) a serial for a request whose container signature was proven where needed:
+ * the Activation Server table, then the grant. Online activation, CheckLicense and the Unlock Key
+ * share it.
+ */
+export async function grantLicense(
+  ctx: ServerContext,
+  request: LicenseRequest,
+  proven: () => Result<unknown>,
+  requestMaxAgeMs?: number,
+): Promise<Result<SignedEnvelope>> {
+  const now = ctx.now();
+  const record = await knownSerial(ctx, request, now, requestMaxAgeMs);
+  if (!record.ok) return record;
+  const refusal = licenseRefusal(record.value.license, now);
+  if (refusal !== undefined) return checkFailed(ctx, record.value, proven().ok, refusal, now);
+  if (checkNeedsProof(record.value.binding, request)) {
+    const proof = proven();
+    if (!proof.ok) return proof;
+  }
+  const binding = await bindOrRefresh(ctx, record.value, request, now.toISOString());
+  if (!binding.ok) return checkFailed(ctx, record.value, true, binding.error, now);
+  const consumed = await ctx.bindings.recordConsumption(record.value.license, request.consumed);
+  return ok(grantFor(ctx, record.value, binding.value, consumed, request.nonce, now));
+}
+
+/**
  * Activation and CheckLicense on the activation server: a serial not in use is bound to this
- * computer, a serial bound to this computer succeeds, a serial bound to another fails. Success
- * answers with a vendor-signed grant carrying the next online check and the asker's nonce.
+ * computer, a serial bound to this computer succeeds, a serial bound to another fails. Every
+ * answer, refusals included, is signed over the asker's nonce.
  */
 export async function presentSerial(
   ctx: ServerContext,
   message: ContainerMessage,
-): Promise<Result<SignedEnvelope>> {
-  const read = readContainerMessage(message, DOCUMENT_TYPES.licenseRequest, readLicenseRequest);
-  if (!read.ok) return read;
+): Promise<MachineResult<SignedEnvelope>> {
+  const read = readContainerMessage(
+    message,
+    DOCUMENT_TYPES.licenseRequest,
+    DOCUMENTS.licenseRequest.reader.read,
+  );
+  if (!read.ok) return unsigned(read.error);
   const request = read.value.document;
-  const now = ctx.now();
-  const record = await knownSerial(ctx, request, now);
-  if (!record.ok) return record;
-  const refusal = licenseRefusal(record.value.license, now);
-  if (refusal !== undefined) return checkFailed(ctx, record.value, read.value.prove().ok, refusal, now);
-  if (checkNeedsProof(record.value.binding, request)) {
-    const proven = read.value.prove();
-    if (!proven.ok) return proven;
-  }
-  const { license, policy, contents, sequence } = record.value;
-  const binding = await bindOrRefresh(ctx, record.value, request, now.toISOString());
-  if (!binding.ok) return checkFailed(ctx, record.value, true, binding.error, now);
-  const grant: LicenseGrant = {
-    licenseId: license.id,
-    serial: license.serial,
-    product: record.value.productCode,
-    bindingId: binding.value.id,
-    containerKey: binding.value.containerKey,
-    fingerprintHash: binding.value.fingerprintHash,
-    verification: contents.verification,
-    checkIntervalDays: policy.checkIntervalDays,
-    nextCheckAt:
-      nextCheckDate({ ...policy, verification: contents.verification }, now)?.toISOString() ?? null,
-    expiresAt: license.expiresAt,
-    transfersUsed: license.transfersUsed,
-    maxTransfers: policy.maxTransfers,
-    issuedAt: now.toISOString(),
-    nonce: request.nonce,
-    sequence,
-    contents,
-  };
-  return ok(signDocument(DOCUMENT_TYPES.licenseGrant, grant, ctx.keyring.signer));
+  const granted = await grantLicense(ctx, request, () => read.value.prove());
+  return granted.ok ? granted : signedRefusal(ctx, request, granted.error);
 }
 
 /**
  * Deactivation for a transfer, signed by the container that holds the serial: the serial is
- * released and the transfer counted against the policy's limit, all at once or not at all.
+ * released and the transfer counted against the policy's limit, all at once or not at all. A
+ * container that already released this binding gets the same receipt again.
  */
 export async function releaseSerial(
   ctx: ServerContext,
   message: ContainerMessage,
-): Promise<Result<SignedEnvelope>> {
-  const read = readContainerMessage(message, DOCUMENT_TYPES.deactivationRequest, readDeactivationRequest);
-  if (!read.ok) return read;
+): Promise<MachineResult<SignedEnvelope>> {
+  const read = readContainerMessage(
+    message,
+    DOCUMENT_TYPES.deactivationRequest,
+    DOCUMENTS.deactivationRequest.reader.read,
+  );
+  if (!read.ok) return unsigned(read.error);
   const opened = read.value.prove();
-  if (!opened.ok) return opened;
+  if (!opened.ok) return unsigned(opened.error);
   const request = opened.value;
+  const refused = (error: KeywardError) => signedRefusal(ctx, request, error);
   const now = ctx.now();
-  const record = await usableSerial(ctx, request, now);
-  if (!record.ok) return record;
+  const record = await knownSerial(ctx, request, now);
+  if (!record.ok) return refused(record.error);
+  const usable = licenseRefusal(record.value.license, now);
+  if (usable !== undefined) return refused(usable);
+  await ctx.bindings.recordConsumption(record.value.license, request.consumed);
   const released = await ctx.bindings.release({
     licenseId: record.value.license.id,
     bindingId: request.bindingId,
@@ -180,7 +242,7 @@ export async function releaseSerial(
     maxTransfers: record.value.policy.maxTransfers,
     at: now.toISOString(),
   });
-  if (!released.ok) return released;
+  if (!released.ok) return refused(released.error);
   const receipt: DeactivationReceipt = {
     serial: record.value.license.serial,
     bindingId: request.bindingId,

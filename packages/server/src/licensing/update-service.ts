@@ -133,7 +133,6 @@ function updateFile(ctx: ServerContext, pkg: UpdatePackage, containerBoxKey: str
 async function issue(
   ctx: ServerContext,
   record: SerialRecord,
-  counters: UpdateRequest['contents']['counters'] | undefined,
   order: UpdateOrder,
 ): Promise<Result<IssuedFile>> {
   const operations = readOperations(order.operations);
@@ -144,15 +143,13 @@ async function issue(
       'NOT_ACTIVATED',
       'This license is not activated on any computer: there is no key to update.',
     );
-  const base = counters === undefined ? record.contents : { ...record.contents, counters };
+  const base = record.contents;
   const result = applyOperations(base, operations.value);
   if (!result.ok) return result;
   let code: string | undefined;
   if (order.transport === 'code') {
-    const key = codeKey(ctx.keyring.box.privateKey, binding.containerBoxKey, record.license.serial);
-    if (key === undefined)
-      return refuse('INTERNAL_ERROR', 'The container encryption key on record is not valid.');
-    const encoded = encodeActivationCode(record.sequence, operations.value, base, key);
+    const target = { serial: record.license.serial, containerKey: binding.containerKey };
+    const encoded = encodeActivationCode(record.sequence, operations.value, base, target, ctx.keyring.signer);
     if (!encoded.ok) return encoded;
     code = encoded.value;
   }
@@ -211,7 +208,7 @@ export async function issueFromRequest(
   if (!record.ok) return record;
   const mismatch = await fromCheck(ctx, record.value, request, true);
   if (mismatch !== undefined) return mismatch;
-  return issue(ctx, record.value, request.contents.counters, order);
+  return issue(ctx, record.value, order);
 }
 
 /**
@@ -255,7 +252,7 @@ export async function issueFromRequestCode(
       "The key's contents differ from the vendor's record (a code cannot tell how: send a request file).",
     );
   }
-  return issue(ctx, record, undefined, { ...order, transport: 'code' });
+  return issue(ctx, record, { ...order, transport: 'code' });
 }
 
 /** An update the container will pull online (also returned as a file, to send if it never comes online). */
@@ -268,7 +265,7 @@ export async function issueForLicense(
   if (!license.ok) return license;
   const record = await ctx.bindings.findSerial(license.value.serial);
   if (record === undefined) return refuse('LICENSE_NOT_FOUND');
-  return issue(ctx, record, undefined, order);
+  return issue(ctx, record, order);
 }
 
 /** Online update: the packages issued since the step the container is at, after its From check. */

@@ -56,6 +56,7 @@ export const createLicensesRoute: RouteModule = (app, ctx) => {
         status: 'active',
         expiresAt: expiry?.toISOString() ?? null,
         transfersUsed: 0,
+        consumed: {},
         note: note ?? null,
         createdAt: now.toISOString(),
       }));

@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { answer, type RouteModule } from '../http/keyward-app.js';
+import type { RouteModule } from '../http/keyward-app.js';
+import { sendProblem } from '../http/problem.js';
 import { ContainerMessageSchema, problems, SignedEnvelopeSchema } from '../http/schemas.js';
 import { presentSerial, releaseSerial } from '../licensing/activation-server.js';
 
@@ -33,8 +34,10 @@ export const machineRoutes: RouteModule = (app, ctx) => {
       },
       async (request, reply) => {
         const grant = await presentSerial(ctx, request.body);
-        ctx.metrics.checks.inc({ outcome: grant.ok ? 'granted' : grant.error.code });
-        return answer(request, reply, grant.ok ? { ok: true, value: { grant: grant.value } } : grant);
+        ctx.metrics.checks.inc({ outcome: grant.ok ? 'granted' : grant.error.error.code });
+        return grant.ok
+          ? reply.send({ grant: grant.value })
+          : sendProblem(request, reply, grant.error.error, grant.error.signed);
       },
     );
   }
@@ -52,7 +55,9 @@ export const machineRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const receipt = await releaseSerial(ctx, request.body);
-      return answer(request, reply, receipt.ok ? { ok: true, value: { receipt: receipt.value } } : receipt);
+      return receipt.ok
+        ? reply.send({ receipt: receipt.value })
+        : sendProblem(request, reply, receipt.error.error, receipt.error.signed);
     },
   );
 };

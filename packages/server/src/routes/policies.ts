@@ -38,6 +38,12 @@ const CreatePolicyBody = Type.Object(
       POLICY_LIMITS.maxTransfers,
       'Transfers allowed per license; null for no limit.',
     ),
+    graceDays: Type.Optional(
+      Type.Integer({
+        ...POLICY_LIMITS.graceDays,
+        description: 'Days the application keeps running when a due online check cannot reach the server.',
+      }),
+    ),
     verification: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('ongoing')])),
     durationDays: nullableInteger(POLICY_LIMITS.durationDays, 'License lifetime; null for perpetual.'),
     items: Type.Optional(

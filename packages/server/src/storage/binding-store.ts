@@ -5,6 +5,7 @@ import {
   type KeywardError,
   keywardError,
   type License,
+  mergeConsumption,
   ok,
   type Policy,
   type Result,
@@ -75,6 +76,7 @@ export class BindingStore {
           'p.created_at as p_created_at',
           'p.items as p_items',
           'p.counters as p_counters',
+          'p.grace_days as p_grace_days',
           'c.sequence as c_sequence',
           'c.contents as c_contents',
           'pr.code as product_code',
@@ -117,6 +119,7 @@ export class BindingStore {
       created_at: row.p_created_at,
       items: row.p_items,
       counters: row.p_counters,
+      grace_days: row.p_grace_days,
     });
     const binding =
       row.b_id === null || row.b_fingerprint_hash === null || row.b_container_key === null
@@ -217,7 +220,18 @@ export class BindingStore {
           .where('license_id', '=', release.licenseId)
           .where('container_key', '=', release.containerKey)
           .executeTakeFirst();
-        if (removed.numDeletedRows !== 1n) throw new Refusal(keywardError('NOT_BOUND_HERE'));
+        if (removed.numDeletedRows !== 1n) {
+          // Released already by this same container, whose answer was lost: the same receipt again.
+          const earlier = await trx
+            .selectFrom('released_bindings')
+            .select('transfers_used')
+            .where('binding_id', '=', release.bindingId)
+            .where('license_id', '=', release.licenseId)
+            .where('container_key', '=', release.containerKey)
+            .executeTakeFirst();
+          if (earlier !== undefined) return earlier.transfers_used;
+          throw new Refusal(keywardError('NOT_BOUND_HERE'));
+        }
         let counted = trx
           .updateTable('licenses')
           .set((eb) => ({ transfers_used: eb('transfers_used', '+', 1) }))
@@ -229,6 +243,16 @@ export class BindingStore {
           const limit = release.maxTransfers ?? 0;
           throw new Refusal(transferRefusal(limit, limit) ?? keywardError('TRANSFER_LIMIT_REACHED'));
         }
+        await trx
+          .insertInto('released_bindings')
+          .values({
+            binding_id: release.bindingId,
+            license_id: release.licenseId,
+            container_key: release.containerKey,
+            transfers_used: row.transfers_used,
+            released_at: release.at,
+          })
+          .execute();
         await recordLicenseEvent(
           trx,
           release.licenseId,
@@ -243,5 +267,39 @@ export class BindingStore {
       if (error instanceof Refusal) return err(error.refusal);
       throw error;
     }
+  }
+
+  /**
+   * Merges the counter consumption a container reports into the license's record (it only grows)
+   * and returns the record. Writes only when the report raises a counter: the hot check path
+   * reads and compares, nothing more.
+   */
+  async recordConsumption(
+    license: License,
+    reported: Readonly<Record<string, number>>,
+  ): Promise<Readonly<Record<string, number>>> {
+    const merged = mergeConsumption(license.consumed, reported);
+    const grows = Object.entries(reported).some(([name, used]) => used > (license.consumed[name] ?? 0));
+    if (!grows) return license.consumed;
+    // Another process may raise it meanwhile: compare-and-swap on the stored text, merging again on a miss.
+    let stored = JSON.stringify(license.consumed);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const next = mergeConsumption(JSON.parse(stored) as Record<string, number>, merged);
+      const updated = await this.db
+        .updateTable('licenses')
+        .set({ counters_consumed: JSON.stringify(next) })
+        .where('id', '=', license.id)
+        .where('counters_consumed', '=', stored)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 1n) return next;
+      const row = await this.db
+        .selectFrom('licenses')
+        .select('counters_consumed')
+        .where('id', '=', license.id)
+        .executeTakeFirst();
+      if (row === undefined) return merged;
+      stored = row.counters_consumed;
+    }
+    return merged;
   }
 }

@@ -15,6 +15,7 @@ export function toPolicy(row: Selectable<PoliciesTable>): Policy {
     checkIntervalDays: row.check_interval_days,
     evaluationDays: row.evaluation_days,
     maxTransfers: row.max_transfers,
+    graceDays: row.grace_days,
     verification: row.verification === 'off' ? 'off' : 'ongoing',
     durationDays: row.duration_days,
     items: JSON.parse(row.items) as Policy['items'],
@@ -64,6 +65,7 @@ export class CatalogueStore {
         duration_days: policy.durationDays,
         items: JSON.stringify(policy.items),
         counters: JSON.stringify(policy.counters),
+        grace_days: policy.graceDays,
         created_at: policy.createdAt,
       })
       .execute();

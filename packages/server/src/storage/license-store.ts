@@ -19,6 +19,7 @@ export function toLicense(row: Selectable<LicensesTable>): License {
     status: row.status === 'suspended' ? 'suspended' : 'active',
     expiresAt: row.expires_at,
     transfersUsed: row.transfers_used,
+    consumed: JSON.parse(row.counters_consumed) as License['consumed'],
     note: row.note,
     createdAt: row.created_at,
   };

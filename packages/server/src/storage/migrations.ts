@@ -202,6 +202,32 @@ const licenseSpelling: Migration = {
   },
 };
 
+/**
+ * Terms the customer cannot rewrite: a policy's grace period, the counter consumption reported by
+ * containers, and the bindings their containers released (a retried deactivation gets the same
+ * receipt).
+ */
+const trustedTerms: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('policies')
+      .addColumn('grace_days', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('licenses')
+      .addColumn('counters_consumed', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
+    await db.schema
+      .createTable('released_bindings')
+      .addColumn('binding_id', 'text', (c) => c.primaryKey())
+      .addColumn('license_id', 'text', (c) => c.notNull().references('licenses.id'))
+      .addColumn('container_key', 'text', (c) => c.notNull())
+      .addColumn('transfers_used', 'integer', (c) => c.notNull())
+      .addColumn('released_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -209,6 +235,7 @@ export const migrationProvider: MigrationProvider = {
       '0002_contents': contents,
       '0003_jobs': jobs,
       '0004_license_spelling': licenseSpelling,
+      '0005_trusted_terms': trustedTerms,
     };
   },
 };

@@ -20,6 +20,7 @@ export interface PoliciesTable {
   created_at: string;
   items: Generated<string>;
   counters: Generated<string>;
+  grace_days: Generated<number>;
 }
 
 export interface LicensesTable {
@@ -32,6 +33,17 @@ export interface LicensesTable {
   transfers_used: Generated<number>;
   note: string | null;
   created_at: string;
+  /** Counter consumption the license's containers reported, the largest seen of each. */
+  counters_consumed: Generated<string>;
+}
+
+/** Bindings released by their container, so a retried deactivation gets the same receipt. */
+export interface ReleasedBindingsTable {
+  binding_id: string;
+  license_id: string;
+  container_key: string;
+  transfers_used: number;
+  released_at: string;
 }
 
 export interface BindingsTable {
@@ -149,6 +161,7 @@ export interface VendorDatabase {
   products: ProductsTable;
   policies: PoliciesTable;
   licenses: LicensesTable;
+  released_bindings: ReleasedBindingsTable;
   bindings: BindingsTable;
   license_events: LicenseEventsTable;
   used_nonces: UsedNoncesTable;

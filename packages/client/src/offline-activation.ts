@@ -1,0 +1,130 @@
+import {
+  ACTIVATION_REQUEST_LABEL,
+  DOCUMENT_TYPES,
+  DOCUMENTS,
+  encodeSealedFile,
+  grantMismatch,
+  newNonce,
+  ok,
+  openDocument,
+  openSealedFile,
+  parseSerial,
+  type Result,
+  refuse,
+  type SignedEnvelope,
+  signDocument,
+  UNLOCK_KEY_LABEL,
+} from '@keyward/core';
+import type { KeyStatus } from './key-status.js';
+import { adoptGrant, type LicenseSession } from './license-session.js';
+
+/**
+ * Activation by e-mail or fax (003, "E-Mail or Fax Activation"): the computer makes an activation
+ * request binding the serial to this container; the vendor answers with an Unlock Key, the
+ * license grant sealed to this container. Until it is entered, the application runs in
+ * evaluation and asks for the Unlock Key at every start.
+ */
+export class OfflineActivation {
+  constructor(private readonly session: LicenseSession) {}
+
+  /** The activation request file to send the vendor; the container now waits for its Unlock Key. */
+  async request(serialText: string): Promise<Result<{ readonly file: string; readonly status: KeyStatus }>> {
+    const serial = parseSerial(serialText);
+    if (!serial.ok) return serial;
+    const vendorBox = this.session.vendorBoxKey();
+    if (!vendorBox.ok) return vendorBox;
+    const now = this.session.now().toISOString();
+    const nonce = newNonce();
+    const changed = await this.session.change((current) => {
+      const { record } = current.container;
+      if (record.state === 'releasing') {
+        return refuse(
+          'NOT_ACTIVATED',
+          'This computer is releasing its serial for a transfer: finish it online first.',
+        );
+      }
+      if (current.terms !== null && (record.state === 'active' || record.state === 'grace')) {
+        return refuse('VALIDATION_FAILED', 'This computer already holds an activated license.');
+      }
+      return ok({
+        next: { ...record, serial: serial.value, pendingActivation: { nonce, requestedAt: now } },
+        value: undefined,
+      });
+    });
+    if (!changed.ok) return changed;
+    const { verified } = changed.value;
+    const { record, keys } = verified.container;
+    const signed = signDocument(
+      DOCUMENT_TYPES.licenseRequest,
+      {
+        serial: serial.value,
+        product: this.session.config.product,
+        containerKey: record.containerKey,
+        fingerprintHash: this.session.fingerprintHash,
+        nonce,
+        issuedAt: now,
+        containerBoxKey: record.containerBoxKey,
+        sequence: 0,
+        consumed: verified.consumed,
+      },
+      keys.signer,
+    );
+    const file = encodeSealedFile(
+      ACTIVATION_REQUEST_LABEL,
+      { Serial: serial.value, Product: this.session.config.product },
+      signed,
+      vendorBox.value,
+    );
+    return ok({ file, status: this.session.statusOf(verified) });
+  }
+
+  /** Enters the Unlock Key: it must answer this container's waiting request, signed by the vendor. */
+  async unlock(text: string): Promise<Result<KeyStatus>> {
+    const opened = await this.session.open();
+    if (!opened.ok) return opened;
+    const { record, keys } = opened.value.container;
+    const pending = record.pendingActivation;
+    if (pending === null || record.serial === null) {
+      return refuse(
+        'NOT_ACTIVATED',
+        'No activation request is waiting for an Unlock Key on this computer: make one with `keyward key activate --offline SERIAL`.',
+      );
+    }
+    const box = keys.box;
+    const sealed = openSealedFile(text, UNLOCK_KEY_LABEL, (kid) => (kid === box.kid ? box : undefined));
+    if (!sealed.ok) {
+      return sealed.error.code === 'WRONG_KEY'
+        ? refuse('WRONG_KEY', 'This Unlock Key is for another computer.')
+        : sealed;
+    }
+    const grant = openDocument(sealed.value, DOCUMENTS.licenseGrant, this.session.vendorKeys.byKid);
+    if (!grant.ok) {
+      return grant.error.code === 'UNKNOWN_KEY_ID'
+        ? refuse('SIGNATURE_INVALID', "The Unlock Key is not signed by this product's vendor.")
+        : grant;
+    }
+    const mismatch = grantMismatch(grant.value, {
+      nonce: pending.nonce,
+      serial: record.serial,
+      product: this.session.config.product,
+      containerKey: record.containerKey,
+      fingerprintHash: this.session.fingerprintHash,
+    });
+    if (mismatch !== undefined || grant.value.containerBoxKey !== record.containerBoxKey) {
+      return refuse(
+        'ANSWER_MISMATCH',
+        'This Unlock Key answers another activation request: enter the one the vendor sent for the latest request.',
+      );
+    }
+    const envelope = sealed.value as SignedEnvelope;
+    const changed = await this.session.change((current) =>
+      current.container.record.pendingActivation?.nonce !== pending.nonce
+        ? refuse('ANSWER_MISMATCH', 'A newer activation request was made meanwhile: enter its Unlock Key.')
+        : ok({
+            next: adoptGrant(current.container.record, { envelope, grant: grant.value }, this.session.now()),
+            value: undefined,
+          }),
+    );
+    return changed.ok ? ok(this.session.statusOf(changed.value.verified)) : changed;
+  }
+}
