@@ -98,7 +98,7 @@ describe('update operations', () => {
     assert.equal(contentsHash(base), before);
   });
 
-  it('hashes contents canonically; counter allowances are the vendor\'s terms and count', () => {
+  it("hashes contents canonically; counter allowances are the vendor's terms and count", () => {
     const reordered: ContainerContents = {
       ...base,
       items: { viewer: { users: 5 }, cad: { nodes: 10, servers: 2 } },
