@@ -2,13 +2,32 @@ import {
   type Binding,
   type ContainerContents,
   contentsHash,
+  decideStatusChange,
+  err,
+  LICENSE_STATUSES,
   type License,
   type LicenseStatus,
+  ok,
+  type Policy,
+  type Result,
+  transferGrantRefusal,
 } from '@keyward/core';
 import type { Selectable } from 'kysely';
 import type { VendorDb } from './database.js';
-import { type LicenseEvent, licenseHistory, recordLicenseEvent } from './license-events.js';
+import {
+  type Audit,
+  type LicenseEvent,
+  type LicenseEventType,
+  licenseHistory,
+  recordLicenseEvent,
+} from './license-events.js';
 import type { BindingsTable, LicensesTable } from './schema.js';
+
+function toStatus(status: string): LicenseStatus {
+  const known = LICENSE_STATUSES.find((candidate) => candidate === status);
+  if (known === undefined) throw new Error(`Unknown license status in the database: ${status}`);
+  return known;
+}
 
 export function toLicense(row: Selectable<LicensesTable>): License {
   return {
@@ -16,9 +35,10 @@ export function toLicense(row: Selectable<LicensesTable>): License {
     serial: row.serial,
     productId: row.product_id,
     policyId: row.policy_id,
-    status: row.status === 'suspended' ? 'suspended' : 'active',
+    status: toStatus(row.status),
     expiresAt: row.expires_at,
     transfersUsed: row.transfers_used,
+    extraTransfers: row.extra_transfers,
     note: row.note,
     createdAt: row.created_at,
   };
@@ -124,24 +144,92 @@ export class LicenseStore {
     return (await query.execute()).map(toLicense);
   }
 
-  /** Changes the status and records why; returns the license as it now is. */
+  /**
+   * Changes the status if the rules allow it (revoking is final) and records who did it and why;
+   * returns the license as it now is. The change is made only if the status is still the one it
+   * was decided on, so a revocation racing a reinstatement cannot be undone by it.
+   */
   async setStatus(
     license: License,
     status: LicenseStatus,
-    reason: string | null,
+    audit: Audit,
     at: string,
-  ): Promise<License> {
-    if (license.status === status) return license;
-    await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('licenses').set({ status }).where('id', '=', license.id).execute();
-      await recordLicenseEvent(
-        trx,
-        license.id,
-        status === 'suspended' ? 'suspended' : 'reinstated',
-        { reason },
-        at,
-      );
+  ): Promise<Result<License>> {
+    return this.compareAndSet(license, at, (current) => {
+      const decided = decideStatusChange(current.status, status);
+      if (!decided.ok) return decided;
+      if (decided.value === 'unchanged') return ok(undefined);
+      return ok({ changed: { ...current, status }, event: STATUS_EVENTS[status], detail: { ...audit } });
     });
-    return { ...license, status };
+  }
+
+  /** Raises the license's transfer allowance above its policy's limit, recording who did it and why. */
+  async grantTransfers(
+    license: License,
+    policy: Pick<Policy, 'maxTransfers'>,
+    add: number,
+    audit: Audit,
+    at: string,
+  ): Promise<Result<License>> {
+    return this.compareAndSet(license, at, (current) => {
+      const refusal = transferGrantRefusal(current, policy, add);
+      if (refusal !== undefined) return err(refusal);
+      const extraTransfers = current.extraTransfers + add;
+      return ok({
+        changed: { ...current, extraTransfers },
+        event: 'transfers_granted',
+        detail: { add, extraTransfers, ...audit },
+      });
+    });
+  }
+
+  /**
+   * Decides a change on the license as read, then writes it with its history event only if the
+   * row is still as read (status and extra transfers); otherwise reads again and decides again.
+   */
+  private async compareAndSet(
+    license: License,
+    at: string,
+    decide: (current: License) => Result<LicenseChange | undefined>,
+  ): Promise<Result<License>> {
+    let current = license;
+    for (let round = 0; round < COMPARE_AND_SET_ROUNDS; round++) {
+      const decided = decide(current);
+      if (!decided.ok) return decided;
+      const change = decided.value;
+      if (change === undefined) return ok(current);
+      const written = await this.db.transaction().execute(async (trx) => {
+        const updated = await trx
+          .updateTable('licenses')
+          .set({ status: change.changed.status, extra_transfers: change.changed.extraTransfers })
+          .where('id', '=', current.id)
+          .where('status', '=', current.status)
+          .where('extra_transfers', '=', current.extraTransfers)
+          .executeTakeFirst();
+        if (updated.numUpdatedRows !== 1n) return false;
+        await recordLicenseEvent(trx, current.id, change.event, change.detail, at);
+        return true;
+      });
+      if (written) return ok(change.changed);
+      const reread = await this.findLicense(current.id);
+      if (reread === undefined) throw new Error(`License ${current.id} vanished while being changed`);
+      current = reread;
+    }
+    throw new Error(`License ${license.id} kept changing under a concurrent writer`);
   }
 }
+
+/** A decided change of a license row, with the history event that records it. */
+interface LicenseChange {
+  readonly changed: License;
+  readonly event: LicenseEventType;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+const COMPARE_AND_SET_ROUNDS = 5;
+
+const STATUS_EVENTS: Readonly<Record<LicenseStatus, LicenseEventType>> = {
+  active: 'reinstated',
+  suspended: 'suspended',
+  revoked: 'revoked',
+};

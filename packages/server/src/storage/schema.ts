@@ -30,6 +30,7 @@ export interface LicensesTable {
   status: string;
   expires_at: string | null;
   transfers_used: Generated<number>;
+  extra_transfers: Generated<number>;
   note: string | null;
   created_at: string;
 }
