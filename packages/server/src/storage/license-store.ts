@@ -10,6 +10,7 @@ import {
   ok,
   type Policy,
   type Result,
+  refuse,
   transferGrantRefusal,
 } from '@keyward/core';
 import type { Selectable } from 'kysely';
@@ -146,8 +147,8 @@ export class LicenseStore {
 
   /**
    * Changes the status if the rules allow it (revoking is final) and records who did it and why;
-   * returns the license as it now is. The change is made only if the status is still the one it
-   * was decided on, so a revocation racing a reinstatement cannot be undone by it.
+   * returns the license as it now is. The change is decided on the status as it stands when it is
+   * written, so a reinstatement racing a revocation cannot undo it.
    */
   async setStatus(
     license: License,
@@ -184,21 +185,29 @@ export class LicenseStore {
   }
 
   /**
-   * Decides a change on the license as read, then writes it with its history event only if the
-   * row is still as read (status and extra transfers); otherwise reads again and decides again.
+   * Reads the license, decides the change on it and writes it with its history event, in one
+   * transaction. The write holds only if the row is still as read (status and extra transfers):
+   * on an engine that lets a concurrent writer in between (PostgreSQL), the loser reads again and
+   * decides again. Every round has a winner, so each writer finishes.
    */
   private async compareAndSet(
     license: License,
     at: string,
     decide: (current: License) => Result<LicenseChange | undefined>,
   ): Promise<Result<License>> {
-    let current = license;
     for (let round = 0; round < COMPARE_AND_SET_ROUNDS; round++) {
-      const decided = decide(current);
-      if (!decided.ok) return decided;
-      const change = decided.value;
-      if (change === undefined) return ok(current);
-      const written = await this.db.transaction().execute(async (trx) => {
+      const outcome = await this.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom('licenses')
+          .selectAll()
+          .where('id', '=', license.id)
+          .executeTakeFirst();
+        if (row === undefined) return refuse('LICENSE_NOT_FOUND');
+        const current = toLicense(row);
+        const decided = decide(current);
+        if (!decided.ok) return decided;
+        const change = decided.value;
+        if (change === undefined) return ok(current);
         const updated = await trx
           .updateTable('licenses')
           .set({ status: change.changed.status, extra_transfers: change.changed.extraTransfers })
@@ -206,16 +215,13 @@ export class LicenseStore {
           .where('status', '=', current.status)
           .where('extra_transfers', '=', current.extraTransfers)
           .executeTakeFirst();
-        if (updated.numUpdatedRows !== 1n) return false;
+        if (updated.numUpdatedRows !== 1n) return undefined;
         await recordLicenseEvent(trx, current.id, change.event, change.detail, at);
-        return true;
+        return ok(change.changed);
       });
-      if (written) return ok(change.changed);
-      const reread = await this.findLicense(current.id);
-      if (reread === undefined) throw new Error(`License ${current.id} vanished while being changed`);
-      current = reread;
+      if (outcome !== undefined) return outcome;
     }
-    throw new Error(`License ${license.id} kept changing under a concurrent writer`);
+    throw new Error(`License ${license.id} kept changing under concurrent writers`);
   }
 }
 
@@ -226,7 +232,8 @@ interface LicenseChange {
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
-const COMPARE_AND_SET_ROUNDS = 5;
+/** More concurrent admin writes to one license than any support desk makes. */
+const COMPARE_AND_SET_ROUNDS = 50;
 
 const STATUS_EVENTS: Readonly<Record<LicenseStatus, LicenseEventType>> = {
   active: 'reinstated',
