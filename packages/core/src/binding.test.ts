@@ -3,12 +3,14 @@ import { describe, it } from 'node:test';
 import {
   checkNeedsProof,
   decideBinding,
+  effectiveMaxTransfers,
   fingerprintHash,
   isExpiringSoon,
   licenseRefusal,
   nextCheckDate,
   transferRefusal,
 } from './binding.js';
+import type { LicenseStatus } from './licensing.js';
 
 const now = new Date('2026-06-01T00:00:00Z');
 
@@ -20,7 +22,7 @@ describe('activation server decisions', () => {
   });
 
   const licenses: ReadonlyArray<
-    [string, { status: 'active' | 'suspended'; expiresAt: string | null }, string | undefined]
+    [string, { status: LicenseStatus; expiresAt: string | null }, string | undefined]
   > = [
     ['active, perpetual', { status: 'active', expiresAt: null }, undefined],
     ['active, expires later', { status: 'active', expiresAt: '2027-01-01T00:00:00Z' }, undefined],
@@ -29,6 +31,12 @@ describe('activation server decisions', () => {
       'suspended comes before expired',
       { status: 'suspended', expiresAt: '2026-05-01T00:00:00Z' },
       'LICENSE_SUSPENDED',
+    ],
+    ['revoked, perpetual', { status: 'revoked', expiresAt: null }, 'LICENSE_REVOKED'],
+    [
+      'revoked comes before expired',
+      { status: 'revoked', expiresAt: '2026-05-01T00:00:00Z' },
+      'LICENSE_REVOKED',
     ],
   ];
   for (const [what, license, code] of licenses) {
@@ -46,6 +54,26 @@ describe('activation server decisions', () => {
       assert.equal(transferRefusal(used, max)?.code, code);
     });
   }
+
+  const limits: ReadonlyArray<[number | null, number, number | null]> = [
+    [3, 0, 3],
+    [0, 0, 0],
+    [0, 1, 1],
+    [2, 5, 7],
+    [null, 0, null],
+    [null, 4, null],
+  ];
+  for (const [policyMax, extra, effective] of limits) {
+    it(`transfer limit of policy ${policyMax ?? 'unlimited'} with ${extra} extra: ${effective ?? 'unlimited'}`, () => {
+      assert.equal(effectiveMaxTransfers({ maxTransfers: policyMax }, { extraTransfers: extra }), effective);
+    });
+  }
+
+  it('a granted transfer lifts a reached limit, once', () => {
+    const limit = effectiveMaxTransfers({ maxTransfers: 0 }, { extraTransfers: 1 });
+    assert.equal(transferRefusal(0, limit), undefined);
+    assert.equal(transferRefusal(1, limit)?.code, 'TRANSFER_LIMIT_REACHED');
+  });
 
   it('sets the next check by the policy interval, none when verification is off', () => {
     assert.equal(

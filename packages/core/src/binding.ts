@@ -20,16 +20,28 @@ export function decideBinding(
   return current.fingerprintHash === fingerprintHash ? 'same-computer' : 'other-computer';
 }
 
-/** Why a license may not be used right now, checked in this order: suspended -> expired. */
+/** Why a license may not be used right now, checked in this order: revoked -> suspended -> expired. */
 export function licenseRefusal(
   license: Pick<License, 'status' | 'expiresAt'>,
   now: Date,
 ): KeywardError | undefined {
+  if (license.status === 'revoked') return keywardError('LICENSE_REVOKED');
   if (license.status === 'suspended') return keywardError('LICENSE_SUSPENDED');
   if (license.expiresAt !== null && Date.parse(license.expiresAt) <= now.getTime()) {
     return keywardError('LICENSE_EXPIRED', `This license expired on ${license.expiresAt.slice(0, 10)}.`);
   }
   return undefined;
+}
+
+/**
+ * How many transfers a license allows: its policy's limit plus the transfers the vendor granted
+ * it above that. A policy without a limit stays without one.
+ */
+export function effectiveMaxTransfers(
+  policy: Pick<Policy, 'maxTransfers'>,
+  license: Pick<License, 'extraTransfers'>,
+): number | null {
+  return policy.maxTransfers === null ? null : policy.maxTransfers + license.extraTransfers;
 }
 
 export function transferRefusal(

@@ -15,6 +15,7 @@ export * from './document-shape.js';
 export * from './documents.js';
 export * from './errors.js';
 export * from './ids.js';
+export * from './license-admin.js';
 export * from './licensing.js';
 export * from './online-answer.js';
 export * from './passwords.js';

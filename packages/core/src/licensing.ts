@@ -6,8 +6,8 @@ export type VerificationMode = (typeof VERIFICATION_MODES)[number];
 export const CONTAINER_STATES = ['evaluation', 'active', 'grace', 'releasing', 'frozen', 'blocked'] as const;
 export type ContainerState = (typeof CONTAINER_STATES)[number];
 
-/** State of a license on the vendor server. */
-export const LICENSE_STATUSES = ['active', 'suspended'] as const;
+/** State of a license on the vendor server; `revoked` is final, unlike `suspended`. */
+export const LICENSE_STATUSES = ['active', 'suspended', 'revoked'] as const;
 export type LicenseStatus = (typeof LICENSE_STATUSES)[number];
 
 export interface Product {
@@ -50,6 +50,8 @@ export interface License {
   readonly transfersUsed: number;
   /** Counter consumption its containers reported: the largest seen of each counter. */
   readonly consumed: Readonly<Record<string, number>>;
+  /** Transfers the vendor granted above the policy's `maxTransfers` (support desk). */
+  readonly extraTransfers: number;
   readonly note: string | null;
   readonly createdAt: string;
 }

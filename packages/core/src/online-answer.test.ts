@@ -9,6 +9,8 @@ describe('what an online refusal does to the container', () => {
     ['SERIAL_BOUND_ELSEWHERE', 'check', true],
     ['LICENSE_SUSPENDED', 'check', true],
     ['LICENSE_SUSPENDED', 'activate', false],
+    ['LICENSE_REVOKED', 'check', true],
+    ['LICENSE_REVOKED', 'activate', false],
     ['LICENSE_EXPIRED', 'check', true],
     ['SERIAL_UNKNOWN', 'check', true],
     ['SERIAL_UNKNOWN', 'activate', false],

@@ -14,6 +14,7 @@ export function refusalFreezes(code: ErrorCode, intent: OnlineIntent): boolean {
   switch (code) {
     case 'SERIAL_BOUND_ELSEWHERE':
       return true;
+    case 'LICENSE_REVOKED':
     case 'LICENSE_SUSPENDED':
     case 'LICENSE_EXPIRED':
     case 'SERIAL_UNKNOWN':

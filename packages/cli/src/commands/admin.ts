@@ -3,8 +3,10 @@ import type { License, Policy, Product } from '@keyward/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { expiryOf, integer, leaf, readUserFile, unwrap, usage } from '../command-kit.js';
 import { expiryText } from '../key-status-format.js';
+import { byText, licenseLine, transfersText } from '../license-format.js';
 import { table } from '../output.js';
 import { type Connection, connect } from './admin-connection.js';
+import { supportDeskCommands } from './admin-support.js';
 import { updateCommands } from './admin-updates.js';
 import { webhookCommands } from './admin-webhooks.js';
 
@@ -32,8 +34,6 @@ const policyLine = (p: Policy) =>
   `${p.id}  ${p.name}: check every ${p.checkIntervalDays} d, evaluation ${p.evaluationDays} d, ` +
   `transfers ${p.maxTransfers ?? 'unlimited'}, verification ${p.verification}, ` +
   `${p.durationDays === null ? 'perpetual' : `${p.durationDays} d`}; ${contentsLine(p.items, p.counters)}`;
-const licenseLine = (l: License) =>
-  `${l.serial}  ${l.status.padEnd(9)} expires ${l.expiresAt?.slice(0, 10) ?? 'never     '}  transfers ${l.transfersUsed}  ${l.id}`;
 
 const productCommands = new Command('product')
   .description('Products that licenses are issued for.')
@@ -195,6 +195,8 @@ const policyCommands = new Command('policy')
 
 interface LicenseDetails {
   license: License;
+  /** The effective limit: the policy's plus the transfers granted. */
+  maxTransfers: number | null;
   binding: { id: string; fingerprintHash: string; createdAt: string; lastCheckedAt: string | null } | null;
   history: Array<{ type: string; createdAt: string; detail: Record<string, unknown> }>;
 }
@@ -274,15 +276,15 @@ const licenseCommands = new Command('license')
             `${path}/updates`,
           ),
         );
-        const { license: l, binding, history } = details;
+        const { license: l, maxTransfers, binding, history } = details;
         out.result({ ...details, sequence: record.sequence, contents: record.contents }, () =>
           [
             table([
               ['Serial', l.serial],
               ['License', l.id],
-              ['Status', l.status],
+              ['Status', l.status === 'revoked' ? 'revoked (final: cannot be reinstated)' : l.status],
               ['Expires', expiryText(l.expiresAt)],
-              ['Transfers used', String(l.transfersUsed)],
+              ['Transfers used', transfersText(l, maxTransfers)],
               [
                 'Bound to',
                 binding === null
@@ -298,7 +300,7 @@ const licenseCommands = new Command('license')
             'History:',
             ...history.map((event) => {
               const reason = typeof event.detail.reason === 'string' ? `: ${event.detail.reason}` : '';
-              return `  ${event.createdAt}  ${event.type}${reason}`;
+              return `  ${event.createdAt}  ${event.type}${reason}${byText(event.detail)}`;
             }),
           ].join('\n'),
         );
@@ -311,7 +313,7 @@ const licenseCommands = new Command('license')
       'Suspend a license: activations and online checks are refused until reinstated (each computer notices at its next online check).',
     ),
   )
-  .addCommand(statusChange('reinstate', 'Reinstate a suspended license.'))
+  .addCommand(statusChange('reinstate', 'Reinstate a suspended license (a revoked one cannot be).'))
   .addCommand(
     leaf<Connection & { request: string; out?: string }>(
       'unlock',
@@ -340,6 +342,7 @@ const licenseCommands = new Command('license')
       },
     ),
   );
+for (const command of supportDeskCommands) licenseCommands.addCommand(command);
 
 const sdkConfig = leaf<Connection & { product: string; policy?: string; out?: string }>(
   'sdk-config',

@@ -11,6 +11,7 @@ import { healthRoute, metricsRoute, readyRoute } from '../routes/operations.js';
 import { createPolicyRoute, listPoliciesRoute } from '../routes/policies.js';
 import { createProductRoute, listProductsRoute } from '../routes/products.js';
 import { sdkConfigRoute, vendorKeysRoute } from '../routes/sdk-config.js';
+import { grantTransfersRoute, releaseLicenseRoute, revokeLicenseRoute } from '../routes/support-desk.js';
 import {
   createUpdateRoute,
   listUpdatesRoute,
@@ -19,6 +20,7 @@ import {
   updateFileRoute,
 } from '../routes/updates.js';
 import { webhookRoutes } from '../routes/webhooks.js';
+import { decorateAdmin } from './admin-auth.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
 import { sendProblem } from './problem.js';
 import { Problem } from './schemas.js';
@@ -39,6 +41,9 @@ const ROUTES: readonly RouteModule[] = [
   showLicenseRoute,
   licenseStatusRoutes,
   unlockLicenseRoute,
+  releaseLicenseRoute,
+  grantTransfersRoute,
+  revokeLicenseRoute,
   createUpdateRoute,
   queueUpdateRoute,
   listUpdatesRoute,
@@ -80,6 +85,7 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider();
   app.addSchema(Problem);
+  decorateAdmin(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

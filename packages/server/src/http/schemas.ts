@@ -60,14 +60,28 @@ export const LicenseSchema = Type.Object({
   serial: Type.String(),
   productId: Type.String(),
   policyId: Type.String(),
-  status: Type.String(),
+  status: Type.String({ description: 'active, suspended or revoked (final).' }),
   expiresAt: Type.Union([Type.String(), Type.Null()]),
   transfersUsed: Type.Integer(),
   consumed: Type.Record(Type.String(), Type.Integer(), {
     description: 'Counter consumption reported by the containers: the largest seen of each counter.',
   }),
+  extraTransfers: Type.Integer({ description: "Transfers granted above the policy's maxTransfers." }),
   note: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
 });
 
 export const RefParams = Type.Object({ ref: Type.String({ minLength: 1, maxLength: 200 }) });
+
+export const BindingSchema = Type.Object({
+  id: Type.String(),
+  fingerprintHash: Type.String(),
+  containerKey: Type.String(),
+  createdAt: Type.String(),
+  lastCheckedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const TransferLimitSchema = Type.Union([Type.Integer(), Type.Null()], {
+  description:
+    "How many transfers the license allows: its policy's maxTransfers plus its extraTransfers; null is unlimited.",
+});

@@ -5,6 +5,7 @@ import {
   DOCUMENT_TYPES,
   DOCUMENTS,
   decideBinding,
+  effectiveMaxTransfers,
   err,
   type KeywardError,
   type LicenseGrant,
@@ -153,7 +154,7 @@ export function grantFor(
     consumed,
     checkIntervalDays: policy.checkIntervalDays,
     graceDays: policy.graceDays,
-    maxTransfers: policy.maxTransfers,
+    maxTransfers: effectiveMaxTransfers(policy, license),
     transfersUsed: license.transfersUsed,
     nextCheckAt:
       nextCheckDate({ ...policy, verification: contents.verification }, now)?.toISOString() ?? null,
@@ -247,7 +248,7 @@ export async function releaseSerial(
     serial: record.value.license.serial,
     bindingId: request.bindingId,
     transfersUsed: released.value,
-    maxTransfers: record.value.policy.maxTransfers,
+    maxTransfers: effectiveMaxTransfers(record.value.policy, record.value.license),
     deactivatedAt: now.toISOString(),
     nonce: request.nonce,
   };

@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { type LicenseStatus, ok } from '@keyward/core';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
+import type { LicenseStatus } from '@keyward/core';
+import { ADMIN_SECURITY, adminOf, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { LicenseSchema, problems, RefParams } from '../http/schemas.js';
 import { findLicenseByRef } from '../licensing/license-ref.js';
@@ -28,20 +28,20 @@ export const licenseStatusRoutes: RouteModule = (app, ctx) => {
           security: ADMIN_SECURITY,
           params: RefParams,
           body: Type.Optional(StatusChangeBody),
-          response: { 200: LicenseSchema, ...problems(400, 401, 404) },
+          response: { 200: LicenseSchema, ...problems(400, 401, 403, 404) },
         },
       },
       async (request, reply) => {
         const license = await findLicenseByRef(ctx, request.params.ref);
         if (!license.ok) return answer(request, reply, license);
-        const reason = request.body?.reason ?? null;
+        const audit = { reason: request.body?.reason ?? null, by: adminOf(request) };
         const changed = await ctx.licenses.setStatus(
           license.value,
           change.status,
-          reason,
+          audit,
           ctx.now().toISOString(),
         );
-        return answer(request, reply, ok(changed));
+        return answer(request, reply, changed);
       },
     );
   }

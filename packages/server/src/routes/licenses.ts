@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import {
+  effectiveMaxTransfers,
   generateSerial,
   initialContents,
   type License,
@@ -10,7 +11,7 @@ import {
 } from '@keyward/core';
 import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
-import { LicenseSchema, problems, RefParams } from '../http/schemas.js';
+import { BindingSchema, LicenseSchema, problems, RefParams, TransferLimitSchema } from '../http/schemas.js';
 import { findLicenseByRef } from '../licensing/license-ref.js';
 
 const CreateLicensesBody = Type.Object(
@@ -57,6 +58,7 @@ export const createLicensesRoute: RouteModule = (app, ctx) => {
         expiresAt: expiry?.toISOString() ?? null,
         transfersUsed: 0,
         consumed: {},
+        extraTransfers: 0,
         note: note ?? null,
         createdAt: now.toISOString(),
       }));
@@ -107,14 +109,6 @@ export const listLicensesRoute: RouteModule = (app, ctx) => {
   );
 };
 
-const BindingSchema = Type.Object({
-  id: Type.String(),
-  fingerprintHash: Type.String(),
-  containerKey: Type.String(),
-  createdAt: Type.String(),
-  lastCheckedAt: Type.Union([Type.String(), Type.Null()]),
-});
-
 const EventSchema = Type.Object({
   id: Type.String(),
   type: Type.String(),
@@ -135,6 +129,7 @@ export const showLicenseRoute: RouteModule = (app, ctx) => {
         response: {
           200: Type.Object({
             license: LicenseSchema,
+            maxTransfers: TransferLimitSchema,
             binding: Type.Union([BindingSchema, Type.Null()]),
             history: Type.Array(EventSchema),
           }),
@@ -145,8 +140,11 @@ export const showLicenseRoute: RouteModule = (app, ctx) => {
     async (request, reply) => {
       const license = await findLicenseByRef(ctx, request.params.ref);
       if (!license.ok) return answer(request, reply, license);
+      const policy = await ctx.catalogue.findPolicy(license.value.policyId);
+      if (policy === undefined) throw new Error(`License ${license.value.id} has no policy`);
       const { binding, history } = await ctx.licenses.details(license.value);
-      return { license: license.value, binding: binding ?? null, history };
+      const maxTransfers = effectiveMaxTransfers(policy, license.value);
+      return { license: license.value, maxTransfers, binding: binding ?? null, history };
     },
   );
 };

@@ -1,6 +1,7 @@
 import {
   type Binding,
   type ContainerContents,
+  effectiveMaxTransfers,
   err,
   type KeywardError,
   keywardError,
@@ -11,13 +12,14 @@ import {
   type Result,
   transferRefusal,
 } from '@keyward/core';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { toPolicy } from './catalogue-store.js';
 import { CheckRecorder } from './check-recorder.js';
 import type { VendorDb } from './database.js';
-import { recordLicenseEvent } from './license-events.js';
+import { type Audit, recordLicenseEvent } from './license-events.js';
 import { toBinding, toLicense } from './license-store.js';
 import { preparedQuery } from './prepared-query.js';
+import type { VendorDatabase } from './schema.js';
 
 /** Everything the activation server needs to answer for one serial, read in one query. */
 export interface SerialRecord {
@@ -35,6 +37,10 @@ export interface Release {
   readonly bindingId: string;
   readonly containerKey: string;
   readonly nonce: string;
+  /**
+   * The policy's limit. The license's extra transfers (granted by the vendor) are added to it by
+   * the database, as they stand when the release commits.
+   */
   readonly maxTransfers: number | null;
   readonly at: string;
 }
@@ -236,13 +242,15 @@ export class BindingStore {
           .updateTable('licenses')
           .set((eb) => ({ transfers_used: eb('transfers_used', '+', 1) }))
           .where('id', '=', release.licenseId);
-        if (release.maxTransfers !== null)
-          counted = counted.where('transfers_used', '<', release.maxTransfers);
-        const row = await counted.returning('transfers_used').executeTakeFirst();
-        if (row === undefined) {
-          const limit = release.maxTransfers ?? 0;
-          throw new Refusal(transferRefusal(limit, limit) ?? keywardError('TRANSFER_LIMIT_REACHED'));
+        // transfers_used < effectiveMaxTransfers(policy, license), with the license as it stands now.
+        if (release.maxTransfers !== null) {
+          const policyMax = release.maxTransfers;
+          counted = counted.where((eb) =>
+            eb(eb('transfers_used', '-', eb.ref('extra_transfers')), '<', policyMax),
+          );
         }
+        const row = await counted.returning('transfers_used').executeTakeFirst();
+        if (row === undefined) throw new Refusal(await this.transferLimitRefusal(trx, release));
         await trx
           .insertInto('released_bindings')
           .values({
@@ -301,5 +309,43 @@ export class BindingStore {
       stored = row.counters_consumed;
     }
     return merged;
+  }
+
+  /** The refusal of a transfer over the limit, with the counts as they stand in the database. */
+  private async transferLimitRefusal(
+    trx: Transaction<VendorDatabase>,
+    release: Release,
+  ): Promise<KeywardError> {
+    const license = await trx
+      .selectFrom('licenses')
+      .select(['transfers_used', 'extra_transfers'])
+      .where('id', '=', release.licenseId)
+      .executeTakeFirstOrThrow();
+    const limit = effectiveMaxTransfers(
+      { maxTransfers: release.maxTransfers },
+      { extraTransfers: license.extra_transfers },
+    );
+    return transferRefusal(license.transfers_used, limit) ?? keywardError('TRANSFER_LIMIT_REACHED');
+  }
+
+  /**
+   * The vendor releases the serial from the computer that holds it, without counting a transfer
+   * (the computer died, its fingerprint changed): the binding goes and the history records who
+   * did it and why, together. Refused with NOT_BOUND when no computer holds the serial.
+   */
+  async releaseByVendor(licenseId: string, audit: Audit, at: string): Promise<Result<Binding>> {
+    const released = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .deleteFrom('bindings')
+        .where('license_id', '=', licenseId)
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      const binding = toBinding(row);
+      const detail = { bindingId: binding.id, fingerprintHash: binding.fingerprintHash, ...audit };
+      await recordLicenseEvent(trx, licenseId, 'released', detail, at);
+      return binding;
+    });
+    return released === undefined ? err(keywardError('NOT_BOUND')) : ok(released);
   }
 }

@@ -13,8 +13,18 @@ export const LICENSE_EVENT_TYPES = [
   'reinstated',
   'updated',
   'expiring',
+  'released',
+  'transfers_granted',
+  'revoked',
 ] as const;
 export type LicenseEventType = (typeof LICENSE_EVENT_TYPES)[number];
+
+/** Who did it and why, for the history of what the vendor does to a license over the admin API. */
+export interface Audit {
+  readonly reason: string | null;
+  /** The admin token used, by its id and the name it was created with. */
+  readonly by: { readonly id: string; readonly name: string };
+}
 
 export interface LicenseEvent {
   readonly id: string;

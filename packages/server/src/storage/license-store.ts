@@ -2,13 +2,33 @@ import {
   type Binding,
   type ContainerContents,
   contentsHash,
+  decideStatusChange,
+  err,
+  LICENSE_STATUSES,
   type License,
   type LicenseStatus,
+  ok,
+  type Policy,
+  type Result,
+  refuse,
+  transferGrantRefusal,
 } from '@keyward/core';
 import type { Selectable } from 'kysely';
 import type { VendorDb } from './database.js';
-import { type LicenseEvent, licenseHistory, recordLicenseEvent } from './license-events.js';
+import {
+  type Audit,
+  type LicenseEvent,
+  type LicenseEventType,
+  licenseHistory,
+  recordLicenseEvent,
+} from './license-events.js';
 import type { BindingsTable, LicensesTable } from './schema.js';
+
+function toStatus(status: string): LicenseStatus {
+  const known = LICENSE_STATUSES.find((candidate) => candidate === status);
+  if (known === undefined) throw new Error(`Unknown license status in the database: ${status}`);
+  return known;
+}
 
 export function toLicense(row: Selectable<LicensesTable>): License {
   return {
@@ -16,10 +36,11 @@ export function toLicense(row: Selectable<LicensesTable>): License {
     serial: row.serial,
     productId: row.product_id,
     policyId: row.policy_id,
-    status: row.status === 'suspended' ? 'suspended' : 'active',
+    status: toStatus(row.status),
     expiresAt: row.expires_at,
     transfersUsed: row.transfers_used,
     consumed: JSON.parse(row.counters_consumed) as License['consumed'],
+    extraTransfers: row.extra_transfers,
     note: row.note,
     createdAt: row.created_at,
   };
@@ -125,24 +146,98 @@ export class LicenseStore {
     return (await query.execute()).map(toLicense);
   }
 
-  /** Changes the status and records why; returns the license as it now is. */
+  /**
+   * Changes the status if the rules allow it (revoking is final) and records who did it and why;
+   * returns the license as it now is. The change is decided on the status as it stands when it is
+   * written, so a reinstatement racing a revocation cannot undo it.
+   */
   async setStatus(
     license: License,
     status: LicenseStatus,
-    reason: string | null,
+    audit: Audit,
     at: string,
-  ): Promise<License> {
-    if (license.status === status) return license;
-    await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('licenses').set({ status }).where('id', '=', license.id).execute();
-      await recordLicenseEvent(
-        trx,
-        license.id,
-        status === 'suspended' ? 'suspended' : 'reinstated',
-        { reason },
-        at,
-      );
+  ): Promise<Result<License>> {
+    return this.compareAndSet(license, at, (current) => {
+      const decided = decideStatusChange(current.status, status);
+      if (!decided.ok) return decided;
+      if (decided.value === 'unchanged') return ok(undefined);
+      return ok({ changed: { ...current, status }, event: STATUS_EVENTS[status], detail: { ...audit } });
     });
-    return { ...license, status };
+  }
+
+  /** Raises the license's transfer allowance above its policy's limit, recording who did it and why. */
+  async grantTransfers(
+    license: License,
+    policy: Pick<Policy, 'maxTransfers'>,
+    add: number,
+    audit: Audit,
+    at: string,
+  ): Promise<Result<License>> {
+    return this.compareAndSet(license, at, (current) => {
+      const refusal = transferGrantRefusal(current, policy, add);
+      if (refusal !== undefined) return err(refusal);
+      const extraTransfers = current.extraTransfers + add;
+      return ok({
+        changed: { ...current, extraTransfers },
+        event: 'transfers_granted',
+        detail: { add, extraTransfers, ...audit },
+      });
+    });
+  }
+
+  /**
+   * Reads the license, decides the change on it and writes it with its history event, in one
+   * transaction. The write holds only if the row is still as read (status and extra transfers):
+   * on an engine that lets a concurrent writer in between (PostgreSQL), the loser reads again and
+   * decides again. Every round has a winner, so each writer finishes.
+   */
+  private async compareAndSet(
+    license: License,
+    at: string,
+    decide: (current: License) => Result<LicenseChange | undefined>,
+  ): Promise<Result<License>> {
+    for (let round = 0; round < COMPARE_AND_SET_ROUNDS; round++) {
+      const outcome = await this.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom('licenses')
+          .selectAll()
+          .where('id', '=', license.id)
+          .executeTakeFirst();
+        if (row === undefined) return refuse('LICENSE_NOT_FOUND');
+        const current = toLicense(row);
+        const decided = decide(current);
+        if (!decided.ok) return decided;
+        const change = decided.value;
+        if (change === undefined) return ok(current);
+        const updated = await trx
+          .updateTable('licenses')
+          .set({ status: change.changed.status, extra_transfers: change.changed.extraTransfers })
+          .where('id', '=', current.id)
+          .where('status', '=', current.status)
+          .where('extra_transfers', '=', current.extraTransfers)
+          .executeTakeFirst();
+        if (updated.numUpdatedRows !== 1n) return undefined;
+        await recordLicenseEvent(trx, current.id, change.event, change.detail, at);
+        return ok(change.changed);
+      });
+      if (outcome !== undefined) return outcome;
+    }
+    throw new Error(`License ${license.id} kept changing under concurrent writers`);
   }
 }
+
+/** A decided change of a license row, with the history event that records it. */
+interface LicenseChange {
+  readonly changed: License;
+  readonly event: LicenseEventType;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** More concurrent admin writes to one license than any support desk makes. */
+const COMPARE_AND_SET_ROUNDS = 50;
+
+const STATUS_EVENTS: Readonly<Record<LicenseStatus, LicenseEventType>> = {
+  active: 'reinstated',
+  suspended: 'suspended',
+  revoked: 'revoked',
+};

@@ -228,6 +228,16 @@ const trustedTerms: Migration = {
   },
 };
 
+/** The support desk: transfers the vendor grants a license above its policy's limit. */
+const extraTransfers: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('licenses')
+      .addColumn('extra_transfers', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -236,6 +246,7 @@ export const migrationProvider: MigrationProvider = {
       '0003_jobs': jobs,
       '0004_license_spelling': licenseSpelling,
       '0005_trusted_terms': trustedTerms,
+      '0006_extra_transfers': extraTransfers,
     };
   },
 };

@@ -31,6 +31,7 @@ export interface LicensesTable {
   status: string;
   expires_at: string | null;
   transfers_used: Generated<number>;
+  extra_transfers: Generated<number>;
   note: string | null;
   created_at: string;
   /** Counter consumption the license's containers reported, the largest seen of each. */

@@ -28,12 +28,18 @@ export async function hasAdminToken(db: VendorDb): Promise<boolean> {
   return (await db.selectFrom('api_tokens').select('id').limit(1).executeTakeFirst()) !== undefined;
 }
 
-export async function isAdminToken(db: VendorDb, token: string): Promise<boolean> {
-  if (!token.startsWith(TOKEN_PREFIX)) return false;
-  const row = await db
+/** Who is behind an admin request: the token, by its id and the name it was created with. */
+export interface AdminIdentity {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** The admin token a caller presented, if it is one; its identity goes into the audit trail. */
+export async function findAdminToken(db: VendorDb, token: string): Promise<AdminIdentity | undefined> {
+  if (!token.startsWith(TOKEN_PREFIX)) return undefined;
+  return db
     .selectFrom('api_tokens')
-    .select('id')
+    .select(['id', 'name'])
     .where('token_hash', '=', hashToken(token))
     .executeTakeFirst();
-  return row !== undefined;
 }

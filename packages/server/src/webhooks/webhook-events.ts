@@ -7,6 +7,8 @@ export const WEBHOOK_EVENTS = [
   'license.suspended',
   'license.reinstated',
   'license.expiring',
+  'license.released',
+  'license.revoked',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
@@ -18,6 +20,8 @@ export const WEBHOOK_EVENT_OF: Readonly<Record<string, WebhookEvent>> = {
   suspended: 'license.suspended',
   reinstated: 'license.reinstated',
   expiring: 'license.expiring',
+  released: 'license.released',
+  revoked: 'license.revoked',
 };
 
 export const DELIVER_WEBHOOK_JOB = 'webhook.deliver';
