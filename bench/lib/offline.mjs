@@ -16,6 +16,7 @@ export async function offlineVerification(sdkConfig, serial, seconds = 3) {
     config: sdkConfig,
     home: join(root, 'home'),
     anchorDir: join(root, 'anchor'),
+    markerDir: join(root, 'marker'),
     fingerprint: 'bench-computer',
   });
   const activated = await client.activate(serial);

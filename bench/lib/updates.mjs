@@ -71,6 +71,7 @@ export async function updateBenchmarks(seconds = 3) {
       config: sdkConfig,
       home: join(dataDir, 'home'),
       anchorDir: join(dataDir, 'anchor'),
+      markerDir: join(dataDir, 'marker'),
       fingerprint: 'bench',
     });
     const activated = await client.activate(serial);

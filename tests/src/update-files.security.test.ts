@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  contentsHash,
   emptyContents,
   encodeArmor,
   generateKeyMaterial,
   keyIdOf,
+  newNonce,
   privateKeyFromMaterial,
   REQUEST_FILE_LABEL,
   type Result,
@@ -90,7 +92,8 @@ describe('update files: corruption, forgery, crashes', () => {
       fromSequence: status.value.sequence,
       toSequence: status.value.sequence + 1,
       operations: [{ op: 'set-seats', item: 'cad', kind: 'servers', count: 999 }],
-      resultHash: 'x',
+      contents: emptyContents(),
+      resultHash: contentsHash(emptyContents()),
       orderRef: null,
       issuedAt: new Date().toISOString(),
     };
@@ -133,7 +136,7 @@ describe('update files: corruption, forgery, crashes', () => {
       fingerprintHash: 'f'.repeat(64),
       sequence: 0,
       contents: emptyContents(),
-      nonce: 'n',
+      nonce: newNonce(),
       issuedAt: new Date().toISOString(),
     };
     const signer = {

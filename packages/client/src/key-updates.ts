@@ -5,6 +5,7 @@ import {
   encodeSealedFile,
   err,
   type HeldUpdate,
+  heldAfter,
   type LicenseTerms,
   newNonce,
   ok,
@@ -143,7 +144,7 @@ export class KeyUpdates {
       const applied = applyUpdate(current.terms, verified.value);
       if (!applied.ok) return applied;
       const { record } = current.container;
-      return ok({ next: { ...record, updates: [...record.updates, update] }, value: verified.value });
+      return ok({ next: { ...record, updates: heldAfter(record.updates, update) }, value: verified.value });
     });
     if (!changed.ok) return changed;
     const pkg = changed.value.value;

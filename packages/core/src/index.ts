@@ -11,7 +11,6 @@ export * from './crypto/keys.js';
 export * from './crypto/sealed-envelope.js';
 export * from './crypto/secret-box.js';
 export * from './crypto/signed-envelope.js';
-export * from './document-shape.js';
 export * from './documents.js';
 export * from './errors.js';
 export * from './ids.js';

@@ -52,8 +52,8 @@ export interface VerifiedUpdate {
   readonly fromSequence: number;
   readonly toSequence: number;
   readonly operations: readonly UpdateOperation[];
-  /** The contents hash the vendor expects once applied; codes are too short to carry one. */
-  readonly resultHash: string | undefined;
+  /** The contents the vendor expects once applied; codes are too short to carry them. */
+  readonly result: { readonly contents: ContainerContents; readonly hash: string } | undefined;
 }
 
 export interface VendorKeys {
@@ -92,7 +92,7 @@ export function verifyUpdate(
       fromSequence: read.value.fromSequence,
       toSequence: read.value.fromSequence + 1,
       operations: read.value.operations,
-      resultHash: undefined,
+      result: undefined,
     });
   }
   const opened = openSignedDocument(update.envelope, UPDATE_DOCUMENT_TYPES.updatePackage, keys.byKid);
@@ -103,7 +103,19 @@ export function verifyUpdate(
   }
   const pkg = readUpdatePackage(opened.value);
   if (!pkg.ok) return pkg;
-  return ok({ ...pkg.value, id: pkg.value.packageId });
+  const { packageId, serial, containerKey, fromSequence, toSequence, operations, contents, resultHash } =
+    pkg.value;
+  if (contentsHash(contents) !== resultHash)
+    return refuse('SIGNATURE_INVALID', 'The update package is inconsistent.');
+  return ok({
+    id: packageId,
+    serial,
+    containerKey,
+    fromSequence,
+    toSequence,
+    operations,
+    result: { contents, hash: resultHash },
+  });
 }
 
 /**
@@ -123,7 +135,7 @@ export function applyUpdate(terms: LicenseTerms, update: VerifiedUpdate): Result
   if (refusal !== undefined) return err(refusal);
   const contents = applyOperations(terms.contents, update.operations);
   if (!contents.ok) return contents;
-  if (update.resultHash !== undefined && contentsHash(contents.value) !== update.resultHash) {
+  if (update.result !== undefined && contentsHash(contents.value) !== update.result.hash) {
     return refuse(
       'FROM_MISMATCH',
       'Applied to this key, the update does not give the contents the vendor expects.',
@@ -139,6 +151,28 @@ export function applyUpdate(terms: LicenseTerms, update: VerifiedUpdate): Result
 
 export function termsOfGrant(grant: Verified<LicenseGrant>): LicenseTerms {
   return { grant, sequence: grant.sequence, contents: grant.contents, appliedIds: [] };
+}
+
+/**
+ * Terms from a held package that carries its resulting contents: it stands for every step before
+ * it, so a container keeps only its newest package (and the codes applied after it).
+ */
+function supersede(terms: LicenseTerms, update: VerifiedUpdate): Result<LicenseTerms> {
+  if (update.result === undefined) return applyUpdate(terms, update);
+  if (update.serial !== terms.grant.serial || update.containerKey !== terms.grant.containerKey)
+    return refuse('WRONG_KEY');
+  if (update.toSequence <= terms.sequence) return refuse('PACKAGE_OUTDATED');
+  return ok({
+    grant: terms.grant,
+    sequence: update.toSequence,
+    contents: update.result.contents,
+    appliedIds: [...terms.appliedIds, update.id],
+  });
+}
+
+/** What a container keeps once `update` is applied: a package with its contents replaces those before it. */
+export function heldAfter(held: readonly HeldUpdate[], update: HeldUpdate): HeldUpdate[] {
+  return update.kind === 'package' ? [update] : [...held, update];
 }
 
 /**
@@ -163,7 +197,7 @@ export function verifyTerms(
   let terms = termsOfGrant(grant.value);
   for (const update of held.updates) {
     const verified = verifyUpdate(update, terms, keys);
-    const applied = verified.ok ? applyUpdate(terms, verified.value) : verified;
+    const applied = verified.ok ? supersede(terms, verified.value) : verified;
     if (!applied.ok) return err(tamper('an update does not verify'));
     terms = applied.value;
   }

@@ -1,6 +1,7 @@
-import { type ContainerContents, contentsReader } from './contents.js';
-import { readDocument } from './document-shape.js';
+import { type Static, Type } from 'typebox';
+import { type ContainerContents, ContentsSchema, contentsReader } from './contents.js';
 import { ok, type Result } from './result.js';
+import { documentReader, Instant, Nonce, PublicKey32, Sha256Hex, Step } from './schema.js';
 import { readOperations, type UpdateOperation } from './update-operations.js';
 
 export const UPDATE_DOCUMENT_TYPES = {
@@ -14,77 +15,61 @@ export const UPDATE_DOCUMENT_TYPES = {
 export const REQUEST_FILE_LABEL = 'LICENSE REQUEST';
 export const UPDATE_FILE_LABEL = 'LICENSE UPDATE';
 
+const UpdateRequestSchema = Type.Object(
+  {
+    serial: Type.String({ minLength: 1, maxLength: 64 }),
+    product: Type.String({ minLength: 1, maxLength: 64 }),
+    containerKey: PublicKey32,
+    containerBoxKey: PublicKey32,
+    fingerprintHash: Sha256Hex,
+    sequence: Step,
+    contents: ContentsSchema,
+    nonce: Nonce,
+    issuedAt: Instant,
+  },
+  { additionalProperties: false },
+);
 /** The container's state as it tells the vendor: signed by the container, sealed to the vendor. */
-export interface UpdateRequest {
-  readonly serial: string;
-  readonly product: string;
-  readonly containerKey: string;
-  readonly containerBoxKey: string;
-  readonly fingerprintHash: string;
-  readonly sequence: number;
-  readonly contents: ContainerContents;
-  readonly nonce: string;
-  readonly issuedAt: string;
-}
+export type UpdateRequest = Static<typeof UpdateRequestSchema>;
 
+const UpdatePackageSchema = Type.Object(
+  {
+    packageId: Type.String({ minLength: 1, maxLength: 64 }),
+    serial: Type.String({ minLength: 1, maxLength: 64 }),
+    product: Type.String({ minLength: 1, maxLength: 64 }),
+    containerKey: PublicKey32,
+    fromSequence: Step,
+    toSequence: Step,
+    operations: Type.Array(Type.Unknown(), { maxItems: 100 }),
+    /** The contents once applied: a container holding this package needs none before it. */
+    contents: ContentsSchema,
+    /** `contentsHash` of `contents`: the container checks the operations get there. */
+    resultHash: Sha256Hex,
+    orderRef: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
+    issuedAt: Instant,
+  },
+  { additionalProperties: false },
+);
 /** One update: signed by the vendor, sealed to the container. */
-export interface UpdatePackage {
-  readonly packageId: string;
-  readonly serial: string;
-  readonly product: string;
-  readonly containerKey: string;
-  readonly fromSequence: number;
-  readonly toSequence: number;
+export type UpdatePackage = Omit<Static<typeof UpdatePackageSchema>, 'operations'> & {
   readonly operations: readonly UpdateOperation[];
-  /** `contentsHash` of the contents once applied: the container checks it gets there. */
-  readonly resultHash: string;
-  readonly orderRef: string | null;
-  readonly issuedAt: string;
-}
+};
+
+const updateRequestReader = documentReader(UpdateRequestSchema, 'update request');
+const updatePackageReader = documentReader(UpdatePackageSchema, 'update package');
 
 export function readContents(value: unknown): Result<ContainerContents> {
   return contentsReader.read(value);
 }
 
 export function readUpdateRequest(value: unknown): Result<UpdateRequest> {
-  const flat = readDocument(
-    value,
-    {
-      serial: 'string',
-      product: 'string',
-      containerKey: 'string',
-      containerBoxKey: 'string',
-      fingerprintHash: 'string',
-      sequence: 'integer',
-      nonce: 'string',
-      issuedAt: 'string',
-    },
-    'update request',
-  );
-  if (!flat.ok) return flat;
-  const contents = readContents((value as Record<string, unknown>).contents);
-  if (!contents.ok) return contents;
-  return ok({ ...flat.value, contents: contents.value });
+  return updateRequestReader.read(value);
 }
 
 export function readUpdatePackage(value: unknown): Result<UpdatePackage> {
-  const flat = readDocument(
-    value,
-    {
-      packageId: 'string',
-      serial: 'string',
-      product: 'string',
-      containerKey: 'string',
-      fromSequence: 'integer',
-      toSequence: 'integer',
-      resultHash: 'string',
-      orderRef: 'string|null',
-      issuedAt: 'string',
-    },
-    'update package',
-  );
-  if (!flat.ok) return flat;
-  const operations = readOperations((value as Record<string, unknown>).operations);
+  const read = updatePackageReader.read(value);
+  if (!read.ok) return read;
+  const operations = readOperations(read.value.operations);
   if (!operations.ok) return operations;
-  return ok({ ...flat.value, operations: operations.value });
+  return ok({ ...read.value, operations: operations.value });
 }

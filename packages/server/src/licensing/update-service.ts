@@ -162,6 +162,7 @@ async function issue(
     fromSequence: record.sequence,
     toSequence: record.sequence + 1,
     operations: operations.value,
+    contents: result.value,
     resultHash: contentsHash(result.value),
     orderRef: order.orderRef ?? null,
     issuedAt: now,
