@@ -134,6 +134,82 @@ describe('the keyward command, end to end', () => {
     assert.match(shown.stdout, /History:[\s\S]*activated[\s\S]*deactivated[\s\S]*activated/);
   });
 
+  it('walks e-mail or fax activation as 003 describes: activation request, Unlock Key screen at the next start, Unlock Key entered offline', async () => {
+    await json(['admin', 'product', 'create', '--code', 'easygo', '--name', 'EasyGo'], env);
+    const policy = await json<{ id: string }>(
+      [
+        'admin',
+        'policy',
+        'create',
+        '--product',
+        'easygo',
+        '--name',
+        'Offline',
+        '--check-interval-days',
+        '3650',
+      ],
+      env,
+    );
+    const { licenses } = await json<{ licenses: Array<{ serial: string }> }>(
+      ['admin', 'license', 'create', '--policy', policy.id, '--count', '2'],
+      env,
+    );
+    const serial = licenses[0]?.serial ?? '';
+    const config = join(root, 'easygo-sdk.json');
+    await json(['admin', 'sdk-config', '--product', 'easygo', '--out', config], env);
+    // The computer is never online: its license server address leads nowhere.
+    const offlinePc = {
+      ...env,
+      KEYWARD_SDK_CONFIG: config,
+      KEYWARD_URL: 'http://127.0.0.1:9',
+      KEYWARD_HOME: join(root, 'fax'),
+      KEYWARD_FINGERPRINT: 'pc-fax',
+    };
+    const requestFile = join(root, 'activation-request.txt');
+    const requested = await json<{ status: { state: string; pendingActivation: unknown } }>(
+      ['key', 'activate', '--offline', serial, '--out', requestFile],
+      offlinePc,
+    );
+    assert.equal(requested.status.state, 'evaluation');
+    const waiting = await keyward(['key', 'status'], offlinePc);
+    assert.match(waiting.stdout, /Unlock Key\s+requested/);
+    assert.match(waiting.stdout, /Waiting for the Unlock Key/);
+    const stillEvaluation = await json<{ mode: string; online: boolean }>(['key', 'check'], offlinePc);
+    assert.deepEqual([stillEvaluation.mode, stillEvaluation.online], ['evaluation', false]);
+
+    const unlockFile = join(root, 'unlock-key.txt');
+    const unlocked = await json<{ serial: string }>(
+      ['admin', 'license', 'unlock', '--request', requestFile, '--out', unlockFile],
+      env,
+    );
+    assert.equal(unlocked.serial, serial);
+    const entered = await json<{ state: string; serial: string; pendingActivation: unknown }>(
+      ['key', 'unlock', unlockFile],
+      offlinePc,
+    );
+    assert.deepEqual([entered.state, entered.serial, entered.pendingActivation], ['active', serial, null]);
+    const licensed = await json<{ mode: string; online: boolean }>(['key', 'check'], offlinePc);
+    assert.deepEqual([licensed.mode, licensed.online], ['licensed', false]);
+    const again = await keyward(['key', 'unlock', unlockFile, '--json'], offlinePc);
+    assert.equal(
+      JSON.parse(again.stderr).error.code,
+      'NOT_ACTIVATED',
+      'an Unlock Key answers one request only',
+    );
+
+    // The same binding rules as online: another computer's request for the bound serial is refused.
+    const otherPc = { ...offlinePc, KEYWARD_HOME: join(root, 'fax-2'), KEYWARD_FINGERPRINT: 'pc-fax-2' };
+    const otherRequest = join(root, 'activation-request-2.txt');
+    await json(['key', 'activate', '--offline', serial, '--out', otherRequest], otherPc);
+    const refused = await keyward(['admin', 'license', 'unlock', '--request', otherRequest, '--json'], env);
+    assert.equal(JSON.parse(refused.stderr).error.code, 'SERIAL_BOUND_ELSEWHERE');
+    const shown = await keyward(['admin', 'license', 'show', serial], env);
+    assert.match(shown.stdout, /Bound to\s+computer/);
+    // An Unlock Key for another computer does not open here.
+    const wrongKey = await keyward(['key', 'unlock', unlockFile, '--json'], otherPc);
+    assert.equal(JSON.parse(wrongKey.stderr).error.code, 'WRONG_KEY');
+  });
+
   it('walks a remote update: request file, update file, request code, activation code, online', async () => {
     await json(['admin', 'product', 'create', '--code', 'cam', '--name', 'CAM'], env);
     const policy = await json<{ id: string }>(
