@@ -2,7 +2,7 @@
 // licensed container made by the real SDK against answers signed with a fixed vendor key, and
 // rewritten copies an attacker would make. Run once after a format change (node
 // scripts/make-container-vectors.mjs); `tests/src/container-vectors.test.ts` verifies them.
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LicenseClient } from '@keyward/client';
 import {
@@ -51,6 +51,7 @@ const vendorFetch = async (_url, init) => {
     containerKey: asked.containerKey,
     containerBoxKey: asked.containerBoxKey,
     fingerprintHash: asked.fingerprintHash,
+    fingerprintParts: asked.fingerprintParts,
     sequence: 0,
     contents,
     consumed: { exports: 4 },

@@ -54,6 +54,7 @@ function licenseRequest(
     containerKey: container.publicKey,
     containerBoxKey: generateKeyMaterial('x25519').publicKey,
     fingerprintHash: 'f'.repeat(64),
+    fingerprintParts: {},
     nonce: newNonce(),
     issuedAt: new Date().toISOString(),
     sequence: 0,

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { arch, cpus, hostname, platform, totalmem } from 'node:os';
+import { arch, cpus, hostname, networkInterfaces, platform, totalmem } from 'node:os';
 import { promisify } from 'node:util';
+import { formatFingerprint } from '@keyward/core';
 
 const run = promisify(execFile);
 
@@ -39,14 +40,32 @@ async function platformMachineId(): Promise<string | undefined> {
   }
 }
 
+const digest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
+
+/** The first physical network adapter's MAC address, the same whichever order the OS lists them. */
+function networkAdapter(): string {
+  const macs = Object.values(networkInterfaces())
+    .flat()
+    .filter((entry) => entry !== undefined && !entry.internal && entry.mac !== '00:00:00:00:00:00')
+    .map((entry) => entry?.mac ?? '');
+  return [...new Set(macs)].sort()[0] ?? 'no-network';
+}
+
 /**
- * This computer's fingerprint: the OS machine id with the hardware shape, hashed. Where no
- * machine id exists, the hardware shape and host name stand in. Applications whose hardware
- * identity changes (containers, VMs) pass their own fingerprint to the SDK instead.
+ * This computer's fingerprint, part by part (see `FINGERPRINT_PARTS` in core): the OS machine id
+ * (the host name where there is none), the CPU model and count, the memory size, the first network
+ * adapter and the host name, each hashed. One of them may change (a RAM upgrade, a new network
+ * card) and it is still this computer. Applications whose hardware identity changes as a whole
+ * (containers, VMs) pass their own fingerprint to the SDK instead; it is then one part.
  */
 export async function computeFingerprint(): Promise<string> {
   const machineId = await platformMachineId();
-  const cpu = cpus()[0]?.model ?? 'unknown-cpu';
-  const parts = [machineId ?? hostname(), platform(), arch(), cpu, String(Math.round(totalmem() / 2 ** 30))];
-  return createHash('sha256').update(parts.join('\n')).digest('hex');
+  const processors = cpus();
+  return formatFingerprint({
+    machine: digest(`${platform()}\n${arch()}\n${machineId ?? hostname()}`),
+    cpu: digest(`${processors[0]?.model ?? 'unknown-cpu'}\n${processors.length}`),
+    memory: digest(String(Math.round(totalmem() / 2 ** 30))),
+    network: digest(networkAdapter()),
+    host: digest(hostname()),
+  });
 }

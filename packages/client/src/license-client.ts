@@ -266,6 +266,7 @@ export class LicenseClient {
         nonce,
         issuedAt: now.toISOString(),
         containerBoxKey: container.record.containerBoxKey,
+        fingerprintParts: this.session.fingerprintParts,
         sequence: verified.terms?.sequence ?? 0,
         consumed: verified.consumed,
       },

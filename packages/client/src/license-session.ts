@@ -2,9 +2,11 @@ import {
   type ContainerView,
   decideVerdict,
   fingerprintHash,
+  fingerprintPartHashes,
   type LicenseGrant,
   type LicenseTerms,
   laterInstant,
+  localSecretOf,
   mergeConsumption,
   ok,
   type Result,
@@ -61,18 +63,21 @@ export class LicenseSession {
   readonly vendorKeys: VendorKeys;
   readonly now: () => Date;
   readonly fingerprintHash: string;
+  readonly fingerprintParts: Readonly<Record<string, string>>;
   readonly config: SdkConfig;
 
   constructor(options: LicenseClientOptions) {
     const slug = productSlug(options.config);
+    // The files on disk are keyed by the machine part only: one hardware change still opens them.
+    const localSecret = localSecretOf(options.fingerprint);
     this.config = options.config;
     this.now = options.now ?? (() => new Date());
     this.store = new ContainerStore({
       file: ContainerStore.fileFor(options.home, slug),
-      anchor: new AnchorFile(options.anchorDir, slug, options.fingerprint),
-      marker: new EvaluationMarker(options.markerDir, slug, options.fingerprint),
+      anchor: new AnchorFile(options.anchorDir, slug, localSecret),
+      marker: new EvaluationMarker(options.markerDir, slug, localSecret),
       product: options.config.product,
-      fingerprint: options.fingerprint,
+      fingerprint: localSecret,
       now: this.now,
       interrupt: options.interrupt,
     });
@@ -83,6 +88,7 @@ export class LicenseSession {
     });
     this.vendorKeys = vendorVerifyKeys(options.config);
     this.fingerprintHash = fingerprintHash(options.config.product, options.fingerprint);
+    this.fingerprintParts = fingerprintPartHashes(options.config.product, options.fingerprint);
   }
 
   holderOf(record: ContainerRecord): TermsHolder {
@@ -91,6 +97,7 @@ export class LicenseSession {
       containerKey: record.containerKey,
       containerBoxKey: record.containerBoxKey,
       fingerprintHash: this.fingerprintHash,
+      fingerprintParts: this.fingerprintParts,
     };
   }
 

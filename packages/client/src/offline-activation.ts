@@ -64,6 +64,7 @@ export class OfflineActivation {
         nonce,
         issuedAt: now,
         containerBoxKey: record.containerBoxKey,
+        fingerprintParts: this.session.fingerprintParts,
         sequence: 0,
         consumed: verified.consumed,
       },

@@ -16,9 +16,22 @@ const now = new Date('2026-06-01T00:00:00Z');
 
 describe('activation server decisions', () => {
   it('binds an unused serial, succeeds for the same computer, fails for another', () => {
-    assert.equal(decideBinding(undefined, 'a'), 'bind');
-    assert.equal(decideBinding({ fingerprintHash: 'a' }, 'a'), 'same-computer');
-    assert.equal(decideBinding({ fingerprintHash: 'a' }, 'b'), 'other-computer');
+    const computer = (hash: string, parts: Record<string, string> = {}) => ({
+      fingerprintHash: hash,
+      fingerprintParts: parts,
+    });
+    const parts = { machine: 'm', cpu: 'c', memory: 'r', network: 'n', host: 'h' };
+    assert.equal(decideBinding(undefined, computer('a')), 'bind');
+    assert.equal(decideBinding(computer('a'), computer('a')), 'same-computer');
+    assert.equal(decideBinding(computer('a'), computer('b')), 'other-computer');
+    assert.equal(
+      decideBinding(computer('a', parts), computer('b', { ...parts, memory: 'r2' })),
+      'same-computer',
+    );
+    assert.equal(
+      decideBinding(computer('a', parts), computer('b', { ...parts, memory: 'r2', network: 'n2' })),
+      'other-computer',
+    );
   });
 
   const licenses: ReadonlyArray<

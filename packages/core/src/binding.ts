@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type KeywardError, keywardError } from './errors.js';
+import { sameComputerParts } from './fingerprint.js';
 import type { Binding, License, Policy } from './licensing.js';
 import { addDays } from './time.js';
 
@@ -12,12 +13,18 @@ export type BindingDecision =
   /** The serial is registered to another computer: fail, and the container freezes. */
   | 'other-computer';
 
+type ComputerIdentity = Pick<Binding, 'fingerprintHash' | 'fingerprintParts'>;
+
+/** The same computer: the same fingerprint, or the same but for one part (see `sameComputerParts`). */
 export function decideBinding(
-  current: { readonly fingerprintHash: string } | undefined,
-  fingerprintHash: string,
+  current: ComputerIdentity | undefined,
+  asking: ComputerIdentity,
 ): BindingDecision {
   if (current === undefined) return 'bind';
-  return current.fingerprintHash === fingerprintHash ? 'same-computer' : 'other-computer';
+  const same =
+    current.fingerprintHash === asking.fingerprintHash ||
+    sameComputerParts(current.fingerprintParts, asking.fingerprintParts);
+  return same ? 'same-computer' : 'other-computer';
 }
 
 /** Why a license may not be used right now, checked in this order: revoked -> suspended -> expired. */

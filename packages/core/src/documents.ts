@@ -38,6 +38,15 @@ export const DOCUMENT_TYPES = {
 const Serial = Type.String({ minLength: 1, maxLength: 64 });
 const Product = Type.String({ minLength: 1, maxLength: 64 });
 const BindingId = Type.String({ minLength: 1, maxLength: 64 });
+/** Each part of the computer's fingerprint, hashed (see `fingerprintPartHashes`). */
+const FingerprintParts = Type.Record(
+  Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' }),
+  Type.String({ pattern: '^[0-9a-f]{32}$' }),
+  {
+    maxProperties: 16,
+    additionalProperties: false,
+  },
+);
 /** Counter consumption: how many uses of each counter the container has recorded. */
 export const CounterConsumption = NamedCounts(1_000_000_000);
 
@@ -55,6 +64,7 @@ export const LicenseRequestSchema = Type.Object(
   {
     ...containerFacts,
     containerBoxKey: PublicKey32,
+    fingerprintParts: FingerprintParts,
     /** The update step of the terms the container holds: the vendor's receipt of applied updates. */
     sequence: Step,
     consumed: CounterConsumption,
@@ -75,6 +85,7 @@ export const LicenseGrantSchema = Type.Object(
     containerKey: PublicKey32,
     containerBoxKey: PublicKey32,
     fingerprintHash: Sha256Hex,
+    fingerprintParts: FingerprintParts,
     /** The update step of `contents`. */
     sequence: Step,
     contents: ContentsSchema,

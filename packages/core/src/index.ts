@@ -13,6 +13,7 @@ export * from './crypto/secret-box.js';
 export * from './crypto/signed-envelope.js';
 export * from './documents.js';
 export * from './errors.js';
+export * from './fingerprint.js';
 export * from './ids.js';
 export * from './license-admin.js';
 export * from './licensing.js';

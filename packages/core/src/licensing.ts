@@ -60,6 +60,8 @@ export interface Binding {
   readonly id: string;
   readonly licenseId: string;
   readonly fingerprintHash: string;
+  /** Each part of the fingerprint hashed: a computer that changed one part is still this one. */
+  readonly fingerprintParts: Readonly<Record<string, string>>;
   /** The container's Ed25519 public key: requests from the bound computer are signed with it. */
   readonly containerKey: string;
   /** The container's X25519 public key: what the vendor sends the container is sealed to it. */

@@ -3,6 +3,7 @@ import { type ContainerContents, contentsHash } from './contents.js';
 import { openSignedDocument, type SignedEnvelope } from './crypto/signed-envelope.js';
 import { DOCUMENTS, type LicenseGrant, openDocument, type Verified } from './documents.js';
 import { type KeywardError, keywardError, refuse } from './errors.js';
+import { sameComputerParts } from './fingerprint.js';
 import { err, ok, type Result } from './result.js';
 import { readActivationCode } from './update-codes.js';
 import { packageRefusal } from './update-decision.js';
@@ -30,6 +31,7 @@ export interface TermsHolder {
   readonly containerKey: string;
   readonly containerBoxKey: string;
   readonly fingerprintHash: string;
+  readonly fingerprintParts: Readonly<Record<string, string>>;
 }
 
 /**
@@ -72,7 +74,12 @@ export function grantHolderMismatch(grant: LicenseGrant, holder: TermsHolder): s
   if (grant.product !== holder.product) return 'product';
   if (grant.containerKey !== holder.containerKey || grant.containerBoxKey !== holder.containerBoxKey)
     return 'container key';
-  if (grant.fingerprintHash !== holder.fingerprintHash) return 'computer';
+  if (
+    grant.fingerprintHash !== holder.fingerprintHash &&
+    !sameComputerParts(grant.fingerprintParts, holder.fingerprintParts)
+  ) {
+    return 'computer';
+  }
   return undefined;
 }
 

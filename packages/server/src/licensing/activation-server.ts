@@ -102,11 +102,17 @@ async function bindOrRefresh(
   request: LicenseRequest,
   at: string,
 ): Promise<Result<Binding>> {
-  const keys = { containerKey: request.containerKey, containerBoxKey: request.containerBoxKey };
+  // The container and the computer as they are now: a tolerated hardware change moves the binding along.
+  const keys = {
+    containerKey: request.containerKey,
+    containerBoxKey: request.containerBoxKey,
+    fingerprintHash: request.fingerprintHash,
+    fingerprintParts: request.fingerprintParts,
+  };
   let current = record.binding;
   // Two rounds at most: losing the race to bind means deciding again against the winner.
   for (let round = 0; round < 2; round++) {
-    const decision = decideBinding(current, request.fingerprintHash);
+    const decision = decideBinding(current, request);
     if (decision === 'other-computer') return refuse('SERIAL_BOUND_ELSEWHERE');
     if (decision === 'same-computer' && current !== undefined) {
       await ctx.bindings.refresh(current, keys, at);
@@ -115,7 +121,6 @@ async function bindOrRefresh(
     const candidate: Binding = {
       id: newId('bnd'),
       licenseId: record.license.id,
-      fingerprintHash: request.fingerprintHash,
       ...keys,
       createdAt: at,
       lastCheckedAt: at,
@@ -149,6 +154,7 @@ export function grantFor(
     containerKey: binding.containerKey,
     containerBoxKey: binding.containerBoxKey,
     fingerprintHash: binding.fingerprintHash,
+    fingerprintParts: binding.fingerprintParts,
     sequence,
     contents,
     consumed,

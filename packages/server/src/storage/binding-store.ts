@@ -88,6 +88,7 @@ export class BindingStore {
           'pr.code as product_code',
           'b.id as b_id',
           'b.fingerprint_hash as b_fingerprint_hash',
+          'b.fingerprint_parts as b_fingerprint_parts',
           'b.container_key as b_container_key',
           'b.container_box_key as b_container_box_key',
           'b.created_at as b_created_at',
@@ -134,6 +135,7 @@ export class BindingStore {
             id: row.b_id,
             license_id: row.id,
             fingerprint_hash: row.b_fingerprint_hash,
+            fingerprint_parts: row.b_fingerprint_parts ?? '{}',
             container_key: row.b_container_key,
             container_box_key: row.b_container_box_key ?? '',
             created_at: row.b_created_at ?? '',
@@ -159,6 +161,7 @@ export class BindingStore {
           id: binding.id,
           license_id: binding.licenseId,
           fingerprint_hash: binding.fingerprintHash,
+          fingerprint_parts: JSON.stringify(binding.fingerprintParts),
           container_key: binding.containerKey,
           container_box_key: binding.containerBoxKey,
           created_at: binding.createdAt,
@@ -179,14 +182,19 @@ export class BindingStore {
     });
   }
 
-  /** A successful check from the bound computer; a new container there (reinstalled application) takes over the binding. */
+  /**
+   * A successful check from the bound computer. A new container there (reinstalled application)
+   * takes over the binding, and a tolerated hardware change moves its fingerprint along.
+   */
   async refresh(
     binding: Binding,
-    keys: Pick<Binding, 'containerKey' | 'containerBoxKey'>,
+    keys: Pick<Binding, 'containerKey' | 'containerBoxKey' | 'fingerprintHash' | 'fingerprintParts'>,
     at: string,
   ): Promise<void> {
     const rekeyed =
-      binding.containerKey !== keys.containerKey || binding.containerBoxKey !== keys.containerBoxKey;
+      binding.containerKey !== keys.containerKey ||
+      binding.containerBoxKey !== keys.containerBoxKey ||
+      binding.fingerprintHash !== keys.fingerprintHash;
     if (!rekeyed) {
       this.checks.record(binding.id, at);
       return;
@@ -199,10 +207,13 @@ export class BindingStore {
           check_count: eb('check_count', '+', 1),
           container_key: keys.containerKey,
           container_box_key: keys.containerBoxKey,
+          fingerprint_hash: keys.fingerprintHash,
+          fingerprint_parts: JSON.stringify(keys.fingerprintParts),
         }))
         .where('id', '=', binding.id)
         .execute();
-      await recordLicenseEvent(trx, binding.licenseId, 'rebound', { bindingId: binding.id }, at);
+      const hardware = binding.fingerprintHash !== keys.fingerprintHash;
+      await recordLicenseEvent(trx, binding.licenseId, 'rebound', { bindingId: binding.id, hardware }, at);
     });
   }
 

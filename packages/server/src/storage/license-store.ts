@@ -51,6 +51,7 @@ export function toBinding(row: Selectable<BindingsTable>): Binding {
     id: row.id,
     licenseId: row.license_id,
     fingerprintHash: row.fingerprint_hash,
+    fingerprintParts: JSON.parse(row.fingerprint_parts) as Binding['fingerprintParts'],
     containerKey: row.container_key,
     containerBoxKey: row.container_box_key,
     createdAt: row.created_at,

@@ -238,6 +238,16 @@ const extraTransfers: Migration = {
   },
 };
 
+/** Fingerprints matched part by part: each binding keeps the hash of every part. */
+const fingerprintParts: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('bindings')
+      .addColumn('fingerprint_parts', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -247,6 +257,7 @@ export const migrationProvider: MigrationProvider = {
       '0004_license_spelling': licenseSpelling,
       '0005_trusted_terms': trustedTerms,
       '0006_extra_transfers': extraTransfers,
+      '0007_fingerprint_parts': fingerprintParts,
     };
   },
 };

@@ -51,6 +51,7 @@ export interface BindingsTable {
   id: string;
   license_id: string;
   fingerprint_hash: string;
+  fingerprint_parts: Generated<string>;
   container_key: string;
   container_box_key: string;
   created_at: string;
