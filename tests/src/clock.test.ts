@@ -94,6 +94,23 @@ describe('the clock: refused starts are remembered, and winding the clock back i
     assert.ok(checked.ok && checked.value.mode === 'evaluation', codeOf(checked));
     assert.equal(checked.value.status.evaluation.daysLeft, 20);
   });
+
+  it('after the evaluation ended, deleting the container file and the anchor and winding the clock back is still caught', async () => {
+    const { sdkConfig } = await vendor.issue({ evaluationDays: 5 });
+    const clock = new ComputerClock();
+    const pc = await testComputer('clock-deleted-ended', sdkConfig, { now: clock.now, fetch: noServer });
+    assert.ok((await pc.client.check()).ok);
+    clock.at(6);
+    assert.equal(codeOf(await pc.restart().check()), 'EVALUATION_EXPIRED');
+
+    await rm(await containerFile(pc.home));
+    await rm(pc.anchorDir, { recursive: true });
+    clock.at(4);
+    const wound = await pc.restart().check();
+    assert.equal(codeOf(wound), 'CLOCK_ROLLBACK', 'the marker remembers the refused start at day 6');
+    clock.at(6.5);
+    assert.equal(codeOf(await pc.restart().check()), 'EVALUATION_EXPIRED');
+  });
 });
 
 /** The one license container file in a computer's home directory. */
