@@ -282,12 +282,30 @@ export class ContainerStore {
     const previous =
       current.fileHash === undefined ? [] : [{ revision: current.record.revision, hash: current.fileHash }];
     const interrupt = this.options.interrupt;
+    if (record.lastSeenAt > current.record.lastSeenAt) await this.raiseMarker(record);
     await this.options.anchor.write(anchorOf([...previous, entry]));
     interrupt?.('anchor-prepared');
     await writeFileAtomic(this.options.file, text, interrupt && ((stage) => interrupt(`file-${stage}`)));
     await this.options.anchor.write(anchorOf([entry]));
     interrupt?.('anchor-committed');
     return { record, keys: current.keys, fileHash: entry.hash };
+  }
+
+  /**
+   * The evaluation marker keeps the clock's high-water mark too, raised with the container's (at
+   * most every few minutes, and at refused starts), so that deleting the file and the anchor does
+   * not forget a time already seen: winding the clock back after it is still caught.
+   */
+  private async raiseMarker(record: ContainerRecord): Promise<void> {
+    const marker = await this.options.marker.read();
+    if (marker !== undefined && marker.lastSeenAt >= record.lastSeenAt) return;
+    await this.options.marker.write({
+      evaluationStartedAt: earliest(
+        record.evaluationStartedAt,
+        marker?.evaluationStartedAt ?? record.evaluationStartedAt,
+      ),
+      lastSeenAt: record.lastSeenAt,
+    });
   }
 }
 
