@@ -62,7 +62,12 @@ export function sameComputerParts(
   b: Readonly<Record<string, string>>,
 ): boolean {
   const names = Object.keys(a);
-  if (names.length === 0 || names.length !== Object.keys(b).length || !names.every((name) => b[name] !== undefined)) return false;
+  if (
+    names.length === 0 ||
+    names.length !== Object.keys(b).length ||
+    !names.every((name) => b[name] !== undefined)
+  )
+    return false;
   const differing = names.filter((name) => a[name] !== b[name]).length;
   return differing === 0 || (names.length >= TOLERANT_FROM && differing === 1);
 }
