@@ -33,6 +33,12 @@ export const CONTENT_LIMITS = {
 const named = <T extends Parameters<typeof Type.Record>[1]>(value: T) =>
   Type.Record(Name, value, { maxProperties: CONTENT_LIMITS.names, additionalProperties: false });
 
+/** An application password as stored: `scrypt$N$r$p$salt$hash`, never the password. */
+export const PasswordHash = Type.String({
+  pattern: '^scrypt\\$\\d+\\$\\d+\\$\\d+\\$[A-Za-z0-9_-]+\\$[A-Za-z0-9_-]+$',
+  maxLength: 200,
+});
+
 export const ContentsSchema = Type.Object(
   {
     items: named(NamedCounts(CONTENT_LIMITS.seats)),

@@ -1,103 +1,89 @@
-import { CONTENT_LIMITS, type ContainerContents, NAME_PATTERN } from './contents.js';
-import { type KeywardError, keywardError, refuse } from './errors.js';
-import { isPasswordHash } from './passwords.js';
-import { err, ok, type Result } from './result.js';
+import { type Static, type TSchema, Type } from 'typebox';
+import { CONTENT_LIMITS, type ContainerContents, PasswordHash } from './contents.js';
+import { refuse } from './errors.js';
+import { ok, type Result } from './result.js';
+import { documentReader, Name } from './schema.js';
+
+const Seats = Type.Integer({ minimum: 0, maximum: CONTENT_LIMITS.seats });
+const CounterValue = Type.Integer({ minimum: 0, maximum: CONTENT_LIMITS.counter });
+const operation = <O extends string, P extends Record<string, TSchema>>(op: O, properties: P) =>
+  Type.Object({ op: Type.Literal(op), ...properties }, { additionalProperties: false });
+
+/** One schema per operation: the validator, the static type and the OpenAPI entry. */
+const OPERATION_SCHEMAS = {
+  'set-expiry': operation('set-expiry', {
+    expiresAt: Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Null()]),
+  }),
+  'add-seats': operation('add-seats', { item: Name, kind: Name, count: Seats }),
+  'set-seats': operation('set-seats', { item: Name, kind: Name, count: Seats }),
+  'set-counter': operation('set-counter', { name: Name, value: CounterValue }),
+  'increment-counter': operation('increment-counter', { name: Name, by: CounterValue }),
+  'decrement-counter': operation('decrement-counter', { name: Name, by: CounterValue }),
+  'set-password': operation('set-password', { name: Name, hash: PasswordHash }),
+  'write-memory': operation('write-memory', {
+    name: Name,
+    data: Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', maxLength: 8192 }),
+  }),
+  'delete-memory': operation('delete-memory', { name: Name }),
+  'set-verification': operation('set-verification', {
+    verification: Type.Union([Type.Literal('off'), Type.Literal('ongoing')]),
+  }),
+} as const;
+
+const S = OPERATION_SCHEMAS;
+export const UpdateOperationSchema = Type.Union([
+  S['set-expiry'],
+  S['add-seats'],
+  S['set-seats'],
+  S['set-counter'],
+  S['increment-counter'],
+  S['decrement-counter'],
+  S['set-password'],
+  S['write-memory'],
+  S['delete-memory'],
+  S['set-verification'],
+]);
 
 /** What an update package can change in a license container. */
-export type UpdateOperation =
-  | { readonly op: 'set-expiry'; readonly expiresAt: string | null }
-  | { readonly op: 'add-seats'; readonly item: string; readonly kind: string; readonly count: number }
-  | { readonly op: 'set-seats'; readonly item: string; readonly kind: string; readonly count: number }
-  | { readonly op: 'set-counter'; readonly name: string; readonly value: number }
-  | { readonly op: 'increment-counter'; readonly name: string; readonly by: number }
-  | { readonly op: 'decrement-counter'; readonly name: string; readonly by: number }
-  | { readonly op: 'set-password'; readonly name: string; readonly hash: string }
-  | { readonly op: 'write-memory'; readonly name: string; readonly data: string }
-  | { readonly op: 'delete-memory'; readonly name: string }
-  | { readonly op: 'set-verification'; readonly verification: 'off' | 'ongoing' };
+export type UpdateOperation = Static<typeof UpdateOperationSchema>;
 
 export type OperationName = UpdateOperation['op'];
 
-const invalid = (message: string) => keywardError('VALIDATION_FAILED', message);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const isName = (value: unknown): value is string => typeof value === 'string' && NAME_PATTERN.test(value);
-const isCount = (value: unknown, max: number): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= max;
+const readers = new Map<string, (value: unknown) => Result<unknown>>(
+  Object.entries(OPERATION_SCHEMAS).map(([op, schema]) => [
+    op,
+    documentReader(schema, `operation (${op})`).read,
+  ]),
+);
 
 function readOperation(value: unknown, index: number): Result<UpdateOperation> {
   const at = `Operation ${index + 1}`;
-  if (!isRecord(value)) return err(invalid(`${at} is not an object.`));
-  const { op } = value;
-  const needName = (field: string) =>
-    isName(value[field])
-      ? undefined
-      : invalid(`${at} (${String(op)}) needs a valid ${field}: lower-case letters, digits, - and _.`);
-  const needCount = (field: string, max: number) =>
-    isCount(value[field], max)
-      ? undefined
-      : invalid(`${at} (${String(op)}) needs ${field} as a whole number from 0 to ${max}.`);
-  let problem: KeywardError | undefined;
-  switch (op) {
-    case 'set-expiry':
-      if (
-        value.expiresAt !== null &&
-        (typeof value.expiresAt !== 'string' || Number.isNaN(Date.parse(value.expiresAt)))
-      ) {
-        problem = invalid(`${at} (set-expiry) needs expiresAt as a date, or null for never.`);
-      }
-      return problem
-        ? err(problem)
-        : ok({
-            op,
-            expiresAt: value.expiresAt === null ? null : new Date(value.expiresAt as string).toISOString(),
-          });
-    case 'add-seats':
-    case 'set-seats':
-      problem = needName('item') ?? needName('kind') ?? needCount('count', CONTENT_LIMITS.seats);
-      return problem
-        ? err(problem)
-        : ok({ op, item: value.item as string, kind: value.kind as string, count: value.count as number });
-    case 'set-counter':
-      problem = needName('name') ?? needCount('value', CONTENT_LIMITS.counter);
-      return problem ? err(problem) : ok({ op, name: value.name as string, value: value.value as number });
-    case 'increment-counter':
-    case 'decrement-counter':
-      problem = needName('name') ?? needCount('by', CONTENT_LIMITS.counter);
-      return problem ? err(problem) : ok({ op, name: value.name as string, by: value.by as number });
-    case 'set-password':
-      problem =
-        needName('name') ??
-        (typeof value.hash === 'string' && isPasswordHash(value.hash)
-          ? undefined
-          : invalid(`${at} (set-password) needs a password hash.`));
-      return problem ? err(problem) : ok({ op, name: value.name as string, hash: value.hash as string });
-    case 'write-memory': {
-      problem = needName('name');
-      const data = typeof value.data === 'string' ? Buffer.from(value.data, 'base64') : undefined;
-      if (!problem && (data === undefined || data.toString('base64') !== value.data))
-        problem = invalid(`${at} (write-memory) needs data in base64.`);
-      if (!problem && data !== undefined && data.length > CONTENT_LIMITS.memoryObjectBytes) {
-        problem = invalid(
-          `${at} (write-memory): a memory object holds at most ${CONTENT_LIMITS.memoryObjectBytes} bytes, not ${data.length}.`,
-        );
-      }
-      return problem ? err(problem) : ok({ op, name: value.name as string, data: value.data as string });
-    }
-    case 'delete-memory':
-      problem = needName('name');
-      return problem ? err(problem) : ok({ op, name: value.name as string });
-    case 'set-verification':
-      if (value.verification !== 'off' && value.verification !== 'ongoing') {
-        return err(invalid(`${at} (set-verification) needs verification "off" or "ongoing".`));
-      }
-      return ok({ op, verification: value.verification });
-    default:
-      return err(invalid(`${at}: unknown operation "${String(op)}".`));
+  const op = (value as { op?: unknown } | null)?.op;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return refuse('VALIDATION_FAILED', `${at} is not an object.`);
+  const reader = typeof op === 'string' ? readers.get(op) : undefined;
+  if (reader === undefined) return refuse('VALIDATION_FAILED', `${at}: unknown operation "${String(op)}".`);
+  const read = reader(value);
+  if (!read.ok) return refuse('VALIDATION_FAILED', `${at}: ${read.error.message}`);
+  const operation = read.value as UpdateOperation;
+  if (operation.op === 'set-expiry' && operation.expiresAt !== null) {
+    const time = Date.parse(operation.expiresAt);
+    if (Number.isNaN(time))
+      return refuse('VALIDATION_FAILED', `${at} (set-expiry) needs expiresAt as a date, or null for never.`);
+    return ok({ ...operation, expiresAt: new Date(time).toISOString() });
   }
+  if (operation.op === 'write-memory') {
+    const data = Buffer.from(operation.data, 'base64');
+    if (data.toString('base64') !== operation.data)
+      return refuse('VALIDATION_FAILED', `${at} (write-memory) needs data in base64.`);
+    if (data.length > CONTENT_LIMITS.memoryObjectBytes) {
+      return refuse(
+        'VALIDATION_FAILED',
+        `${at} (write-memory): a memory object holds at most ${CONTENT_LIMITS.memoryObjectBytes} bytes, not ${data.length}.`,
+      );
+    }
+  }
+  return ok(operation);
 }
 
 /** Reads a list of operations from JSON (an API body, a package), refusing anything malformed. */
