@@ -4,9 +4,11 @@ import {
   type DeactivationReceipt,
   fingerprintHash,
   type License,
+  ok,
   type Result,
   type SignedEnvelope,
 } from '@keyward/core';
+import { LicenseSession } from '../../packages/client/dist/license-session.js';
 import { testComputer } from './support/computer.js';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 
@@ -191,5 +193,53 @@ describe('transfer with the deactivation answer lost (man in the middle)', () =>
     assert.equal((await details(serial)).license.transfersUsed, 1);
     const aCheck = await a.restart().check();
     assert.equal(codeOf(aCheck), 'SERIAL_BOUND_ELSEWHERE');
+  });
+
+  it('the released grant put back by the attacker (re-signed container) is caught at the next online check: frozen, never bound again', async () => {
+    const issued = await vendor.issue({ maxTransfers: 3, checkIntervalDays: 7, graceDays: 5 });
+    const serial = issued.licenses[0]?.serial ?? '';
+    const now = vendor.clock.now;
+    const a = await testComputer('restore-a', issued.sdkConfig, { fingerprint: 'restore-a', now });
+    const b = await testComputer('restore-b', issued.sdkConfig, { fingerprint: 'restore-b', now });
+    assert.equal(codeOf(await a.client.activate(serial)), 'ok');
+    const session = new LicenseSession({
+      config: issued.sdkConfig,
+      home: a.home,
+      anchorDir: a.anchorDir,
+      markerDir: a.markerDir,
+      fingerprint: 'restore-a',
+      now,
+    });
+    const kept = await session.store.load();
+    assert.ok(kept.ok);
+    const { grant, updates } = kept.value.record;
+    assert.ok(grant);
+
+    const released = await a.restart().deactivate();
+    assert.ok(released.ok, codeOf(released));
+    assert.equal(codeOf(await b.client.activate(serial)), 'ok');
+    const putBack = await session.store.mutate((current) =>
+      ok({
+        next: { ...current.record, grant, updates, state: 'active' as const, lastRefusal: null },
+        value: undefined,
+      }),
+    );
+    assert.ok(putBack.ok);
+
+    vendor.clock.advanceDays(8);
+    const checked = await a.restart().check();
+    assert.equal(codeOf(checked), 'SERIAL_BOUND_ELSEWHERE');
+    const status = await a.restart({ fetch: offline }).status();
+    assert.ok(status.ok);
+    assert.equal(status.value.state, 'frozen');
+    assert.notEqual(status.value.verdict.kind, 'licensed');
+    assert.equal(codeOf(await a.restart({ fetch: offline }).check()), 'LICENSE_FROZEN');
+    assert.equal(codeOf(await a.restart().activate(serial)), 'SERIAL_BOUND_ELSEWHERE');
+
+    const onB = await b.restart().check();
+    assert.ok(onB.ok && onB.value.mode === 'licensed', codeOf(onB));
+    const server = await details(serial);
+    assert.equal(server.license.transfersUsed, 1);
+    assert.equal(server.binding?.fingerprintHash, fingerprintHash(issued.sdkConfig.product, 'restore-b'));
   });
 });
