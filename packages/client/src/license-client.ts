@@ -3,6 +3,7 @@ import {
   DOCUMENTS,
   decideUnreachable,
   decideVerdict,
+  type ErrorCode,
   err,
   grantMismatch,
   type KeywardError,
@@ -95,7 +96,7 @@ export class LicenseClient {
     const verdict = decideVerdict(this.session.view(verified), now);
     if (verdict.kind === 'denied') return this.deniedAt(verdict.error, now);
     if (record.state === 'releasing') {
-      const released = await this.finishRelease(verified);
+      const released = await this.finishRelease(verified, 'LICENSE_FROZEN');
       if (!released.ok) return released;
       return refuse(
         'NOT_ACTIVATED',
@@ -160,7 +161,10 @@ export class LicenseClient {
     return this.finishRelease(releasing.value.verified);
   }
 
-  private async finishRelease(verified: VerifiedContainer): Promise<Result<TransferOutcome>> {
+  private async finishRelease(
+    verified: VerifiedContainer,
+    pendingCode?: ErrorCode,
+  ): Promise<Result<TransferOutcome>> {
     const { container, terms } = verified;
     if (terms === null) return refuse('NOT_ACTIVATED', 'Only an activated license can be transferred.');
     const nonce = newNonce();
@@ -186,7 +190,7 @@ export class LicenseClient {
     const stillReleasing = (cause: KeywardError) =>
       err(
         keywardError(
-          cause.code,
+          pendingCode ?? cause.code,
           `${cause.message} This computer stays frozen; the transfer finishes at the next start online.`,
         ),
       );

@@ -29,7 +29,7 @@ import { type ContainerMessage, readContainerMessage } from './container-message
 
 /**
  * A machine-API refusal: the error, and the vendor's signature over it and the asker's nonce
- * whenever the request could be read far enough to know them. The SDK acts only on signed ones.
+ * whenever the request is signed by the container it names. The SDK acts only on signed ones.
  */
 export interface MachineRefusal {
   readonly error: KeywardError;
@@ -186,7 +186,10 @@ export async function grantLicense(
   if (!record.ok) return record;
   const refusal = licenseRefusal(record.value.license, now);
   if (refusal !== undefined) return checkFailed(ctx, record.value, proven().ok, refusal, now);
-  if (checkNeedsProof(record.value.binding, request)) {
+  const reportsMore = Object.entries(request.consumed).some(
+    ([name, used]) => used > (record.value.license.consumed[name] ?? 0),
+  );
+  if (reportsMore || checkNeedsProof(record.value.binding, request)) {
     const proof = proven();
     if (!proof.ok) return proof;
   }
@@ -199,7 +202,7 @@ export async function grantLicense(
 /**
  * Activation and CheckLicense on the activation server: a serial not in use is bound to this
  * computer, a serial bound to this computer succeeds, a serial bound to another fails. Every
- * answer, refusals included, is signed over the asker's nonce.
+ * answer to a request its container signed, refusals included, is signed over the asker's nonce.
  */
 export async function presentSerial(
   ctx: ServerContext,
@@ -213,7 +216,8 @@ export async function presentSerial(
   if (!read.ok) return unsigned(read.error);
   const request = read.value.document;
   const granted = await grantLicense(ctx, request, () => read.value.prove());
-  return granted.ok ? granted : signedRefusal(ctx, request, granted.error);
+  if (granted.ok) return granted;
+  return read.value.prove().ok ? signedRefusal(ctx, request, granted.error) : unsigned(granted.error);
 }
 
 /**
