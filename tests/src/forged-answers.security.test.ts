@@ -84,6 +84,7 @@ function signedRequest(
     serial: target.serial,
     product: target.config.product,
     issuedAt: target.vendor.clock.now().toISOString(),
+    fingerprintParts: {},
     sequence: 0,
     consumed: {},
     ...facts,
