@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   contentsHash,
@@ -76,9 +77,12 @@ export function licenseRequestBody(serial, product = 'bench') {
       product,
       containerKey: container.publicKey,
       containerBoxKey: generateKeyMaterial('x25519').publicKey,
-      fingerprintHash: newNonce().padEnd(64, '0'),
+      fingerprintHash: randomBytes(32).toString('hex'),
+      fingerprintParts: {},
       nonce: newNonce(),
       issuedAt: new Date().toISOString(),
+      sequence: 0,
+      consumed: {},
     },
     { kid: keyIdOf('ed25519', container.publicKey), privateKey: privateKeyFromMaterial(container) },
   );

@@ -1,7 +1,6 @@
 import {
-  CONTAINER_STATES,
+  type CONTAINER_FORMAT,
   type ContainerState,
-  CounterConsumption,
   decodeArmor,
   deriveKey,
   documentReader,
@@ -10,33 +9,26 @@ import {
   fromBase64Url,
   generateKeyMaterial,
   type HeldUpdate,
-  Instant,
   isErrorCode,
   keyIdOf,
   lockSecret,
-  Nonce,
   ok,
   openSignedDocument,
-  PublicKey32,
   parseSignedEnvelope,
   privateKeyFromSeed,
   publicKeyFromRaw,
   type Result,
   refuse,
   type SignedEnvelope,
-  SignedEnvelopeSchema,
   type Signer,
-  Step,
   signDocument,
   type UnsealKey,
   unlockSecret,
   vouchedArmorBody,
 } from '@keyward/core';
-import { Type } from 'typebox';
 
 export const CONTAINER_LABEL = 'LICENSE CONTAINER';
 const CONTAINER_DOCUMENT = 'container';
-export const CONTAINER_FORMAT = 2;
 
 /**
  * The license container as stored on this computer (format 2, see docs/container-format.md).
@@ -159,54 +151,14 @@ export function encodeContainerFile(record: ContainerRecord, keys: ContainerKeys
   });
 }
 
-const HeldUpdateSchema = Type.Union([
-  Type.Object(
-    { kind: Type.Literal('package'), envelope: SignedEnvelopeSchema },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    { kind: Type.Literal('code'), code: Type.String({ maxLength: 400 }) },
-    { additionalProperties: false },
-  ),
-]);
-
-const Refusal = Type.Object(
-  { code: Type.String({ maxLength: 64 }), message: Type.String({ maxLength: 500 }) },
-  { additionalProperties: false },
-);
-
-const ContainerRecordSchema = Type.Object(
-  {
-    format: Type.Literal(CONTAINER_FORMAT),
-    containerId: Type.String({ maxLength: 64 }),
-    product: Type.String({ maxLength: 64 }),
-    containerKey: PublicKey32,
-    containerBoxKey: PublicKey32,
-    lockedKeys: Type.String({ maxLength: 400 }),
-    grant: Type.Union([SignedEnvelopeSchema, Type.Null()]),
-    updates: Type.Array(HeldUpdateSchema, { maxItems: 1000 }),
-    revision: Step,
-    state: Type.Union(CONTAINER_STATES.map((state) => Type.Literal(state))),
-    serial: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
-    evaluationStartedAt: Instant,
-    lastSeenAt: Instant,
-    consumed: CounterConsumption,
-    pendingActivation: Type.Union([
-      Type.Object({ nonce: Nonce, requestedAt: Instant }, { additionalProperties: false }),
-      Type.Null(),
-    ]),
-    lastRefusal: Type.Union([Refusal, Type.Null()]),
-  },
-  { additionalProperties: false },
-);
-const containerReader = documentReader(ContainerRecordSchema, 'license container');
+const containerReader = documentReader<ContainerRecord>('containerRecord', 'license container');
 
 function readRecord(value: unknown): ContainerRecord | undefined {
   const read = containerReader.read(value);
   if (!read.ok) return undefined;
   const refusal = read.value.lastRefusal;
   if (refusal !== null && !isErrorCode(refusal.code)) return undefined;
-  return read.value as ContainerRecord;
+  return read.value;
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   type AnchorFacts,
+  CONTAINER_FORMAT,
   decideIntegrity,
   type FileFacts,
   mergeConsumption,
@@ -15,7 +16,6 @@ import { lock } from 'proper-lockfile';
 import type { AnchorFile, AnchorRecord } from './anchor.js';
 import { readTextIfExists, type WriteStage, writeFileAtomic } from './atomic-file.js';
 import {
-  CONTAINER_FORMAT,
   type ContainerKeys,
   type ContainerRecord,
   decodeContainerFile,

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Type } from 'typebox';
+import { documentReader } from './document-reader.js';
 import type { VerificationMode } from './licensing.js';
-import { documentReader, Instant, Name, NamedCounts } from './schema.js';
 
 /**
  * What a license container holds besides its state: licensed items with their seat counts
@@ -30,35 +29,7 @@ export const CONTENT_LIMITS = {
   counter: 1_000_000_000,
 } as const;
 
-const named = <T extends Parameters<typeof Type.Record>[1]>(value: T) =>
-  Type.Record(Name, value, { maxProperties: CONTENT_LIMITS.names, additionalProperties: false });
-
-/** An application password as stored: `scrypt$N$r$p$salt$hash`, never the password. */
-export const PasswordHash = Type.String({
-  pattern: '^scrypt\\$\\d+\\$\\d+\\$\\d+\\$[A-Za-z0-9_-]+\\$[A-Za-z0-9_-]+$',
-  maxLength: 200,
-});
-
-export const ContentsSchema = Type.Object(
-  {
-    items: named(NamedCounts(CONTENT_LIMITS.seats)),
-    expiresAt: Type.Union([Instant, Type.Null()]),
-    /** Allowances: how many uses the vendor grants over the license's life. */
-    counters: NamedCounts(CONTENT_LIMITS.counter),
-    passwords: named(
-      Type.String({ pattern: '^scrypt\\$\\d+\\$\\d+\\$\\d+\\$[A-Za-z0-9_-]+\\$[A-Za-z0-9_-]+$' }),
-    ),
-    memory: named(
-      Type.String({
-        maxLength: Math.ceil(CONTENT_LIMITS.memoryObjectBytes / 3) * 4,
-        pattern: '^[A-Za-z0-9+/]*={0,2}$',
-      }),
-    ),
-    verification: Type.Union([Type.Literal('off'), Type.Literal('ongoing')]),
-  },
-  { additionalProperties: false },
-);
-export const contentsReader = documentReader(ContentsSchema, 'key contents');
+export const contentsReader = documentReader<ContainerContents>('contents', 'key contents');
 
 export const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
 

@@ -1,22 +1,18 @@
 import type { KeyObject } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
-import { type Static, type TSchema, Type } from 'typebox';
-import { ContentsSchema } from './contents.js';
+import type { Static } from 'typebox';
 import { toBase64Url } from './crypto/encoding.js';
 import { openSignedDocument } from './crypto/signed-envelope.js';
+import { type DocumentReader, documentReader } from './document-reader.js';
 import { type KeywardError, keywardError } from './errors.js';
 import { ok, type Result } from './result.js';
-import {
-  Count,
-  type DocumentReader,
-  documentReader,
-  Instant,
-  NamedCounts,
-  Nonce,
-  PublicKey32,
-  Sha256Hex,
-  Step,
-} from './schema.js';
+import type {
+  DeactivationReceiptSchema,
+  DeactivationRequestSchema,
+  LicenseGrantSchema,
+  LicenseRefusalSchema,
+  LicenseRequestSchema,
+} from './schemas/documents.js';
 
 /**
  * The documents exchanged between a license container and the vendor. Each travels in a signed
@@ -35,133 +31,42 @@ export const DOCUMENT_TYPES = {
   deactivationReceipt: 'deactivation-receipt',
 } as const;
 
-const Serial = Type.String({ minLength: 1, maxLength: 64 });
-const Product = Type.String({ minLength: 1, maxLength: 64 });
-const BindingId = Type.String({ minLength: 1, maxLength: 64 });
-/** Each part of the computer's fingerprint, hashed (see `fingerprintPartHashes`). */
-const FingerprintParts = Type.Record(
-  Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' }),
-  Type.String({ pattern: '^[0-9a-f]{32}$' }),
-  {
-    maxProperties: 16,
-    additionalProperties: false,
-  },
-);
-/** Counter consumption: how many uses of each counter the container has recorded. */
-export const CounterConsumption = NamedCounts(1_000_000_000);
-
-/** What every request a container signs says about itself. */
-const containerFacts = {
-  serial: Serial,
-  product: Product,
-  containerKey: PublicKey32,
-  fingerprintHash: Sha256Hex,
-  nonce: Nonce,
-  issuedAt: Instant,
-};
-
-export const LicenseRequestSchema = Type.Object(
-  {
-    ...containerFacts,
-    containerBoxKey: PublicKey32,
-    fingerprintParts: FingerprintParts,
-    /** The update step of the terms the container holds: the vendor's receipt of applied updates. */
-    sequence: Step,
-    consumed: CounterConsumption,
-  },
-  { additionalProperties: false },
-);
 export type LicenseRequest = Static<typeof LicenseRequestSchema>;
-
 /**
  * The license granted to one container: every term the application acts on, signed by the
- * vendor. The binding (container keys and fingerprint hash) says which container may use it.
+ * vendor. The binding (container keys and fingerprint) says which container may use it.
  */
-export const LicenseGrantSchema = Type.Object(
-  {
-    serial: Serial,
-    product: Product,
-    bindingId: BindingId,
-    containerKey: PublicKey32,
-    containerBoxKey: PublicKey32,
-    fingerprintHash: Sha256Hex,
-    fingerprintParts: FingerprintParts,
-    /** The update step of `contents`. */
-    sequence: Step,
-    contents: ContentsSchema,
-    /** The vendor's record of counter consumption: a new binding starts from it. */
-    consumed: CounterConsumption,
-    checkIntervalDays: Count(36_500),
-    /** Days the application keeps running when a due check cannot reach the server. */
-    graceDays: Count(365),
-    maxTransfers: Type.Union([Count(1_000_000), Type.Null()]),
-    transfersUsed: Count(1_000_000),
-    nextCheckAt: Type.Union([Instant, Type.Null()]),
-    issuedAt: Instant,
-    nonce: Nonce,
-  },
-  { additionalProperties: false },
-);
 export type LicenseGrant = Static<typeof LicenseGrantSchema>;
-
-export const LicenseRefusalSchema = Type.Object(
-  {
-    code: Type.String({ pattern: '^[A-Z][A-Z_]{0,63}$' }),
-    message: Type.String({ maxLength: 500 }),
-    serial: Serial,
-    containerKey: PublicKey32,
-    issuedAt: Instant,
-    nonce: Nonce,
-  },
-  { additionalProperties: false },
-);
 export type LicenseRefusal = Static<typeof LicenseRefusalSchema>;
-
-export const DeactivationRequestSchema = Type.Object(
-  { ...containerFacts, bindingId: BindingId, consumed: CounterConsumption },
-  { additionalProperties: false },
-);
 export type DeactivationRequest = Static<typeof DeactivationRequestSchema>;
-
-export const DeactivationReceiptSchema = Type.Object(
-  {
-    serial: Serial,
-    bindingId: BindingId,
-    transfersUsed: Count(1_000_000),
-    maxTransfers: Type.Union([Count(1_000_000), Type.Null()]),
-    deactivatedAt: Instant,
-    nonce: Nonce,
-  },
-  { additionalProperties: false },
-);
 export type DeactivationReceipt = Static<typeof DeactivationReceiptSchema>;
 
-/** A signed document type: the envelope's `typ` and the schema of its payload. */
-export interface DocumentKind<S extends TSchema> {
+/** A signed document type: the envelope's `typ` and the reader of its payload. */
+export interface DocumentKind<T> {
   readonly typ: string;
-  readonly reader: DocumentReader<S>;
+  readonly reader: DocumentReader<T>;
 }
 
 export const DOCUMENTS = {
   licenseRequest: {
     typ: DOCUMENT_TYPES.licenseRequest,
-    reader: documentReader(LicenseRequestSchema, 'license request'),
+    reader: documentReader<LicenseRequest>('licenseRequest', 'license request'),
   },
   licenseGrant: {
     typ: DOCUMENT_TYPES.licenseGrant,
-    reader: documentReader(LicenseGrantSchema, 'license grant'),
+    reader: documentReader<LicenseGrant>('licenseGrant', 'license grant'),
   },
   licenseRefusal: {
     typ: DOCUMENT_TYPES.licenseRefusal,
-    reader: documentReader(LicenseRefusalSchema, 'license refusal'),
+    reader: documentReader<LicenseRefusal>('licenseRefusal', 'license refusal'),
   },
   deactivationRequest: {
     typ: DOCUMENT_TYPES.deactivationRequest,
-    reader: documentReader(DeactivationRequestSchema, 'deactivation request'),
+    reader: documentReader<DeactivationRequest>('deactivationRequest', 'deactivation request'),
   },
   deactivationReceipt: {
     typ: DOCUMENT_TYPES.deactivationReceipt,
-    reader: documentReader(DeactivationReceiptSchema, 'deactivation receipt'),
+    reader: documentReader<DeactivationReceipt>('deactivationReceipt', 'deactivation receipt'),
   },
 } as const;
 
@@ -173,15 +78,15 @@ declare const verifiedBrand: unique symbol;
 export type Verified<T> = T & { readonly [verifiedBrand]: true };
 
 /** Verifies an envelope of this kind with the key its `kid` names, then checks the payload's shape. */
-export function openDocument<S extends TSchema>(
+export function openDocument<T>(
   envelope: unknown,
-  kind: DocumentKind<S>,
+  kind: DocumentKind<T>,
   keyFor: (kid: string) => KeyObject | undefined,
-): Result<Verified<Static<S>>> {
+): Result<Verified<T>> {
   const opened = openSignedDocument(envelope, kind.typ, keyFor);
   if (!opened.ok) return opened;
   const read = kind.reader.read(opened.value);
-  return read.ok ? ok(read.value as Verified<Static<S>>) : read;
+  return read.ok ? ok(read.value as Verified<T>) : read;
 }
 
 /** A value chosen by the asker and echoed in the signed answer, so a recorded answer cannot be replayed. */

@@ -2,6 +2,9 @@
 export const VERIFICATION_MODES = ['off', 'ongoing', 'frozen'] as const;
 export type VerificationMode = (typeof VERIFICATION_MODES)[number];
 
+/** The license container file's format (docs/container-format.md). */
+export const CONTAINER_FORMAT = 2;
+
 /** State of a license container on a computer. */
 export const CONTAINER_STATES = ['evaluation', 'active', 'grace', 'releasing', 'frozen', 'blocked'] as const;
 export type ContainerState = (typeof CONTAINER_STATES)[number];

@@ -1,7 +1,8 @@
-import { type Static, Type } from 'typebox';
-import { type ContainerContents, ContentsSchema, contentsReader } from './contents.js';
+import type { Static } from 'typebox';
+import { type ContainerContents, contentsReader } from './contents.js';
+import { documentReader } from './document-reader.js';
 import { ok, type Result } from './result.js';
-import { documentReader, Instant, Nonce, PublicKey32, Sha256Hex, Step } from './schema.js';
+import type { UpdatePackageSchema, UpdateRequestSchema } from './schemas/updates.js';
 import { readOperations, type UpdateOperation } from './update-operations.js';
 
 export const UPDATE_DOCUMENT_TYPES = {
@@ -15,48 +16,19 @@ export const UPDATE_DOCUMENT_TYPES = {
 export const REQUEST_FILE_LABEL = 'LICENSE REQUEST';
 export const UPDATE_FILE_LABEL = 'LICENSE UPDATE';
 
-const UpdateRequestSchema = Type.Object(
-  {
-    serial: Type.String({ minLength: 1, maxLength: 64 }),
-    product: Type.String({ minLength: 1, maxLength: 64 }),
-    containerKey: PublicKey32,
-    containerBoxKey: PublicKey32,
-    fingerprintHash: Sha256Hex,
-    sequence: Step,
-    contents: ContentsSchema,
-    nonce: Nonce,
-    issuedAt: Instant,
-  },
-  { additionalProperties: false },
-);
 /** The container's state as it tells the vendor: signed by the container, sealed to the vendor. */
 export type UpdateRequest = Static<typeof UpdateRequestSchema>;
 
-const UpdatePackageSchema = Type.Object(
-  {
-    packageId: Type.String({ minLength: 1, maxLength: 64 }),
-    serial: Type.String({ minLength: 1, maxLength: 64 }),
-    product: Type.String({ minLength: 1, maxLength: 64 }),
-    containerKey: PublicKey32,
-    fromSequence: Step,
-    toSequence: Step,
-    operations: Type.Array(Type.Unknown(), { maxItems: 100 }),
-    /** The contents once applied: a container holding this package needs none before it. */
-    contents: ContentsSchema,
-    /** `contentsHash` of `contents`: the container checks the operations get there. */
-    resultHash: Sha256Hex,
-    orderRef: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
-    issuedAt: Instant,
-  },
-  { additionalProperties: false },
-);
 /** One update: signed by the vendor, sealed to the container. */
 export type UpdatePackage = Omit<Static<typeof UpdatePackageSchema>, 'operations'> & {
   readonly operations: readonly UpdateOperation[];
 };
 
-const updateRequestReader = documentReader(UpdateRequestSchema, 'update request');
-const updatePackageReader = documentReader(UpdatePackageSchema, 'update package');
+const updateRequestReader = documentReader<UpdateRequest>('updateRequest', 'update request');
+const updatePackageReader = documentReader<Static<typeof UpdatePackageSchema>>(
+  'updatePackage',
+  'update package',
+);
 
 export function readContents(value: unknown): Result<ContainerContents> {
   return contentsReader.read(value);

@@ -1,58 +1,32 @@
-import { type Static, type TSchema, Type } from 'typebox';
-import { CONTENT_LIMITS, type ContainerContents, PasswordHash } from './contents.js';
+import type { Static } from 'typebox';
+import { CONTENT_LIMITS, type ContainerContents } from './contents.js';
+import { documentReader } from './document-reader.js';
 import { refuse } from './errors.js';
 import { ok, type Result } from './result.js';
-import { documentReader, Name } from './schema.js';
-
-const Seats = Type.Integer({ minimum: 0, maximum: CONTENT_LIMITS.seats });
-const CounterValue = Type.Integer({ minimum: 0, maximum: CONTENT_LIMITS.counter });
-const operation = <O extends string, P extends Record<string, TSchema>>(op: O, properties: P) =>
-  Type.Object({ op: Type.Literal(op), ...properties }, { additionalProperties: false });
-
-/** One schema per operation: the validator, the static type and the OpenAPI entry. */
-const OPERATION_SCHEMAS = {
-  'set-expiry': operation('set-expiry', {
-    expiresAt: Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Null()]),
-  }),
-  'add-seats': operation('add-seats', { item: Name, kind: Name, count: Seats }),
-  'set-seats': operation('set-seats', { item: Name, kind: Name, count: Seats }),
-  'set-counter': operation('set-counter', { name: Name, value: CounterValue }),
-  'increment-counter': operation('increment-counter', { name: Name, by: CounterValue }),
-  'decrement-counter': operation('decrement-counter', { name: Name, by: CounterValue }),
-  'set-password': operation('set-password', { name: Name, hash: PasswordHash }),
-  'write-memory': operation('write-memory', {
-    name: Name,
-    data: Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', maxLength: 8192 }),
-  }),
-  'delete-memory': operation('delete-memory', { name: Name }),
-  'set-verification': operation('set-verification', {
-    verification: Type.Union([Type.Literal('off'), Type.Literal('ongoing')]),
-  }),
-} as const;
-
-const S = OPERATION_SCHEMAS;
-export const UpdateOperationSchema = Type.Union([
-  S['set-expiry'],
-  S['add-seats'],
-  S['set-seats'],
-  S['set-counter'],
-  S['increment-counter'],
-  S['decrement-counter'],
-  S['set-password'],
-  S['write-memory'],
-  S['delete-memory'],
-  S['set-verification'],
-]);
+import type { UpdateOperationSchema } from './schemas/updates.js';
 
 /** What an update package can change in a license container. */
 export type UpdateOperation = Static<typeof UpdateOperationSchema>;
 
 export type OperationName = UpdateOperation['op'];
 
-const readers = new Map<string, (value: unknown) => Result<unknown>>(
-  Object.entries(OPERATION_SCHEMAS).map(([op, schema]) => [
+const OPERATION_NAMES: readonly OperationName[] = [
+  'set-expiry',
+  'add-seats',
+  'set-seats',
+  'set-counter',
+  'increment-counter',
+  'decrement-counter',
+  'set-password',
+  'write-memory',
+  'delete-memory',
+  'set-verification',
+];
+
+const readers = new Map<string, (value: unknown) => Result<UpdateOperation>>(
+  OPERATION_NAMES.map((op) => [
     op,
-    documentReader(schema, `operation (${op})`).read,
+    documentReader<UpdateOperation>(`operation:${op}`, `operation (${op})`).read,
   ]),
 );
 
@@ -65,7 +39,7 @@ function readOperation(value: unknown, index: number): Result<UpdateOperation> {
   if (reader === undefined) return refuse('VALIDATION_FAILED', `${at}: unknown operation "${String(op)}".`);
   const read = reader(value);
   if (!read.ok) return refuse('VALIDATION_FAILED', `${at}: ${read.error.message}`);
-  const operation = read.value as UpdateOperation;
+  const operation = read.value;
   if (operation.op === 'set-expiry' && operation.expiresAt !== null) {
     const time = Date.parse(operation.expiresAt);
     if (Number.isNaN(time))

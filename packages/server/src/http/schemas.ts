@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { SignedEnvelopeSchema } from '@keyward/core';
+import { SignedEnvelopeSchema } from '@keyward/core/schemas';
 
 /** Schemas shared by several routes; each route file holds the rest of its own. */
 export const Problem = Type.Object(
