@@ -161,12 +161,30 @@ export class LicenseSession {
   async change<T>(
     change: (current: VerifiedContainer) => Result<ContainerChange<T>>,
   ): Promise<Result<{ readonly verified: VerifiedContainer; readonly value: T }>> {
+    let before: VerifiedContainer | undefined;
     const changed = await this.store.mutate((current) => {
       const verified = this.verify(current);
-      return verified.ok ? change(verified.value) : verified;
+      if (!verified.ok) return verified;
+      before = verified.value;
+      return change(verified.value);
     });
     if (!changed.ok) return changed;
-    const verified = this.verify(changed.value.container);
+    const { container } = changed.value;
+    // A change that kept the vendor's documents as they were keeps their verified terms too.
+    const sameDocuments =
+      before !== undefined &&
+      before.terms !== null &&
+      container.record.state !== 'blocked' &&
+      container.record.grant === before.container.record.grant &&
+      container.record.updates === before.container.record.updates;
+    const verified =
+      sameDocuments && before?.terms
+        ? ok({
+            container,
+            terms: before.terms,
+            consumed: mergeConsumption(container.record.consumed, before.terms.grant.consumed),
+          })
+        : this.verify(container);
     return verified.ok ? ok({ verified: verified.value, value: changed.value.value }) : verified;
   }
 
