@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ContainerView, decideVerdict, type Verdict } from './container-verdict.js';
+import { type ContainerView, decideUnreachable, decideVerdict, type Verdict } from './container-verdict.js';
+import { keywardError } from './errors.js';
+import type { ContainerState } from './licensing.js';
 
 const now = new Date('2026-06-10T00:00:00Z');
 const base: ContainerView = {
@@ -76,5 +78,51 @@ describe('start-up verdict, in its fixed order', () => {
 
   it('counts the evaluation days left', () => {
     assert.deepEqual(decideVerdict(base, now), { kind: 'evaluation', daysLeft: 21 });
+  });
+});
+
+describe('a due check that cannot reach the server: grace, then a stop', () => {
+  const dueSince = new Date('2026-06-08T00:00:00Z');
+  const graceUntil = new Date('2026-06-11T00:00:00Z');
+  const cause = keywardError('NETWORK_UNAVAILABLE');
+  const rows: ReadonlyArray<[string, Date | null, ContainerState, Date, string]> = [
+    ['inside the grace period', graceUntil, 'active', now, 'grace 1'],
+    ['a day and a half left', graceUntil, 'grace', new Date('2026-06-09T12:00:00Z'), 'grace 2'],
+    [
+      'the grace period over',
+      graceUntil,
+      'grace',
+      new Date('2026-06-11T00:00:01Z'),
+      'denied GRACE_PERIOD_ENDED',
+    ],
+    ['no grace days', null, 'active', now, 'denied NETWORK_UNAVAILABLE'],
+    ['frozen by a signed refusal: no grace', graceUntil, 'frozen', now, 'denied LICENSE_FROZEN'],
+    ['releasing its serial: no grace', graceUntil, 'releasing', now, 'denied LICENSE_FROZEN'],
+  ];
+  for (const [what, until, state, at, expected] of rows) {
+    it(what, () => {
+      const decision = decideUnreachable({ kind: 'check-online', graceUntil: until }, state, at, cause);
+      assert.equal(
+        decision.kind === 'grace' ? `grace ${decision.daysLeft}` : `denied ${decision.error.code}`,
+        expected,
+      );
+    });
+  }
+
+  it("the verdict names when grace ends: the next check date plus the policy's grace days", () => {
+    const verdict = decideVerdict(
+      { ...base, state: 'active', terms: { ...terms, nextCheckAt: dueSince, graceDays: 3 } },
+      now,
+    );
+    assert.deepEqual(verdict, { kind: 'check-online', graceUntil });
+  });
+
+  it('a releasing or frozen container asks the server with no grace', () => {
+    for (const state of ['releasing', 'frozen'] as const) {
+      assert.deepEqual(decideVerdict({ ...base, state, terms }, now), {
+        kind: 'check-online',
+        graceUntil: null,
+      });
+    }
   });
 });

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SignedEnvelope } from './crypto/signed-envelope.js';
+import { counterRemaining, type HeldUpdate, heldAfter, mergeConsumption } from './terms.js';
+
+describe('counters: the vendor signs allowances, the container records consumption', () => {
+  const rows: ReadonlyArray<[number, number, number]> = [
+    [100, 0, 100],
+    [100, 37, 63],
+    [100, 100, 0],
+    [100, 130, 0],
+    [0, 0, 0],
+  ];
+  for (const [allowance, consumed, remaining] of rows) {
+    it(`allowance ${allowance}, consumed ${consumed}: ${remaining} left`, () =>
+      assert.equal(counterRemaining(allowance, consumed), remaining));
+  }
+
+  it('consumption only grows: the larger record wins, counter by counter', () => {
+    assert.deepEqual(mergeConsumption({ exports: 4, prints: 9 }, { exports: 7, runs: 1 }), {
+      exports: 7,
+      prints: 9,
+      runs: 1,
+    });
+    assert.deepEqual(mergeConsumption({ exports: 7 }, { exports: 4 }), { exports: 7 });
+  });
+});
+
+describe('what a container keeps of the updates it applied', () => {
+  const envelope = (id: string) =>
+    ({ v: 1, alg: 'Ed25519', kid: id, typ: 'update-package', payload: '', sig: '' }) as SignedEnvelope;
+  const pkg = (id: string): HeldUpdate => ({ kind: 'package', envelope: envelope(id) });
+  const code = (text: string): HeldUpdate => ({ kind: 'code', code: text });
+
+  it('a package carries its resulting contents, so it replaces everything before it', () => {
+    assert.deepEqual(heldAfter([pkg('a'), code('x')], pkg('b')), [pkg('b')]);
+  });
+
+  it('a code carries operations only, so it is kept after what came before', () => {
+    assert.deepEqual(heldAfter([pkg('a')], code('x')), [pkg('a'), code('x')]);
+  });
+});
