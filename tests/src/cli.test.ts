@@ -117,7 +117,11 @@ describe('the keyward command, end to end', () => {
     const refused = await keyward(['key', 'activate', serial, '--json'], pcB);
     assert.equal(refused.code, 1);
     assert.deepEqual(JSON.parse(refused.stderr), {
-      error: { code: 'SERIAL_BOUND_ELSEWHERE', message: 'This serial number is in use on another computer.' },
+      error: {
+        code: 'SERIAL_BOUND_ELSEWHERE',
+        message:
+          'This serial number is in use on another computer: transfer it from there first (keyward key deactivate), or ask the vendor to release it.',
+      },
     });
 
     const transfer = await json<{ transfersUsed: number }>(['key', 'deactivate'], pcA);
@@ -128,7 +132,7 @@ describe('the keyward command, end to end', () => {
     const human = await keyward(['key', 'status'], pcB);
     assert.equal(human.code, 0);
     assert.match(human.stdout, new RegExp(`Serial\\s+${serial}`));
-    assert.match(human.stdout, /Transfers\s+1 of 2 used/);
+    assert.match(human.stdout, /Transfers\s+1 of 2/);
 
     const shown = await keyward(['admin', 'license', 'show', serial], env);
     assert.match(shown.stdout, /History:[\s\S]*activated[\s\S]*deactivated[\s\S]*activated/);
@@ -191,9 +195,9 @@ describe('the keyward command, end to end', () => {
     const licensed = await json<{ mode: string; online: boolean }>(['key', 'check'], offlinePc);
     assert.deepEqual([licensed.mode, licensed.online], ['licensed', false]);
     const again = await keyward(['key', 'unlock', unlockFile, '--json'], offlinePc);
-    assert.equal(
-      JSON.parse(again.stderr).error.code,
-      'NOT_ACTIVATED',
+    assert.match(
+      JSON.parse(again.stderr).error.message,
+      /already activated/,
       'an Unlock Key answers one request only',
     );
 

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { formatFingerprint, type Result } from '@keyward/core';
 import { testComputer } from './support/computer.js';
@@ -48,7 +50,23 @@ describe('fingerprints matched part by part: one hardware change is the same com
     await vendor.admin('POST', `/v1/licenses/${serial}/release`, {
       reason: 'mainboard and network card replaced',
     });
-    assert.equal(codeOf(await other.restart().activate(serial)), 'ok');
+    // Activating on the changed computer is how its user recovers: the old grant gives way.
+    assert.equal(codeOf(await pc.restart({ fingerprint: moved }).activate(serial)), 'ok');
+    assert.equal(codeOf(await pc.restart({ fingerprint: moved, fetch: offline }).check()), 'ok');
+  });
+
+  it('a container copied from another computer gives way when the serial is activated here', async () => {
+    const issued = await vendor.issue({});
+    const serial = issued.licenses[0]?.serial ?? '';
+    const a = await testComputer('copied-a', issued.sdkConfig);
+    assert.ok((await a.client.activate(serial)).ok);
+    const b = await testComputer('copied-b', issued.sdkConfig);
+    await mkdir(b.home, { recursive: true });
+    for (const file of await readdir(a.home)) await copyFile(join(a.home, file), join(b.home, file));
+    assert.equal(codeOf(await b.restart().status()), 'WRONG_COMPUTER');
+    assert.equal(codeOf(await b.restart().activate(serial)), 'SERIAL_BOUND_ELSEWHERE');
+    assert.ok((await a.restart().deactivate()).ok);
+    assert.equal(codeOf(await b.restart().activate(serial)), 'ok');
   });
 
   it('a copied container on a computer with another machine id does not open', async () => {

@@ -74,11 +74,16 @@ describe('grace period when a due online check cannot reach the server', () => {
     assert.equal(later.value.mode, 'grace');
     assert.equal(later.value.grace?.daysLeft, 1);
     assert.equal(await stateOf(pc), 'grace');
+    const shown = await pc.restart().status();
+    assert.ok(shown.ok);
+    assert.deepEqual([shown.value.verdict.kind, shown.value.verdict.daysLeft], ['grace', 1]);
 
     at(4.1);
     const ended = await pc.restart().check();
     assert.equal(codeOf(ended), 'GRACE_PERIOD_ENDED');
     assert.equal(codeOf(await pc.restart().check()), 'GRACE_PERIOD_ENDED', 'and at every start after it');
+    const over = await pc.restart().status();
+    assert.ok(over.ok && over.value.verdict.code === 'GRACE_PERIOD_ENDED', 'the key status says so too');
 
     network.up = true;
     at(4.2);

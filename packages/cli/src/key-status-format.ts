@@ -9,12 +9,16 @@ export function describeVerdict(status: KeyStatus): string {
         : `Evaluation: ${status.evaluation.daysLeft} of ${status.evaluation.days} days left. Waiting for the Unlock Key: enter it with keyward key unlock <file>.`;
     case 'licensed':
       return 'Licensed: the application may run.';
+    case 'grace':
+      return `In the grace period: ${status.verdict.daysLeft} day(s) left, until ${status.verdict.until?.slice(0, 10)}. The license server could not be reached at the last due check; it is asked again at the next start.`;
     case 'check-online':
-      return status.state === 'grace'
-        ? 'In the grace period: the license server could not be reached at the last due check; it is asked again at the next start.'
-        : status.state === 'releasing'
-          ? 'Releasing the serial for a transfer: the transfer finishes at the next start online.'
-          : 'An online check is due at the next start.';
+      if (status.state === 'releasing')
+        return 'Releasing the serial for a transfer: the transfer finishes at the next start online.';
+      if (status.state === 'frozen')
+        return status.lastRefusal === null
+          ? 'Frozen: the serial was released from this computer. Activate it again to use it here.'
+          : `Frozen: ${status.lastRefusal.message} The license server is asked again at the next start.`;
+      return 'An online check is due at the next start.';
     case 'denied':
       return `Denied: ${status.verdict.message ?? status.verdict.code ?? ''}`;
   }
@@ -67,7 +71,7 @@ export function formatStatus(status: KeyStatus): string {
           ['Verification', `${contents.verification}, every ${license.checkIntervalDays} days`],
           ['Next online check', license.nextCheckAt ?? 'none'],
           ['Grace period', `${license.graceDays} days when the server cannot be reached`],
-          ['Transfers', `${license.transfersUsed} of ${license.maxTransfers ?? 'unlimited'} used`],
+          ['Transfers', `${license.transfersUsed} of ${license.maxTransfers ?? 'unlimited'}`],
         ] as const)),
     ['Expires', expiryText(contents.expiresAt)],
     ...listed('Items', items),

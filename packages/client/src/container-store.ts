@@ -83,6 +83,15 @@ export class ContainerStore {
   }
 
   /**
+   * The container, replacing one copied from another computer by a new one of this computer's
+   * (its evaluation start and block carried over from this computer's anchor and marker): what
+   * activating on this computer needs.
+   */
+  async reclaim(): Promise<Result<OpenContainer>> {
+    return this.locked(() => this.loadLocked(true));
+  }
+
+  /**
    * Reads the container, applies `change` to it and saves the result, all under the lock, so
    * that several processes sharing the container never lose a write or see a half-made one.
    */
@@ -121,7 +130,7 @@ export class ContainerStore {
     }
   }
 
-  private async loadLocked(): Promise<Result<OpenContainer>> {
+  private async loadLocked(replaceForeign = false): Promise<Result<OpenContainer>> {
     const anchor = await this.options.anchor.read();
     const text = await readTextIfExists(this.options.file);
     const vouched = text === undefined ? undefined : this.vouchedFor(anchor.facts, anchor.record, text);
@@ -143,7 +152,8 @@ export class ContainerStore {
     const decision = decideIntegrity(anchor.facts, file);
     switch (decision) {
       case 'wrong-computer':
-        return refuse('WRONG_COMPUTER');
+        if (!replaceForeign) return refuse('WRONG_COMPUTER');
+        return ok(await this.startOver('recreate', anchor.record, undefined));
       case 'open':
         if (decoded?.ok && keys?.ok && text !== undefined) {
           return ok({

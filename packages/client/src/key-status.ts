@@ -4,6 +4,7 @@ import {
   counterRemaining,
   daysBetween,
   type ErrorCode,
+  type UnreachableVerdict,
   type Verdict,
 } from '@keyward/core';
 import type { VerifiedContainer } from './license-session.js';
@@ -42,10 +43,12 @@ export interface KeyStatus {
   /** An offline activation request awaiting its Unlock Key: the application asks for it at start. */
   readonly pendingActivation: { readonly requestedAt: string } | null;
   readonly verdict: {
-    readonly kind: Verdict['kind'];
+    readonly kind: Verdict['kind'] | 'grace';
     readonly code?: ErrorCode;
     readonly message?: string;
     readonly daysLeft?: number;
+    /** In grace: when it ends. */
+    readonly until?: string;
   };
   readonly lastRefusal: { readonly code: ErrorCode; readonly message: string } | null;
 }
@@ -53,7 +56,7 @@ export interface KeyStatus {
 export function keyStatus(
   verified: VerifiedContainer,
   evaluationDays: number,
-  verdict: Verdict,
+  verdict: Verdict | UnreachableVerdict,
   now: Date,
 ): KeyStatus {
   const { record } = verified.container;
@@ -110,7 +113,9 @@ export function keyStatus(
         ? { kind: verdict.kind, code: verdict.error.code, message: verdict.error.message }
         : verdict.kind === 'evaluation'
           ? { kind: verdict.kind, daysLeft: verdict.daysLeft }
-          : { kind: verdict.kind },
+          : verdict.kind === 'grace'
+            ? { kind: verdict.kind, daysLeft: verdict.daysLeft, until: verdict.until.toISOString() }
+            : { kind: verdict.kind },
     lastRefusal: record.lastRefusal,
   };
 }

@@ -125,7 +125,10 @@ export class LicenseClient {
 
   /** Online activation: binds the serial to this computer and removes the evaluation limit. */
   async activate(serialText?: string): Promise<Result<CheckOutcome>> {
-    const opened = await this.session.open();
+    let opened = await this.session.open();
+    // A container copied here from another computer, or holding another computer's grant, gives
+    // way to this computer's own: activating here is how the user recovers from WRONG_COMPUTER.
+    if (!opened.ok && opened.error.code === 'WRONG_COMPUTER') opened = await this.session.reclaim();
     if (!opened.ok) return opened;
     const { record } = opened.value.container;
     const serial = parseSerial(serialText ?? opened.value.terms?.grant.serial ?? record.serial ?? '');

@@ -1,8 +1,10 @@
 import {
   type ContainerView,
+  decideUnreachable,
   decideVerdict,
   fingerprintHash,
   fingerprintPartHashes,
+  keywardError,
   type LicenseGrant,
   type LicenseTerms,
   laterInstant,
@@ -130,6 +132,23 @@ export class LicenseSession {
         });
   }
 
+  /**
+   * The container as activation on this computer needs it: one copied from another computer is
+   * replaced by a new one, and a grant made for another computer is dropped (frozen: it is not
+   * licensed here), so that the serial can be activated here.
+   */
+  async reclaim(): Promise<Result<VerifiedContainer>> {
+    const reclaimed = await this.store.reclaim();
+    if (!reclaimed.ok) return reclaimed;
+    const verified = this.verify(reclaimed.value);
+    if (verified.ok || verified.error.code !== 'WRONG_COMPUTER') return verified;
+    const moved = await this.store.mutate((current) =>
+      ok({ next: { ...current.record, grant: null, updates: [], state: 'frozen' }, value: undefined }),
+    );
+    if (!moved.ok) return moved;
+    return this.verify(moved.value.container);
+  }
+
   /** The vendor's terms in a container, verified; none before activation. */
   verify(container: OpenContainer): Result<VerifiedContainer> {
     const { record } = container;
@@ -213,7 +232,13 @@ export class LicenseSession {
 
   statusOf(verified: VerifiedContainer): KeyStatus {
     const now = this.now();
-    return keyStatus(verified, this.config.evaluationDays, decideVerdict(this.view(verified), now), now);
+    const verdict = decideVerdict(this.view(verified), now);
+    // In grace the check is due and the server was not reached: say how long grace lasts, or that it ended.
+    const inGrace =
+      verdict.kind === 'check-online' && verified.container.record.state === 'grace'
+        ? decideUnreachable(verdict, 'grace', now, keywardError('NETWORK_UNAVAILABLE'))
+        : undefined;
+    return keyStatus(verified, this.config.evaluationDays, inGrace ?? verdict, now);
   }
 }
 

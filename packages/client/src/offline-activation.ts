@@ -33,8 +33,11 @@ export class OfflineActivation {
     if (!serial.ok) return serial;
     const vendorBox = this.session.vendorBoxKey();
     if (!vendorBox.ok) return vendorBox;
-    const now = this.session.now().toISOString();
-    const nonce = newNonce();
+    const opened = await this.session.open();
+    if (!opened.ok && opened.error.code === 'WRONG_COMPUTER') {
+      const reclaimed = await this.session.reclaim();
+      if (!reclaimed.ok) return reclaimed;
+    }
     const changed = await this.session.change((current) => {
       const { record } = current.container;
       if (record.state === 'releasing') {
@@ -46,13 +49,17 @@ export class OfflineActivation {
       if (current.terms !== null && (record.state === 'active' || record.state === 'grace')) {
         return refuse('VALIDATION_FAILED', 'This computer already holds an activated license.');
       }
-      return ok({
-        next: { ...record, serial: serial.value, pendingActivation: { nonce, requestedAt: now } },
-        value: undefined,
-      });
+      // Asking again for the same serial repeats the waiting request, so an Unlock Key already on
+      // its way still fits; another serial starts a new one.
+      const pending =
+        record.pendingActivation !== null && record.serial === serial.value
+          ? record.pendingActivation
+          : { nonce: newNonce(), requestedAt: this.session.now().toISOString() };
+      return ok({ next: { ...record, serial: serial.value, pendingActivation: pending }, value: pending });
     });
     if (!changed.ok) return changed;
-    const { verified } = changed.value;
+    const { verified, value: pending } = changed.value;
+    const { nonce, requestedAt: now } = pending;
     const { record, keys } = verified.container;
     const signed = signDocument(
       DOCUMENT_TYPES.licenseRequest,
@@ -85,6 +92,12 @@ export class OfflineActivation {
     if (!opened.ok) return opened;
     const { record, keys } = opened.value.container;
     const pending = record.pendingActivation;
+    if (pending === null && opened.value.terms !== null && record.state === 'active') {
+      return refuse(
+        'VALIDATION_FAILED',
+        `This computer is already activated (serial ${opened.value.terms.grant.serial}); no Unlock Key is needed.`,
+      );
+    }
     if (pending === null || record.serial === null) {
       return refuse(
         'NOT_ACTIVATED',

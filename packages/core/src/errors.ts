@@ -15,10 +15,11 @@ export const errorCatalogue = {
   LICENSE_NOT_FOUND: 'No license has this id or serial number.',
   SERIAL_INVALID: 'This is not a valid serial number: check it for a mistyped character.',
   SERIAL_UNKNOWN: 'This serial number is not known to the license server.',
-  LICENSE_SUSPENDED: 'This license has been suspended by the vendor.',
+  LICENSE_SUSPENDED: 'This license has been suspended by the vendor: contact the vendor.',
   LICENSE_REVOKED: 'This license has been revoked by the vendor.',
   LICENSE_EXPIRED: 'This license has expired: ask the vendor for a renewal.',
-  SERIAL_BOUND_ELSEWHERE: 'This serial number is in use on another computer.',
+  SERIAL_BOUND_ELSEWHERE:
+    'This serial number is in use on another computer: transfer it from there first (keyward key deactivate), or ask the vendor to release it.',
   NOT_BOUND_HERE: 'This serial number is not activated on this computer.',
   NOT_BOUND: 'This serial number is not activated on any computer.',
   TRANSFER_LIMIT_REACHED: 'This license has been transferred as many times as its policy allows.',
@@ -53,7 +54,8 @@ export const errorCatalogue = {
   ALREADY_APPLIED: 'This update is already applied to the key; nothing changed.',
   PACKAGE_OUTDATED: 'This update is older than the contents of the key; nothing changed.',
   PACKAGE_OUT_OF_ORDER: 'An earlier update must be applied first; nothing changed.',
-  UPDATE_NEEDS_FILE: 'This update is too large for a code: send it as a file.',
+  UPDATE_NEEDS_FILE:
+    "This update is too large for a code: make a request file on the customer's computer (keyward key request --out FILE) and issue the update from it.",
   CODE_MISTYPED: 'The code has a mistyped character.',
   COUNTER_EXHAUSTED: 'This usage counter is used up.',
   NAME_NOT_FOUND: 'The key holds nothing of this name.',

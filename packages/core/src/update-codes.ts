@@ -116,7 +116,10 @@ function names(contents: ContainerContents) {
 }
 
 const needsFile = (why: string) =>
-  refuse('UPDATE_NEEDS_FILE', `This update is too large for a code (${why}): send it as a file.`);
+  refuse(
+    'UPDATE_NEEDS_FILE',
+    `This update is too large for a code (${why}): make a request file on the customer's computer (keyward key request --out FILE) and issue the update from it.`,
+  );
 
 function encodeOperation(operation: UpdateOperation, contents: ContainerContents): Result<number[]> {
   const vocabulary = names(contents);
