@@ -181,6 +181,12 @@ describe('the keyward command, end to end', () => {
     const stillEvaluation = await json<{ mode: string; online: boolean }>(['key', 'check'], offlinePc);
     assert.deepEqual([stillEvaluation.mode, stillEvaluation.online], ['evaluation', false]);
 
+    // Asking again (a lost mail) repeats the same request: the first file's Unlock Key still fits.
+    await json(
+      ['key', 'activate', '--offline', serial, '--out', join(root, 'activation-request-again.txt')],
+      offlinePc,
+    );
+
     const unlockFile = join(root, 'unlock-key.txt');
     const unlocked = await json<{ serial: string }>(
       ['admin', 'license', 'unlock', '--request', requestFile, '--out', unlockFile],

@@ -1,5 +1,6 @@
 import {
   ACTIVATION_REQUEST_LABEL,
+  ACTIVATION_REQUEST_MAX_AGE_MS,
   DOCUMENT_TYPES,
   DOCUMENTS,
   encodeSealedFile,
@@ -50,16 +51,20 @@ export class OfflineActivation {
         return refuse('VALIDATION_FAILED', 'This computer already holds an activated license.');
       }
       // Asking again for the same serial repeats the waiting request, so an Unlock Key already on
-      // its way still fits; another serial starts a new one.
+      // its way still fits; another serial, or a request too old for the vendor, starts a new one.
+      const now = this.session.now();
+      const waiting = record.pendingActivation;
       const pending =
-        record.pendingActivation !== null && record.serial === serial.value
-          ? record.pendingActivation
-          : { nonce: newNonce(), requestedAt: this.session.now().toISOString() };
+        waiting !== null &&
+        record.serial === serial.value &&
+        now.getTime() - Date.parse(waiting.requestedAt) < ACTIVATION_REQUEST_MAX_AGE_MS
+          ? waiting
+          : { nonce: newNonce(), requestedAt: now.toISOString() };
       return ok({ next: { ...record, serial: serial.value, pendingActivation: pending }, value: pending });
     });
     if (!changed.ok) return changed;
     const { verified, value: pending } = changed.value;
-    const { nonce, requestedAt: now } = pending;
+    const { nonce, requestedAt } = pending;
     const { record, keys } = verified.container;
     const signed = signDocument(
       DOCUMENT_TYPES.licenseRequest,
@@ -69,7 +74,7 @@ export class OfflineActivation {
         containerKey: record.containerKey,
         fingerprintHash: this.session.fingerprintHash,
         nonce,
-        issuedAt: now,
+        issuedAt: requestedAt,
         containerBoxKey: record.containerBoxKey,
         fingerprintParts: this.session.fingerprintParts,
         sequence: 0,

@@ -31,7 +31,7 @@ const contentsLine = (items: Policy['items'], counters: Policy['counters']) => {
   return [...seats, ...uses].join('; ') || 'no items';
 };
 const policyLine = (p: Policy) =>
-  `${p.id}  ${p.name}: check every ${p.checkIntervalDays} d, evaluation ${p.evaluationDays} d, ` +
+  `${p.id}  ${p.name}: check every ${p.checkIntervalDays} d (grace ${p.graceDays} d), evaluation ${p.evaluationDays} d, ` +
   `transfers ${p.maxTransfers ?? 'unlimited'}, verification ${p.verification}, ` +
   `${p.durationDays === null ? 'perpetual' : `${p.durationDays} d`}; ${contentsLine(p.items, p.counters)}`;
 
