@@ -18,6 +18,7 @@ import {
   type Result,
   refusalFreezes,
   refuse,
+  releaseRefusalOutcome,
   type SignedEnvelope,
   signDocument,
   type Verdict,
@@ -205,17 +206,15 @@ export class LicenseClient {
         containerKey: container.record.containerKey,
       });
       if (!refusal.ok) return stillReleasing(answer.error);
-      // The server kept the binding (limit reached): this computer stays licensed.
-      const kept = answer.error.code === 'TRANSFER_LIMIT_REACHED';
-      const lost = answer.error.code === 'NOT_BOUND_HERE';
+      const outcome = releaseRefusalOutcome(answer.error.code);
       await this.session.change((current) =>
         current.container.record.state !== 'releasing'
           ? ok({ next: undefined, value: undefined })
           : ok({
               next: {
                 ...current.container.record,
-                state: kept ? 'active' : 'frozen',
-                ...(lost ? { grant: null, updates: [] } : {}),
+                state: outcome === 'still-licensed' ? 'active' : 'frozen',
+                ...(outcome === 'binding-gone' ? { grant: null, updates: [] } : {}),
                 lastRefusal: { code: answer.error.code, message: answer.error.message },
               },
               value: undefined,

@@ -1,6 +1,5 @@
 import {
   ACTIVATION_REQUEST_LABEL,
-  ACTIVATION_REQUEST_MAX_AGE_MS,
   DOCUMENT_TYPES,
   DOCUMENTS,
   encodeSealedFile,
@@ -12,6 +11,7 @@ import {
   parseSerial,
   type Result,
   refuse,
+  repeatsWaitingRequest,
   type SignedEnvelope,
   signDocument,
   UNLOCK_KEY_LABEL,
@@ -53,12 +53,9 @@ export class OfflineActivation {
       // Asking again for the same serial repeats the waiting request, so an Unlock Key already on
       // its way still fits; another serial, or a request too old for the vendor, starts a new one.
       const now = this.session.now();
-      const waiting = record.pendingActivation;
       const pending =
-        waiting !== null &&
-        record.serial === serial.value &&
-        now.getTime() - Date.parse(waiting.requestedAt) < ACTIVATION_REQUEST_MAX_AGE_MS
-          ? waiting
+        record.pendingActivation !== null && repeatsWaitingRequest(record, serial.value, now)
+          ? record.pendingActivation
           : { nonce: newNonce(), requestedAt: now.toISOString() };
       return ok({ next: { ...record, serial: serial.value, pendingActivation: pending }, value: pending });
     });

@@ -101,13 +101,25 @@ describe('activation server decisions', () => {
     assert.equal(fingerprintHash('cad', 'pc-a'), fingerprintHash('cad', 'pc-a'));
   });
 
-  const bound = { fingerprintHash: 'pc-a', containerKey: 'k', containerBoxKey: 'x' };
+  const bound = {
+    fingerprintHash: 'pc-a',
+    fingerprintParts: { machine: 'm', memory: 'r' } as Record<string, string>,
+    containerKey: 'k',
+    containerBoxKey: 'x',
+  };
   const proofs: ReadonlyArray<[string, typeof bound | undefined, typeof bound, boolean]> = [
     ['unbound serial: binding it is a change', undefined, bound, true],
     ['exactly this computer and container: no change', bound, bound, false],
     ['another computer', bound, { ...bound, fingerprintHash: 'pc-b' }, true],
     ['a new container on this computer takes over', bound, { ...bound, containerKey: 'k2' }, true],
     ['a new encryption key', bound, { ...bound, containerBoxKey: 'x2' }, true],
+    [
+      'other fingerprint parts, the same hash',
+      bound,
+      { ...bound, fingerprintParts: { machine: 'm', memory: 'r2' } },
+      true,
+    ],
+    ['a fingerprint part left out', bound, { ...bound, fingerprintParts: { machine: 'm' } }, true],
   ];
   for (const [what, current, request, needed] of proofs) {
     it(`container signature on a check, ${what}: ${needed ? 'verified' : 'not needed'}`, () => {

@@ -90,15 +90,30 @@ export function fingerprintHash(productCode: string, fingerprint: string): strin
  * that container, the same whoever asks, and useless without the container. Verifying only then
  * halves the cost of the periodic check, the server's hottest path.
  */
-export function checkNeedsProof(
-  current: Pick<Binding, 'fingerprintHash' | 'containerKey' | 'containerBoxKey'> | undefined,
-  request: Pick<Binding, 'fingerprintHash' | 'containerKey' | 'containerBoxKey'>,
-): boolean {
+export function checkNeedsProof(current: BindingFacts | undefined, request: BindingFacts): boolean {
+  return current === undefined || bindingFactsDiffer(current, request);
+}
+
+type BindingFacts = Pick<
+  Binding,
+  'fingerprintHash' | 'fingerprintParts' | 'containerKey' | 'containerBoxKey'
+>;
+
+/**
+ * Whether a request names other binding facts than those on record: container keys, fingerprint,
+ * or any fingerprint part. Each is a change the grant then signs, so each needs the container's proof
+ * and is written to the binding.
+ */
+export function bindingFactsDiffer(current: BindingFacts, request: BindingFacts): boolean {
+  const partNames = new Set([
+    ...Object.keys(current.fingerprintParts),
+    ...Object.keys(request.fingerprintParts),
+  ]);
   return (
-    current === undefined ||
     current.fingerprintHash !== request.fingerprintHash ||
     current.containerKey !== request.containerKey ||
-    current.containerBoxKey !== request.containerBoxKey
+    current.containerBoxKey !== request.containerBoxKey ||
+    [...partNames].some((name) => current.fingerprintParts[name] !== request.fingerprintParts[name])
   );
 }
 

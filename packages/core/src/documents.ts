@@ -114,3 +114,23 @@ export const UNLOCK_KEY_LABEL = 'LICENSE UNLOCK KEY';
 
 /** How old an activation request may be when the vendor unlocks it: e-mail and fax take days. */
 export const ACTIVATION_REQUEST_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Whether asking again to activate `serial` offline repeats the waiting request (so an Unlock Key
+ * already on its way still fits): the same serial, and a request the vendor still accepts.
+ */
+export function repeatsWaitingRequest(
+  container: {
+    readonly serial: string | null;
+    readonly pendingActivation: { readonly requestedAt: string } | null;
+  },
+  serial: string,
+  now: Date,
+): boolean {
+  const waiting = container.pendingActivation;
+  return (
+    waiting !== null &&
+    container.serial === serial &&
+    now.getTime() - Date.parse(waiting.requestedAt) < ACTIVATION_REQUEST_MAX_AGE_MS
+  );
+}

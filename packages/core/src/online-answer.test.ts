@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ErrorCode } from './errors.js';
-import { grantMismatch, type OnlineIntent, refusalFreezes } from './online-answer.js';
+import { grantMismatch, type OnlineIntent, refusalFreezes, releaseRefusalOutcome } from './online-answer.js';
 
 describe('what an online refusal does to the container', () => {
   const rows: ReadonlyArray<[ErrorCode, OnlineIntent, boolean]> = [
@@ -29,4 +29,16 @@ describe('what an online refusal does to the container', () => {
     assert.equal(grantMismatch({ ...expected, nonce: 'old' }, expected), 'nonce');
     assert.equal(grantMismatch({ ...expected, fingerprintHash: 'x' }, expected), 'fingerprintHash');
   });
+});
+
+describe('what a signed refusal of a release leaves on the computer', () => {
+  const rows: ReadonlyArray<[ErrorCode, string]> = [
+    ['TRANSFER_LIMIT_REACHED', 'still-licensed'],
+    ['NOT_BOUND_HERE', 'binding-gone'],
+    ['LICENSE_SUSPENDED', 'frozen'],
+    ['LICENSE_REVOKED', 'frozen'],
+  ];
+  for (const [code, outcome] of rows) {
+    it(`${code}: ${outcome}`, () => assert.equal(releaseRefusalOutcome(code), outcome));
+  }
 });

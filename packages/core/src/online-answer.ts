@@ -24,6 +24,23 @@ export function refusalFreezes(code: ErrorCode, intent: OnlineIntent): boolean {
   }
 }
 
+/**
+ * What a signed refusal of a release (a transfer's deactivation) leaves on the computer: the
+ * server kept the binding (the transfer limit), so it stays licensed; the binding is not this
+ * container's any more, so its grant goes; otherwise it stays frozen with its grant, and the next
+ * start asks again.
+ */
+export function releaseRefusalOutcome(code: ErrorCode): 'still-licensed' | 'binding-gone' | 'frozen' {
+  switch (code) {
+    case 'TRANSFER_LIMIT_REACHED':
+      return 'still-licensed';
+    case 'NOT_BOUND_HERE':
+      return 'binding-gone';
+    default:
+      return 'frozen';
+  }
+}
+
 /** The facts a signed answer must repeat from the request, or it answers someone else. */
 export interface AnswerExpectation {
   readonly nonce: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SignedEnvelope } from './crypto/signed-envelope.js';
-import { counterRemaining, type HeldUpdate, heldAfter, mergeConsumption } from './terms.js';
+import { consumptionGrows, counterRemaining, type HeldUpdate, heldAfter, mergeConsumption } from './terms.js';
 
 describe('counters: the vendor signs allowances, the container records consumption', () => {
   const rows: ReadonlyArray<[number, number, number]> = [
@@ -23,6 +23,13 @@ describe('counters: the vendor signs allowances, the container records consumpti
       runs: 1,
     });
     assert.deepEqual(mergeConsumption({ exports: 7 }, { exports: 4 }), { exports: 7 });
+  });
+
+  it('a report raises the record only when some counter is above it', () => {
+    assert.equal(consumptionGrows({ exports: 7 }, { exports: 7 }), false);
+    assert.equal(consumptionGrows({ exports: 7 }, { exports: 4, runs: 0 }), false);
+    assert.equal(consumptionGrows({ exports: 7 }, { exports: 8 }), true);
+    assert.equal(consumptionGrows({}, { runs: 1 }), true);
   });
 });
 

@@ -216,6 +216,14 @@ export function counterRemaining(allowance: number, consumed: number): number {
   return Math.max(0, allowance - consumed);
 }
 
+/** Whether a report raises any counter above the record: only then is there anything to write. */
+export function consumptionGrows(
+  recorded: Readonly<Record<string, number>>,
+  reported: Readonly<Record<string, number>>,
+): boolean {
+  return Object.entries(reported).some(([name, used]) => used > (recorded[name] ?? 0));
+}
+
 /** Consumption only grows: the larger of two records, counter by counter. */
 export function mergeConsumption(
   a: Readonly<Record<string, number>>,

@@ -41,6 +41,3 @@ export function packageRefusal(
   }
   return undefined;
 }
-
-/** How many applied package ids a container remembers, to recognise a re-applied copy. */
-export const APPLIED_PACKAGES_KEPT = 32;

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import { type ContainerContents, contentsReader } from './contents.js';
 import { documentReader } from './document-reader.js';
+import type { DocumentKind } from './documents.js';
 import { ok, type Result } from './result.js';
 import type { UpdatePackageSchema, UpdateRequestSchema } from './schemas/updates.js';
 import { readOperations, type UpdateOperation } from './update-operations.js';
@@ -37,6 +38,12 @@ export function readContents(value: unknown): Result<ContainerContents> {
 export function readUpdateRequest(value: unknown): Result<UpdateRequest> {
   return updateRequestReader.read(value);
 }
+
+/** The update request as a signed document kind, as the vendor reads it from a container. */
+export const UPDATE_REQUEST_KIND: DocumentKind<UpdateRequest> = {
+  typ: UPDATE_DOCUMENT_TYPES.updateRequest,
+  reader: updateRequestReader,
+};
 
 export function readUpdatePackage(value: unknown): Result<UpdatePackage> {
   const read = updatePackageReader.read(value);

@@ -1,6 +1,7 @@
 import {
   type Binding,
   checkNeedsProof,
+  consumptionGrows,
   type DeactivationReceipt,
   DOCUMENT_TYPES,
   DOCUMENTS,
@@ -186,9 +187,8 @@ export async function grantLicense(
   if (!record.ok) return record;
   const refusal = licenseRefusal(record.value.license, now);
   if (refusal !== undefined) return checkFailed(ctx, record.value, proven().ok, refusal, now);
-  const reportsMore = Object.entries(request.consumed).some(
-    ([name, used]) => used > (record.value.license.consumed[name] ?? 0),
-  );
+  // Raising the vendor's record of consumption is a change: only the container itself may ask it.
+  const reportsMore = consumptionGrows(record.value.license.consumed, request.consumed);
   if (reportsMore || checkNeedsProof(record.value.binding, request)) {
     const proof = proven();
     if (!proof.ok) return proof;
@@ -208,11 +208,7 @@ export async function presentSerial(
   ctx: ServerContext,
   message: ContainerMessage,
 ): Promise<MachineResult<SignedEnvelope>> {
-  const read = readContainerMessage(
-    message,
-    DOCUMENT_TYPES.licenseRequest,
-    DOCUMENTS.licenseRequest.reader.read,
-  );
+  const read = readContainerMessage(message, DOCUMENTS.licenseRequest);
   if (!read.ok) return unsigned(read.error);
   const request = read.value.document;
   const granted = await grantLicense(ctx, request, () => read.value.prove());
@@ -229,11 +225,7 @@ export async function releaseSerial(
   ctx: ServerContext,
   message: ContainerMessage,
 ): Promise<MachineResult<SignedEnvelope>> {
-  const read = readContainerMessage(
-    message,
-    DOCUMENT_TYPES.deactivationRequest,
-    DOCUMENTS.deactivationRequest.reader.read,
-  );
+  const read = readContainerMessage(message, DOCUMENTS.deactivationRequest);
   if (!read.ok) return unsigned(read.error);
   const opened = read.value.prove();
   if (!opened.ok) return unsigned(opened.error);

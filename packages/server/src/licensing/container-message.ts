@@ -1,4 +1,5 @@
 import {
+  type DocumentKind,
   keyIdOf,
   ok,
   openSignedDocument,
@@ -30,9 +31,9 @@ const notTheirs = () =>
  */
 export function readContainerMessage<T extends { readonly containerKey: string }>(
   message: ContainerMessage,
-  typ: string,
-  read: (value: unknown) => Result<T>,
+  kind: DocumentKind<T>,
 ): Result<ReadMessage<T>> {
+  const { typ } = kind;
   const key = publicKeyFromRaw('ed25519', message.containerKey);
   if (key === undefined) return refuse('VALIDATION_FAILED', 'containerKey is not an Ed25519 public key.');
   const envelope = parseSignedEnvelope(message.request);
@@ -45,18 +46,22 @@ export function readContainerMessage<T extends { readonly containerKey: string }
   } catch {
     return refuse('VALIDATION_FAILED', 'The signed request does not hold JSON.');
   }
-  const document = read(payload);
+  const document = kind.reader.read(payload);
   if (!document.ok) return document;
   if (document.value.containerKey !== message.containerKey) return notTheirs();
   const kid = keyIdOf('ed25519', message.containerKey);
+  // Verified once at most, whichever of the caller's decisions needs it first.
+  let proof: Result<T> | undefined;
   return ok({
     document: document.value,
     prove() {
+      if (proof !== undefined) return proof;
       const verified = openSignedDocument(message.request, typ, (candidate) =>
         candidate === kid ? key : undefined,
       );
-      if (verified.ok) return ok(document.value);
-      return verified.error.code === 'UNKNOWN_KEY_ID' ? notTheirs() : verified;
+      if (verified.ok) proof = ok(document.value);
+      else proof = verified.error.code === 'UNKNOWN_KEY_ID' ? notTheirs() : verified;
+      return proof;
     },
   });
 }

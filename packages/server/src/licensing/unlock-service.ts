@@ -1,7 +1,6 @@
 import {
   ACTIVATION_REQUEST_LABEL,
   ACTIVATION_REQUEST_MAX_AGE_MS,
-  DOCUMENT_TYPES,
   DOCUMENTS,
   encodeSealedFile,
   keyIdOf,
@@ -33,8 +32,7 @@ export async function unlockFromRequest(ctx: ServerContext, text: string): Promi
   if (!claimed.ok) return claimed;
   const message = readContainerMessage(
     { containerKey: claimed.value.containerKey, request: opened.value },
-    DOCUMENT_TYPES.licenseRequest,
-    DOCUMENTS.licenseRequest.reader.read,
+    DOCUMENTS.licenseRequest,
   );
   if (!message.ok) return message;
   const request = message.value.prove();

@@ -18,6 +18,7 @@ import {
   signDocument,
   UPDATE_DOCUMENT_TYPES,
   UPDATE_FILE_LABEL,
+  UPDATE_REQUEST_KIND,
   type UpdatePackage,
   type UpdateRequest,
 } from '@keyward/core';
@@ -50,8 +51,7 @@ export function openRequestFile(ctx: ServerContext, text: string): Result<Update
   if (!claimed.ok) return claimed;
   const message = readContainerMessage(
     { containerKey: claimed.value.containerKey, request: signed },
-    UPDATE_DOCUMENT_TYPES.updateRequest,
-    readUpdateRequest,
+    UPDATE_REQUEST_KIND,
   );
   return message.ok ? message.value.prove() : message;
 }
@@ -274,7 +274,7 @@ export async function pendingPackages(
   ctx: ServerContext,
   message: { containerKey: string; request: unknown },
 ): Promise<Result<string[]>> {
-  const read = readContainerMessage(message, UPDATE_DOCUMENT_TYPES.updateRequest, readUpdateRequest);
+  const read = readContainerMessage(message, UPDATE_REQUEST_KIND);
   if (!read.ok) return read;
   const request = read.value.prove();
   if (!request.ok) return request;

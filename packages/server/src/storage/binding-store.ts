@@ -1,6 +1,8 @@
 import {
   type Binding,
+  bindingFactsDiffer,
   type ContainerContents,
+  consumptionGrows,
   effectiveMaxTransfers,
   err,
   type KeywardError,
@@ -191,11 +193,7 @@ export class BindingStore {
     keys: Pick<Binding, 'containerKey' | 'containerBoxKey' | 'fingerprintHash' | 'fingerprintParts'>,
     at: string,
   ): Promise<void> {
-    const rekeyed =
-      binding.containerKey !== keys.containerKey ||
-      binding.containerBoxKey !== keys.containerBoxKey ||
-      binding.fingerprintHash !== keys.fingerprintHash;
-    if (!rekeyed) {
+    if (!bindingFactsDiffer(binding, keys)) {
       this.checks.record(binding.id, at);
       return;
     }
@@ -297,9 +295,8 @@ export class BindingStore {
     license: License,
     reported: Readonly<Record<string, number>>,
   ): Promise<Readonly<Record<string, number>>> {
+    if (!consumptionGrows(license.consumed, reported)) return license.consumed;
     const merged = mergeConsumption(license.consumed, reported);
-    const grows = Object.entries(reported).some(([name, used]) => used > (license.consumed[name] ?? 0));
-    if (!grows) return license.consumed;
     // Another process may raise it meanwhile: compare-and-swap on the stored text, merging again on a miss.
     let stored = JSON.stringify(license.consumed);
     for (let attempt = 0; attempt < 5; attempt++) {
