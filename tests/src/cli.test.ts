@@ -220,6 +220,103 @@ describe('the keyward command, end to end', () => {
     assert.equal(JSON.parse(wrongKey.stderr).error.code, 'WRONG_KEY');
   });
 
+  it('walks phone activation by codes: request code read out, Unlock Key code typed in offline, then a transfer once online', async () => {
+    await json(['admin', 'product', 'create', '--code', 'phonego', '--name', 'PhoneGo'], env);
+    const policy = await json<{ id: string }>(
+      [
+        'admin',
+        'policy',
+        'create',
+        '--product',
+        'phonego',
+        '--name',
+        'Phone',
+        '--check-interval-days',
+        '3650',
+        '--max-transfers',
+        '2',
+        '--item',
+        'cad.seats=3',
+        '--counter',
+        'exports=50',
+      ],
+      env,
+    );
+    const { licenses } = await json<{ licenses: Array<{ serial: string }> }>(
+      ['admin', 'license', 'create', '--policy', policy.id],
+      env,
+    );
+    const serial = licenses[0]?.serial ?? '';
+    const config = join(root, 'phonego-sdk.json');
+    await json(['admin', 'sdk-config', '--product', 'phonego', '--out', config], env);
+    const phonePc = {
+      ...env,
+      KEYWARD_SDK_CONFIG: config,
+      KEYWARD_URL: 'http://127.0.0.1:9',
+      KEYWARD_HOME: join(root, 'phone'),
+      KEYWARD_FINGERPRINT: 'kwfp1:machine=m-phone;cpu=xeon;memory=16;network=aa:bb;host=desk',
+    };
+    const requested = await json<{ code: string; status: { state: string } }>(
+      ['key', 'activate', '--offline', serial],
+      phonePc,
+    );
+    assert.match(requested.code, /^([0-9A-Z]{5}-)+[0-9A-Z]{5}$/);
+    const human = await keyward(['key', 'activate', '--offline', serial], phonePc);
+    assert.match(human.stdout, new RegExp(`By phone, read out the serial and this request code:\\s+${requested.code}`));
+
+    // The vendor's operator types what the customer reads out, with a typo first.
+    const typo = requested.code.replace(/^./, (first) => (first === 'A' ? 'B' : 'A'));
+    const mistyped = await keyward(
+      ['admin', 'license', 'unlock', '--serial', serial, '--code', typo, '--json'],
+      env,
+    );
+    assert.equal(JSON.parse(mistyped.stderr).error.code, 'CODE_MISTYPED');
+    assert.match(JSON.parse(mistyped.stderr).error.message, /Group 1/);
+    const unlocked = await json<{ serial: string; unlockCode: string }>(
+      ['admin', 'license', 'unlock', '--serial', serial, '--code', requested.code],
+      env,
+    );
+    assert.equal(unlocked.serial, serial);
+    // Read back over the phone, typed in groups apart and in lower case.
+    const typed = unlocked.unlockCode.toLowerCase().split('-');
+    const entered = await json<{ state: string; serial: string; pendingActivation: unknown }>(
+      ['key', 'unlock', ...typed],
+      phonePc,
+    );
+    assert.deepEqual([entered.state, entered.serial, entered.pendingActivation], ['active', serial, null]);
+    const licensed = await json<{ mode: string; online: boolean }>(['key', 'check'], phonePc);
+    assert.deepEqual([licensed.mode, licensed.online], ['licensed', false]);
+    const seats = await keyward(['key', 'status'], phonePc);
+    assert.match(seats.stdout, /cad/);
+    assert.match(seats.stdout, /exports/);
+
+    // A second computer calling with the same serial is refused, like online.
+    const otherPc = {
+      ...phonePc,
+      KEYWARD_HOME: join(root, 'phone-2'),
+      KEYWARD_FINGERPRINT: 'kwfp1:machine=m-other;cpu=epyc;memory=32;network=cc:dd;host=lab',
+    };
+    const other = await json<{ code: string }>(['key', 'activate', '--offline', serial], otherPc);
+    const refused = await keyward(
+      ['admin', 'license', 'unlock', '--serial', serial, '--code', other.code, '--json'],
+      env,
+    );
+    assert.equal(JSON.parse(refused.stderr).error.code, 'SERIAL_BOUND_ELSEWHERE');
+    // This computer's Unlock Key does not open the other one.
+    const foreign = await keyward(['key', 'unlock', unlocked.unlockCode, '--json'], otherPc);
+    assert.equal(JSON.parse(foreign.stderr).error.code, 'SIGNATURE_INVALID');
+
+    // Online at last: the transfer first checks in (the binding takes the container's keys), then releases.
+    const online = { ...phonePc, KEYWARD_URL: env.KEYWARD_URL ?? '' };
+    const transfer = await json<{ transfersUsed: number }>(['key', 'deactivate'], online);
+    assert.equal(transfer.transfersUsed, 1);
+    const onOther = await json<{ mode: string }>(['key', 'activate', serial], {
+      ...otherPc,
+      KEYWARD_URL: env.KEYWARD_URL ?? '',
+    });
+    assert.equal(onOther.mode, 'licensed');
+  });
+
   it('walks a remote update: request file, update file, request code, activation code, online', async () => {
     await json(['admin', 'product', 'create', '--code', 'cam', '--name', 'CAM'], env);
     const policy = await json<{ id: string }>(

@@ -11,6 +11,7 @@ import {
   generateKeyMaterial,
   type HeldUpdate,
   hashPassword,
+  isUnlockKeyGrant,
   keyIdOf,
   type LicenseGrant,
   ok,
@@ -130,7 +131,7 @@ async function rewrite(victim: Victim, edit: (record: ContainerRecord) => Contai
 }
 
 const grantOf = (record: ContainerRecord): SignedEnvelope => {
-  assert.ok(record.grant, 'the container holds the vendor grant');
+  assert.ok(record.grant && !isUnlockKeyGrant(record.grant), 'the container holds the vendor grant');
   return record.grant;
 };
 

@@ -8,6 +8,7 @@ import {
   encodeArmor,
   fromBase64Url,
   generateKeyMaterial,
+  type HeldGrant,
   type HeldUpdate,
   isErrorCode,
   keyIdOf,
@@ -43,8 +44,8 @@ export interface ContainerRecord {
   readonly containerBoxKey: string;
   /** The container's private keys, locked with a key derived from this computer's fingerprint. */
   readonly lockedKeys: string;
-  /** Vendor-signed: the license grant from the last activation, check or Unlock Key. */
-  readonly grant: SignedEnvelope | null;
+  /** Vendor-signed: the license grant from the last activation, check or Unlock Key (file or code). */
+  readonly grant: HeldGrant | null;
   /** Vendor-signed: the updates applied on top of the grant, in order. */
   readonly updates: readonly HeldUpdate[];
   /** Local state. Raised by every write; the anti-rollback anchor remembers it. */

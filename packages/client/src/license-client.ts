@@ -6,6 +6,7 @@ import {
   type ErrorCode,
   err,
   grantMismatch,
+  isProvisionalGrant,
   type KeywardError,
   keywardError,
   type LicenseGrant,
@@ -152,6 +153,8 @@ export class LicenseClient {
    * again (here, or at the next start) gets the same receipt.
    */
   async deactivate(): Promise<Result<TransferOutcome>> {
+    const known = await this.settleProvisional();
+    if (!known.ok) return known;
     const releasing = await this.session.change((current) => {
       const { record } = current.container;
       if (record.state === 'blocked') return refuse('TAMPER_DETECTED');
@@ -163,6 +166,28 @@ export class LicenseClient {
     });
     if (!releasing.ok) return releasing;
     return this.finishRelease(releasing.value.verified);
+  }
+
+  /**
+   * A computer activated by an Unlock Key code is known to the vendor by its installation id only:
+   * it checks online once, which gives the binding its keys and the container a full grant, before
+   * its serial can be released.
+   */
+  private async settleProvisional(): Promise<Result<void>> {
+    const opened = await this.session.open();
+    if (!opened.ok) return opened;
+    const { terms, container } = opened.value;
+    const state = container.record.state;
+    if (terms === null || !isProvisionalGrant(terms.grant) || (state !== 'active' && state !== 'grace'))
+      return ok(undefined);
+    const checked = await this.askServer(opened.value, terms.grant.serial, 'activate', undefined);
+    if (checked.ok) return ok(undefined);
+    return err(
+      keywardError(
+        checked.error.code,
+        `${checked.error.message} This computer was activated by phone: it must reach the license server once before its serial can be transferred.`,
+      ),
+    );
   }
 
   private async finishRelease(

@@ -4,6 +4,7 @@ import {
   decideVerdict,
   fingerprintHash,
   fingerprintPartHashes,
+  type HeldGrant,
   keywardError,
   type LicenseGrant,
   type LicenseTerms,
@@ -13,7 +14,6 @@ import {
   ok,
   type Result,
   refuse,
-  type SignedEnvelope,
   type TermsHolder,
   type VendorKeys,
   type Verified,
@@ -245,7 +245,7 @@ export class LicenseSession {
 /** A verified grant replaces the terms: its contents and step are the vendor's latest. */
 export function adoptGrant(
   record: ContainerRecord,
-  received: { readonly envelope: SignedEnvelope; readonly grant: Verified<LicenseGrant> },
+  received: { readonly envelope: HeldGrant; readonly grant: Verified<LicenseGrant> },
   now: Date,
 ): ContainerRecord {
   return {

@@ -2,7 +2,10 @@ import {
   ACTIVATION_REQUEST_LABEL,
   DOCUMENT_TYPES,
   DOCUMENTS,
+  decodeShortCode,
   encodeSealedFile,
+  encodeShortCode,
+  encodeUnlockRequest,
   grantMismatch,
   newNonce,
   ok,
@@ -10,12 +13,15 @@ import {
   openSealedFile,
   parseSerial,
   type Result,
+  readUnlockKey,
   refuse,
   repeatsWaitingRequest,
   type SignedEnvelope,
   signDocument,
   UNLOCK_KEY_LABEL,
+  type UnlockKeyGrant,
 } from '@keyward/core';
+import type { ContainerKeys, ContainerRecord } from './container-record.js';
 import type { KeyStatus } from './key-status.js';
 import { adoptGrant, type LicenseSession } from './license-session.js';
 
@@ -28,8 +34,12 @@ import { adoptGrant, type LicenseSession } from './license-session.js';
 export class OfflineActivation {
   constructor(private readonly session: LicenseSession) {}
 
-  /** The activation request file to send the vendor; the container now waits for its Unlock Key. */
-  async request(serialText: string): Promise<Result<{ readonly file: string; readonly status: KeyStatus }>> {
+  /**
+   * The activation request to send the vendor: a file (e-mail, fax), and a code to read out on the
+   * phone (null when this computer's fingerprint has parts a code cannot carry). The container now
+   * waits for its Unlock Key.
+   */
+  async request(serialText: string): Promise<Result<ActivationRequest>> {
     const serial = parseSerial(serialText);
     if (!serial.ok) return serial;
     const vendorBox = this.session.vendorBoxKey();
@@ -85,10 +95,24 @@ export class OfflineActivation {
       signed,
       vendorBox.value,
     );
-    return ok({ file, status: this.session.statusOf(verified) });
+    const code = encodeUnlockRequest(this.requestFacts(record, serial.value));
+    return ok({ file, code: code.ok ? code.value : null, status: this.session.statusOf(verified) });
   }
 
-  /** Enters the Unlock Key: it must answer this container's waiting request, signed by the vendor. */
+  private requestFacts(record: ContainerRecord, serial: string) {
+    return {
+      product: this.session.config.product,
+      serial,
+      containerKey: record.containerKey,
+      containerBoxKey: record.containerBoxKey,
+      fingerprintParts: this.session.fingerprintParts,
+    };
+  }
+
+  /**
+   * Enters the Unlock Key, the file's text or the code read out on the phone: it must answer this
+   * container's waiting request, signed by the vendor.
+   */
   async unlock(text: string): Promise<Result<KeyStatus>> {
     const opened = await this.session.open();
     if (!opened.ok) return opened;
@@ -106,7 +130,54 @@ export class OfflineActivation {
         'No activation request is waiting for an Unlock Key on this computer: make one with `keyward key activate --offline SERIAL`.',
       );
     }
-    const box = keys.box;
+    const received = isArmored(text)
+      ? this.unlockKeyFile(text, keys.box, record, pending.nonce)
+      : this.unlockKeyCode(text, record, record.serial);
+    if (!received.ok) return received;
+    const changed = await this.session.change((current) =>
+      current.container.record.pendingActivation?.nonce !== pending.nonce
+        ? refuse('ANSWER_MISMATCH', 'A newer activation request was made meanwhile: enter its Unlock Key.')
+        : ok({
+            next: adoptGrant(current.container.record, received.value, this.session.now()),
+            value: undefined,
+          }),
+    );
+    return changed.ok ? ok(this.session.statusOf(changed.value.verified)) : changed;
+  }
+
+  private unlockKeyCode(text: string, record: ContainerRecord, serial: string): Result<ReceivedGrant> {
+    const decoded = decodeShortCode(text);
+    if (!decoded.ok) return decoded;
+    const request = encodeUnlockRequest(this.requestFacts(record, serial));
+    if (!request.ok) return request;
+    const held: UnlockKeyGrant = {
+      kind: 'unlock-code',
+      serial,
+      request: request.value,
+      unlockKey: encodeShortCode(decoded.value),
+    };
+    const grant = readUnlockKey(
+      held,
+      { ...this.session.holderOf(record), serial },
+      this.session.vendorKeys.all,
+    );
+    if (!grant.ok) {
+      return grant.error.code === 'SIGNATURE_INVALID'
+        ? refuse(
+            'SIGNATURE_INVALID',
+            `This Unlock Key is not the vendor's answer to this computer's request for serial ${serial}: check each group, and that the vendor used this request code.`,
+          )
+        : grant;
+    }
+    return ok({ envelope: held, grant: grant.value });
+  }
+
+  private unlockKeyFile(
+    text: string,
+    box: ContainerKeys['box'],
+    record: ContainerRecord,
+    nonce: string,
+  ): Result<ReceivedGrant> {
     const sealed = openSealedFile(text, UNLOCK_KEY_LABEL, (kid) => (kid === box.kid ? box : undefined));
     if (!sealed.ok) {
       return sealed.error.code === 'WRONG_KEY'
@@ -120,8 +191,8 @@ export class OfflineActivation {
         : grant;
     }
     const mismatch = grantMismatch(grant.value, {
-      nonce: pending.nonce,
-      serial: record.serial,
+      nonce,
+      serial: record.serial ?? '',
       product: this.session.config.product,
       containerKey: record.containerKey,
       fingerprintHash: this.session.fingerprintHash,
@@ -132,15 +203,21 @@ export class OfflineActivation {
         'This Unlock Key answers another activation request: enter the one the vendor sent for the latest request.',
       );
     }
-    const envelope = sealed.value as SignedEnvelope;
-    const changed = await this.session.change((current) =>
-      current.container.record.pendingActivation?.nonce !== pending.nonce
-        ? refuse('ANSWER_MISMATCH', 'A newer activation request was made meanwhile: enter its Unlock Key.')
-        : ok({
-            next: adoptGrant(current.container.record, { envelope, grant: grant.value }, this.session.now()),
-            value: undefined,
-          }),
-    );
-    return changed.ok ? ok(this.session.statusOf(changed.value.verified)) : changed;
+    return ok({ envelope: sealed.value as SignedEnvelope, grant: grant.value });
   }
+}
+
+export interface ActivationRequest {
+  /** The activation request file, for e-mail or fax. */
+  readonly file: string;
+  /** The same request as a code to read out on the phone. */
+  readonly code: string | null;
+  readonly status: KeyStatus;
+}
+
+type ReceivedGrant = Parameters<typeof adoptGrant>[1];
+
+/** An Unlock Key file is armored text; anything else is taken for a code. */
+function isArmored(text: string): boolean {
+  return text.includes('-----BEGIN KEYWARD ');
 }

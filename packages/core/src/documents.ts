@@ -72,8 +72,9 @@ export const DOCUMENTS = {
 
 declare const verifiedBrand: unique symbol;
 /**
- * A document whose signature was checked. Only `openDocument` makes one, so a service that takes
- * `Verified<T>` cannot be handed a document nobody verified.
+ * A document whose signature was checked. Only `openDocument` makes one (and `readUnlockKey`, the
+ * grant an Unlock Key code stands for), so a service that takes `Verified<T>` cannot be handed a
+ * document nobody verified.
  */
 export type Verified<T> = T & { readonly [verifiedBrand]: true };
 

@@ -5,6 +5,7 @@ import { DOCUMENTS, type LicenseGrant, openDocument, type Verified } from './doc
 import { type KeywardError, keywardError, refuse } from './errors.js';
 import { sameComputerParts } from './fingerprint.js';
 import { err, ok, type Result } from './result.js';
+import { isUnlockKeyGrant, readUnlockKey, type UnlockKeyGrant } from './unlock-codes.js';
 import { readActivationCode } from './update-codes.js';
 import { packageRefusal } from './update-decision.js';
 import { readUpdatePackage, UPDATE_DOCUMENT_TYPES } from './update-documents.js';
@@ -19,9 +20,12 @@ export type HeldUpdate =
   | { readonly kind: 'package'; readonly envelope: SignedEnvelope }
   | { readonly kind: 'code'; readonly code: string };
 
+/** A grant as received: the signed document (online, or the Unlock Key file), or the Unlock Key code. */
+export type HeldGrant = SignedEnvelope | UnlockKeyGrant;
+
 /** The vendor's documents a container holds: the grant, and the updates applied on top of it. */
 export interface HeldDocuments {
-  readonly grant: SignedEnvelope;
+  readonly grant: HeldGrant;
   readonly updates: readonly HeldUpdate[];
 }
 
@@ -191,6 +195,7 @@ export function verifyTerms(
   holder: TermsHolder,
   keys: VendorKeys,
 ): Result<LicenseTerms, KeywardError> {
+  if (isUnlockKeyGrant(held.grant)) return verifyUnlockKeyTerms(held.grant, held.updates, holder, keys);
   const grant = openDocument(held.grant, DOCUMENTS.licenseGrant, keys.byKid);
   if (!grant.ok) {
     return grant.error.code === 'UNKNOWN_KEY_ID' ? grant : err(tamper('the grant does not verify'));
@@ -201,8 +206,29 @@ export function verifyTerms(
       ? refuse('WRONG_COMPUTER')
       : err(tamper(`the grant is for another ${mismatch}`));
   }
-  let terms = termsOfGrant(grant.value);
-  for (const update of held.updates) {
+  return withUpdates(termsOfGrant(grant.value), held.updates, keys);
+}
+
+function verifyUnlockKeyTerms(
+  grant: UnlockKeyGrant,
+  updates: readonly HeldUpdate[],
+  holder: TermsHolder,
+  keys: VendorKeys,
+): Result<LicenseTerms, KeywardError> {
+  const read = readUnlockKey(grant, { ...holder, serial: grant.serial }, keys.all);
+  if (!read.ok) {
+    return read.error.code === 'WRONG_COMPUTER' ? read : err(tamper('the Unlock Key does not verify'));
+  }
+  return withUpdates(termsOfGrant(read.value), updates, keys);
+}
+
+function withUpdates(
+  granted: LicenseTerms,
+  updates: readonly HeldUpdate[],
+  keys: VendorKeys,
+): Result<LicenseTerms, KeywardError> {
+  let terms = granted;
+  for (const update of updates) {
     const verified = verifyUpdate(update, terms, keys);
     const applied = verified.ok ? supersede(terms, verified.value) : verified;
     if (!applied.ok) return err(tamper('an update does not verify'));

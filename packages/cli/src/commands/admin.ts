@@ -315,14 +315,34 @@ const licenseCommands = new Command('license')
   )
   .addCommand(statusChange('reinstate', 'Reinstate a suspended license (a revoked one cannot be).'))
   .addCommand(
-    leaf<Connection & { request: string; out?: string }>(
+    leaf<Connection & { request?: string; serial?: string; code?: string; out?: string }>(
       'unlock',
-      'E-mail or fax activation: bind the serial of an activation request file and make its Unlock Key.',
+      'E-mail, fax or phone activation: bind the serial of an activation request (a file, or the serial and request code read out) and make its Unlock Key.',
       (c) =>
         c
-          .requiredOption('--request <file>', 'the activation request file the customer sent')
-          .option('--out <file>', 'write the Unlock Key file here (to send back)'),
+          .option('--request <file>', 'the activation request file the customer sent')
+          .option('--serial <serial>', 'by phone: the serial the customer gives')
+          .option('--code <code>', 'by phone: the activation request code the customer reads out')
+          .option('--out <file>', 'with --request: write the Unlock Key file here (to send back)'),
       async (o, out) => {
+        if (o.request === undefined) {
+          if (o.serial === undefined || o.code === undefined)
+            usage(
+              'Give the activation request file (--request FILE), or the serial and request code read out on the phone (--serial SERIAL --code CODE).',
+            );
+          const unlocked = unwrap(
+            await connect(o).request<{ serial: string; unlockCode: string }>('POST', '/v1/licenses/unlock', {
+              serial: o.serial,
+              requestCode: o.code,
+            }),
+          );
+          out.result(
+            unlocked,
+            () =>
+              `Serial ${unlocked.serial} is bound to the calling computer. Read out this Unlock Key code:\n  ${unlocked.unlockCode}`,
+          );
+          return;
+        }
         const request = (await readUserFile(o.request, 'activation request file')).toString('utf8');
         const unlocked = unwrap(
           await connect(o).request<{ serial: string; unlockKey: string }>('POST', '/v1/licenses/unlock', {

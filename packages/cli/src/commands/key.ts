@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { computeFingerprint, LicenseClient, parseSdkConfig } from '@keyward/client';
 import { keywardError } from '@keyward/core';
 import { Command } from 'commander';
@@ -75,20 +75,23 @@ const activate = keyLeaf(
       if (serial === undefined)
         fail(keywardError('VALIDATION_FAILED', 'Give the serial number to activate.'));
       const requested = unwrap(await client.offline.request(serial));
-      const next =
-        'Send it to your vendor; enter the Unlock Key they send back with: keyward key unlock <file>';
+      const byPhone =
+        requested.code === null
+          ? ''
+          : `\nBy phone, read out the serial and this request code:\n  ${requested.code}\n`;
+      const next = 'Enter the Unlock Key the vendor sends back with: keyward key unlock <file or code>';
       if (options.out === undefined) {
         out.result(
-          { request: requested.file, status: requested.status },
-          () => `${requested.file.trimEnd()}\n\n${next}`,
+          { request: requested.file, code: requested.code, status: requested.status },
+          () => `${requested.file.trimEnd()}\n${byPhone}\nSend the request to your vendor. ${next}`,
         );
         return;
       }
       await writeFile(options.out, requested.file);
       out.result(
-        { file: options.out, status: requested.status },
+        { file: options.out, code: requested.code, status: requested.status },
         () =>
-          `Activation request written to ${options.out}. ${next}\nThe application runs in evaluation meanwhile.\n\n${formatStatus(requested.status)}`,
+          `Activation request written to ${options.out}: send it to your vendor by e-mail or fax.\n${byPhone}\n${next}\nThe application runs in evaluation meanwhile.\n\n${formatStatus(requested.status)}`,
       );
       return;
     }
@@ -99,14 +102,23 @@ const activate = keyLeaf(
 
 const unlock = keyLeaf(
   'unlock',
-  "Enter the Unlock Key the vendor sent for this computer's activation request (works offline).",
-  (c) => c.argument('<file>', 'the Unlock Key file'),
-  async (client, out, [file]) => {
-    const text = (await readUserFile(file ?? '', 'Unlock Key file')).toString('utf8');
+  "Enter the Unlock Key the vendor sent for this computer's activation request, a file or the code read out on the phone (works offline).",
+  (c) => c.argument('<file-or-code...>', 'the Unlock Key file, or the Unlock Key code (groups may be apart)'),
+  async (client, out, given) => {
+    const text = await unlockKeyText(given.join(' '));
     const status = unwrap(await client.offline.unlock(text));
     out.result(status, () => `Activated by Unlock Key.\n\n${formatStatus(status)}`);
   },
 );
+
+/** An Unlock Key given as a file name reads the file; anything else is the code itself. */
+async function unlockKeyText(given: string): Promise<string> {
+  const isFile = await stat(given).then(
+    (found) => found.isFile(),
+    () => false,
+  );
+  return isFile ? (await readUserFile(given, 'Unlock Key file')).toString('utf8') : given;
+}
 
 const check = keyLeaf(
   'check',

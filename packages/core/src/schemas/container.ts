@@ -14,6 +14,17 @@ export const HeldUpdateSchema = Type.Union([
   ),
 ]);
 
+/** A grant entered as codes by phone: the request code this container made and the vendor's Unlock Key. */
+export const UnlockKeyGrantSchema = Type.Object(
+  {
+    kind: Type.Literal('unlock-code'),
+    serial: Type.String({ maxLength: 64 }),
+    request: Type.String({ maxLength: 200 }),
+    unlockKey: Type.String({ maxLength: 600 }),
+  },
+  { additionalProperties: false },
+);
+
 /** The license container file's record (docs/container-format.md). */
 export const ContainerRecordSchema = Type.Object(
   {
@@ -23,7 +34,7 @@ export const ContainerRecordSchema = Type.Object(
     containerKey: PublicKey32,
     containerBoxKey: PublicKey32,
     lockedKeys: Type.String({ maxLength: 400 }),
-    grant: Type.Union([SignedEnvelopeSchema, Type.Null()]),
+    grant: Type.Union([SignedEnvelopeSchema, UnlockKeyGrantSchema, Type.Null()]),
     updates: Type.Array(HeldUpdateSchema, { maxItems: 1000 }),
     revision: Step,
     state: Type.Union(CONTAINER_STATES.map((state) => Type.Literal(state))),

@@ -5,7 +5,7 @@ import {
   type DeactivationReceipt,
   DOCUMENT_TYPES,
   DOCUMENTS,
-  decideBinding,
+  decideProvenBinding,
   effectiveMaxTransfers,
   err,
   type KeywardError,
@@ -113,7 +113,8 @@ async function bindOrRefresh(
   let current = record.binding;
   // Two rounds at most: losing the race to bind means deciding again against the winner.
   for (let round = 0; round < 2; round++) {
-    const decision = decideBinding(current, request);
+    // A binding made by phone is this container's once its proven keys give the installation id.
+    const decision = decideProvenBinding(current, { ...request, product: record.productCode });
     if (decision === 'other-computer') return refuse('SERIAL_BOUND_ELSEWHERE');
     if (decision === 'same-computer' && current !== undefined) {
       await ctx.bindings.refresh(current, keys, at);

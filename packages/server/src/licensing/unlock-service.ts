@@ -1,15 +1,27 @@
 import {
   ACTIVATION_REQUEST_LABEL,
   ACTIVATION_REQUEST_MAX_AGE_MS,
+  type Binding,
   DOCUMENTS,
+  decideUnlockRequest,
+  effectiveMaxTransfers,
+  err,
   encodeSealedFile,
+  encodeUnlockKey,
   keyIdOf,
+  licenseRefusal,
+  newId,
   ok,
   openSealedFile,
+  parseSerial,
+  provisionalFacts,
   type Result,
+  readUnlockRequest,
+  refuse,
   UNLOCK_KEY_LABEL,
 } from '@keyward/core';
 import type { ServerContext } from '../context.js';
+import type { SerialRecord } from '../storage/binding-store.js';
 import { grantLicense } from './activation-server.js';
 import { readContainerMessage } from './container-message.js';
 
@@ -45,6 +57,90 @@ export async function unlockFromRequest(ctx: ServerContext, text: string): Promi
     publicKey: containerBoxKey,
   });
   return ok({ serial, file });
+}
+
+export interface UnlockCode {
+  readonly serial: string;
+  /** The Unlock Key code to read back to the customer. */
+  readonly code: string;
+}
+
+/**
+ * E-mail, fax or phone activation by codes: the serial and the activation request code in, the
+ * Unlock Key code out. The code names the container by its installation id, so the serial is
+ * bound provisionally until the container's first online check proves its keys. The binding
+ * rules are those of online activation.
+ */
+export async function unlockFromCode(
+  ctx: ServerContext,
+  serialText: string,
+  requestCode: string,
+): Promise<Result<UnlockCode>> {
+  const serial = parseSerial(serialText);
+  if (!serial.ok) return serial;
+  const request = readUnlockRequest(requestCode, serial.value);
+  if (!request.ok) return request;
+  const now = ctx.now();
+  let record = await ctx.bindings.findSerial(serial.value);
+  if (record === undefined) return refuse('SERIAL_UNKNOWN');
+  const refusal = licenseRefusal(record.license, now);
+  if (refusal !== undefined) return err(refusal);
+  // Made before binding: terms too large for a code must leave the serial unbound.
+  const unlocked = unlockCodeFor(ctx, record, request.value);
+  if (!unlocked.ok) return unlocked;
+  const asked = { product: record.productCode, serial: serial.value, ...request.value };
+  const facts = provisionalFacts(request.value.installationId, request.value.partPrefixes);
+  // Two rounds at most: losing the race to bind means deciding again against the winner.
+  for (let round = 0; round < 2; round++) {
+    const decision = decideUnlockRequest(record.binding, asked);
+    if (decision === 'other-computer') return refuse('SERIAL_BOUND_ELSEWHERE');
+    if (decision === 'same-container') return unlocked;
+    const at = now.toISOString();
+    if (decision === 'same-computer' && record.binding !== undefined) {
+      await ctx.bindings.refresh(record.binding, facts, at);
+      return unlocked;
+    }
+    const candidate: Binding = {
+      id: newId('bnd'),
+      licenseId: record.license.id,
+      ...facts,
+      createdAt: at,
+      lastCheckedAt: at,
+    };
+    if (await ctx.bindings.bindIfUnbound(candidate)) {
+      ctx.metrics.activations.inc();
+      return unlocked;
+    }
+    const again = await ctx.bindings.findSerial(serial.value);
+    if (again === undefined) return refuse('SERIAL_UNKNOWN');
+    record = again;
+  }
+  return refuse('SERIAL_BOUND_ELSEWHERE');
+}
+
+function unlockCodeFor(
+  ctx: ServerContext,
+  record: SerialRecord,
+  request: Parameters<typeof encodeUnlockKey>[2],
+): Result<UnlockCode> {
+  const { license, policy } = record;
+  const code = encodeUnlockKey(
+    record.productCode,
+    license.serial,
+    request,
+    {
+      sequence: record.sequence,
+      contents: record.contents,
+      consumed: license.consumed,
+      checkIntervalDays: policy.checkIntervalDays,
+      graceDays: policy.graceDays,
+      maxTransfers: effectiveMaxTransfers(policy, license),
+      transfersUsed: license.transfersUsed,
+      issuedAt: ctx.now().toISOString(),
+    },
+    ctx.keyring.signer,
+  );
+  return code.ok ? ok({ serial: license.serial, code: code.value }) : code;
 }
 
 function readPayload(envelope: unknown): unknown {

@@ -1,14 +1,17 @@
 import {
   applyOperations,
+  type Binding,
   codeKey,
   contentsDifferences,
   contentsHash,
   encodeActivationCode,
   encodeSealedFile,
+  isProvisional,
   keyIdOf,
   newId,
   ok,
   openSealedFile,
+  provisionalBindingIsOf,
   REQUEST_FILE_LABEL,
   type Result,
   readOperations,
@@ -69,13 +72,36 @@ function safeParse(payload: unknown): unknown {
 async function requestingLicense(ctx: ServerContext, request: UpdateRequest): Promise<Result<SerialRecord>> {
   const record = await ctx.bindings.findSerial(request.serial);
   if (record === undefined || record.productCode !== request.product) return refuse('SERIAL_UNKNOWN');
-  if (record.binding?.containerKey !== request.containerKey) {
+  const binding = record.binding;
+  // Activated by phone and not online since: the request's proven keys show it is the container bound.
+  if (binding !== undefined && isProvisional(binding) && provisionalBindingIsOf(binding, request)) {
+    const { containerKey, containerBoxKey } = request;
+    return ok({ ...record, binding: { ...binding, containerKey, containerBoxKey } });
+  }
+  if (binding?.containerKey !== request.containerKey) {
     return refuse(
       'NOT_BOUND_HERE',
       'This request comes from a license container the serial is not activated on.',
     );
   }
   return ok(record);
+}
+
+/** The binding an update is made for, when the vendor knows its container's keys. */
+function updatableBinding(record: SerialRecord): Result<Binding> {
+  const binding = record.binding;
+  if (binding === undefined)
+    return refuse(
+      'NOT_ACTIVATED',
+      'This license is not activated on any computer: there is no key to update.',
+    );
+  if (isProvisional(binding)) {
+    return refuse(
+      'UPDATE_NEEDS_FILE',
+      "This license was activated by phone and its computer has not been online since, so its container's keys are not known yet: issue the update from the customer's request file (keyward key request --out FILE), or after the computer's next online check.",
+    );
+  }
+  return ok(binding);
 }
 
 /**
@@ -137,12 +163,9 @@ async function issue(
 ): Promise<Result<IssuedFile>> {
   const operations = readOperations(order.operations);
   if (!operations.ok) return operations;
-  const binding = record.binding;
-  if (binding === undefined)
-    return refuse(
-      'NOT_ACTIVATED',
-      'This license is not activated on any computer: there is no key to update.',
-    );
+  const updatable = updatableBinding(record);
+  if (!updatable.ok) return updatable;
+  const binding = updatable.value;
   const base = record.contents;
   const result = applyOperations(base, operations.value);
   if (!result.ok) return result;
@@ -226,13 +249,10 @@ export async function issueFromRequestCode(
   const license = await findLicenseByRef(ctx, serialText);
   if (!license.ok) return license;
   const record = await ctx.bindings.findSerial(license.value.serial);
-  if (record?.binding === undefined) {
-    return refuse(
-      'NOT_ACTIVATED',
-      'This license is not activated on any computer: there is no key to update.',
-    );
-  }
-  const key = codeKey(ctx.keyring.box.privateKey, record.binding.containerBoxKey, record.license.serial);
+  if (record === undefined) return refuse('LICENSE_NOT_FOUND');
+  const binding = updatableBinding(record);
+  if (!binding.ok) return binding;
+  const key = codeKey(ctx.keyring.box.privateKey, binding.value.containerBoxKey, record.license.serial);
   if (key === undefined)
     return refuse('INTERNAL_ERROR', 'The container encryption key on record is not valid.');
   const read = readRequestCode(requestCode, key);

@@ -2,9 +2,35 @@ import { Type } from '@fastify/type-provider-typebox';
 import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { problems } from '../http/schemas.js';
-import { unlockFromRequest } from '../licensing/unlock-service.js';
+import { unlockFromCode, unlockFromRequest } from '../licensing/unlock-service.js';
 
-/** E-mail or fax activation: the customer's activation request file in, the Unlock Key out. */
+const ByFile = Type.Object(
+  {
+    request: Type.String({
+      minLength: 1,
+      maxLength: 200_000,
+      description: 'The activation request file (armored text) the customer sent.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const ByCode = Type.Object(
+  {
+    serial: Type.String({ minLength: 1, maxLength: 64, description: 'The serial the customer gives.' }),
+    requestCode: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'The activation request code the customer reads out (groups of 5 characters).',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * E-mail, fax or phone activation: the customer's activation request (a file, or the serial and
+ * a request code) in, the Unlock Key out in the same form.
+ */
 export const unlockLicenseRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/licenses/unlock',
@@ -12,35 +38,43 @@ export const unlockLicenseRoute: RouteModule = (app, ctx) => {
       preHandler: requireAdmin(ctx),
       schema: {
         operationId: 'unlockLicense',
-        summary: 'Bind a serial from an activation request file and return the Unlock Key.',
+        summary:
+          'Bind a serial from an activation request (file, or serial and request code) and return the Unlock Key (file, or code).',
         tags: ['admin'],
         security: ADMIN_SECURITY,
-        body: Type.Object(
-          {
-            request: Type.String({
-              minLength: 1,
-              maxLength: 200_000,
-              description: 'The activation request file (armored text) the customer sent.',
-            }),
-          },
-          { additionalProperties: false },
-        ),
+        body: Type.Union([ByFile, ByCode]),
         response: {
           200: Type.Object({
             serial: Type.String(),
-            unlockKey: Type.String({ description: 'The Unlock Key file (armored text) to send back.' }),
+            unlockKey: Type.Optional(
+              Type.String({ description: 'The Unlock Key file (armored text) to send back.' }),
+            ),
+            unlockCode: Type.Optional(
+              Type.String({ description: 'The Unlock Key code to read back to the customer.' }),
+            ),
           }),
-          ...problems(400, 401, 403, 404, 409),
+          ...problems(400, 401, 403, 404, 409, 422),
         },
       },
     },
     async (request, reply) => {
-      const unlocked = await unlockFromRequest(ctx, request.body.request);
+      const body = request.body;
+      if ('request' in body) {
+        const unlocked = await unlockFromRequest(ctx, body.request);
+        return answer(
+          request,
+          reply,
+          unlocked.ok
+            ? { ok: true, value: { serial: unlocked.value.serial, unlockKey: unlocked.value.file } }
+            : unlocked,
+        );
+      }
+      const unlocked = await unlockFromCode(ctx, body.serial, body.requestCode);
       return answer(
         request,
         reply,
         unlocked.ok
-          ? { ok: true, value: { serial: unlocked.value.serial, unlockKey: unlocked.value.file } }
+          ? { ok: true, value: { serial: unlocked.value.serial, unlockCode: unlocked.value.code } }
           : unlocked,
       );
     },
