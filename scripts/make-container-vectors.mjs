@@ -8,9 +8,11 @@ import { LicenseClient } from '@keyward/client';
 import {
   contentsHash,
   DOCUMENT_TYPES,
+  encodeUnlockKey,
   generateKeyMaterial,
   keyIdOf,
   privateKeyFromMaterial,
+  readUnlockRequest,
   signDocument,
   UPDATE_DOCUMENT_TYPES,
 } from '@keyward/core';
@@ -92,22 +94,23 @@ await writeFile(
 const [file] = (await readdir(dirs.home)).filter((name) => name.endsWith('.kwlic'));
 const { LicenseSession } = await import('../packages/client/dist/license-session.js');
 const { ok } = await import('@keyward/core');
-const rewrite = async (name, edit) => {
-  const target = join(out, 'rewritten', name);
+const rewriteIn = (base, fingerprint) => async (name, edit) => {
+  const target = join(base, 'rewritten', name);
   await mkdir(target, { recursive: true });
   for (const dir of ['home', 'anchors', 'marker'])
-    await cp(join(out, dir), join(target, dir), { recursive: true });
+    await cp(join(base, dir), join(target, dir), { recursive: true });
   const session = new LicenseSession({
     config: sdkConfig,
     home: join(target, 'home'),
     anchorDir: join(target, 'anchors'),
     markerDir: join(target, 'marker'),
-    fingerprint: 'vector-computer',
+    fingerprint,
     now: () => now,
   });
   const done = await session.store.mutate((current) => ok({ next: edit(current.record), value: undefined }));
   if (!done.ok) throw new Error(done.error.message);
 };
+const rewrite = rewriteIn(out, 'vector-computer');
 const editGrant = (change) => (record) => {
   const grant = JSON.parse(Buffer.from(record.grant.payload, 'base64url').toString('utf8'));
   const payload = Buffer.from(JSON.stringify(change(grant))).toString('base64url');
@@ -158,4 +161,60 @@ await rewrite('update-forged', (record) => {
   });
   return { ...record, updates: [{ kind: 'package', envelope }] };
 });
-console.log(`Wrote ${file} and its rewrites under ${out}`);
+/**
+ * A container activated by phone: its grant is the request code it made and the Unlock Key code
+ * the vendor read back, rebuilt at every start (docs/container-format.md, "The grant by phone").
+ */
+const phone = join(out, 'phone');
+const phoneFingerprint = 'kwfp1:machine=vector-phone;cpu=xeon;memory=16;network=aa:bb;host=desk';
+const phoneSerial = 'PRYTY-NYGX4-A2W1X-Y1VC8';
+const phoneTerms = {
+  sequence: 0,
+  contents: { ...contents, memory: {} },
+  consumed: { exports: 4 },
+  checkIntervalDays: 365,
+  graceDays: 7,
+  maxTransfers: 3,
+  transfersUsed: 0,
+  issuedAt: now.toISOString(),
+};
+const phoneClient = new LicenseClient({
+  config: sdkConfig,
+  home: join(phone, 'home'),
+  anchorDir: join(phone, 'anchors'),
+  markerDir: join(phone, 'marker'),
+  fingerprint: phoneFingerprint,
+  now: () => now,
+  fetch: vendorFetch,
+  attempts: 1,
+});
+const asked = await phoneClient.offline.request(phoneSerial);
+if (!asked.ok || asked.value.code === null) throw new Error('the phone vector needs a request code');
+const request = readUnlockRequest(asked.value.code, phoneSerial);
+if (!request.ok) throw new Error(request.error.message);
+const unlockKey = encodeUnlockKey(sdkConfig.product, phoneSerial, request.value, phoneTerms, signer);
+if (!unlockKey.ok) throw new Error(unlockKey.error.message);
+const unlocked = await phoneClient.offline.unlock(unlockKey.value);
+if (!unlocked.ok) throw new Error(unlocked.error.message);
+await writeFile(
+  join(phone, 'expected-status.json'),
+  `${JSON.stringify({ fingerprint: phoneFingerprint, now: now.toISOString(), status: unlocked.value }, null, 2)}\n`,
+);
+const rewritePhone = rewriteIn(phone, phoneFingerprint);
+await rewritePhone('unlock-key-forged', (record) => {
+  const forger = generateKeyMaterial('ed25519', seed(9));
+  const forged = encodeUnlockKey(
+    sdkConfig.product,
+    phoneSerial,
+    request.value,
+    { ...phoneTerms, contents: { ...phoneTerms.contents, expiresAt: null } },
+    { kid: signer.kid, privateKey: privateKeyFromMaterial(forger) },
+  );
+  if (!forged.ok) throw new Error(forged.error.message);
+  return { ...record, grant: { ...record.grant, unlockKey: forged.value } };
+});
+await rewritePhone('serial-swapped', (record) => ({
+  ...record,
+  grant: { ...record.grant, serial: 'Z9ZZZ-NYGX4-A2W1X-Y1VC8' },
+}));
+console.log(`Wrote ${file}, a container activated by phone, and their rewrites under ${out}`);

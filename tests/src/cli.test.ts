@@ -262,7 +262,10 @@ describe('the keyward command, end to end', () => {
     );
     assert.match(requested.code, /^([0-9A-Z]{5}-)+[0-9A-Z]{5}$/);
     const human = await keyward(['key', 'activate', '--offline', serial], phonePc);
-    assert.match(human.stdout, new RegExp(`By phone, read out the serial and this request code:\\s+${requested.code}`));
+    assert.match(
+      human.stdout,
+      new RegExp(`By phone, read out the serial and this request code:\\s+${requested.code}`),
+    );
 
     // The vendor's operator types what the customer reads out, with a typo first.
     const typo = requested.code.replace(/^./, (first) => (first === 'A' ? 'B' : 'A'));

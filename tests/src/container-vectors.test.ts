@@ -38,35 +38,42 @@ async function clientFor(dir: string, expected: Expected): Promise<LicenseClient
   });
 }
 
-describe('container format 2: the test vectors in the repository', async () => {
-  const expected = JSON.parse(await readFile(join(vectors, 'expected-status.json'), 'utf8')) as Expected;
+for (const [name, dir] of [
+  ['activated online', vectors],
+  ['activated by phone (Unlock Key code)', join(vectors, 'phone')],
+] as const) {
+  describe(`container format 2: the test vector ${name}`, async () => {
+    const expected = JSON.parse(await readFile(join(dir, 'expected-status.json'), 'utf8')) as Expected;
 
-  it('the licensed container reads as the expected status, offline, with the vendor key of the SDK configuration', async () => {
-    const client = await clientFor(vectors, expected);
-    const status = await client.status();
-    assert.ok(status.ok, status.ok ? '' : status.error.message);
-    assert.deepEqual(status.value, expected.status);
-    const check = await client.check();
-    assert.ok(check.ok && check.value.mode === 'licensed' && !check.value.online);
-    const seats = await client.contents.seats('cad', 'nodes');
-    assert.ok(seats.ok && seats.value === 10);
-  });
-
-  it('on another computer it does not open: WRONG_COMPUTER', async () => {
-    const client = await clientFor(vectors, { ...expected, fingerprint: 'another-computer' });
-    const status = await client.status();
-    assert.equal(status.ok ? 'ok' : status.error.code, 'WRONG_COMPUTER');
-  });
-
-  for (const rewrite of await readdir(join(vectors, 'rewritten'))) {
-    it(`the rewrite "${rewrite}" (container re-signed, anchor re-sealed) is refused at the next start: TAMPER_DETECTED`, async () => {
-      const client = await clientFor(join(vectors, 'rewritten', rewrite), expected);
-      const check = await client.check();
-      assert.equal(check.ok ? 'ok' : check.error.code, 'TAMPER_DETECTED');
+    it('reads as the expected status, offline, with the vendor key of the SDK configuration', async () => {
+      const client = await clientFor(dir, expected);
       const status = await client.status();
-      assert.ok(
-        status.ok && status.value.state === 'blocked' && status.value.contents.counters.exports === undefined,
-      );
+      assert.ok(status.ok, status.ok ? '' : status.error.message);
+      assert.deepEqual(status.value, expected.status);
+      const check = await client.check();
+      assert.ok(check.ok && check.value.mode === 'licensed' && !check.value.online);
+      const seats = await client.contents.seats('cad', 'nodes');
+      assert.ok(seats.ok && seats.value === 10);
     });
-  }
-});
+
+    it('on another computer it does not open: WRONG_COMPUTER', async () => {
+      const client = await clientFor(dir, { ...expected, fingerprint: 'another-computer' });
+      const status = await client.status();
+      assert.equal(status.ok ? 'ok' : status.error.code, 'WRONG_COMPUTER');
+    });
+
+    for (const rewrite of await readdir(join(dir, 'rewritten'))) {
+      it(`the rewrite "${rewrite}" (container re-signed, anchor re-sealed) is refused at the next start: TAMPER_DETECTED`, async () => {
+        const client = await clientFor(join(dir, 'rewritten', rewrite), expected);
+        const check = await client.check();
+        assert.equal(check.ok ? 'ok' : check.error.code, 'TAMPER_DETECTED');
+        const status = await client.status();
+        assert.ok(
+          status.ok &&
+            status.value.state === 'blocked' &&
+            status.value.contents.counters.exports === undefined,
+        );
+      });
+    }
+  });
+}

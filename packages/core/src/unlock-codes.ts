@@ -85,7 +85,10 @@ const wrongKind = (kind: number) =>
   kind === UNLOCK_KIND
     ? refuse('CODE_MISTYPED', 'This is an Unlock Key code (what the vendor sends back), not a request code.')
     : kind === REQUEST_KIND
-      ? refuse('CODE_MISTYPED', 'This is an activation request code (what the computer tells the vendor), not an Unlock Key.')
+      ? refuse(
+          'CODE_MISTYPED',
+          'This is an activation request code (what the computer tells the vendor), not an Unlock Key.',
+        )
       : refuse('CODE_MISTYPED', 'This is not a Keyward activation code.');
 
 /** Reads a request code for `serial`: the serial tag catches a request read out for another serial. */
@@ -187,7 +190,12 @@ export function readUnlockKey(
       vendorKeys.some((key) =>
         verify(
           null,
-          unlockSigningInput(holder.product, held.serial, request.value, bytes.subarray(1, end - SIGNATURE_BYTES)),
+          unlockSigningInput(
+            holder.product,
+            held.serial,
+            request.value,
+            bytes.subarray(1, end - SIGNATURE_BYTES),
+          ),
           key,
           bytes.subarray(end - SIGNATURE_BYTES, end),
         ),
@@ -200,7 +208,10 @@ export function readUnlockKey(
     );
   }
   if (request.value.installationId !== installationId({ ...holder, serial: held.serial })) {
-    return refuse('ANSWER_MISMATCH', 'This Unlock Key answers an activation request made by another container.');
+    return refuse(
+      'ANSWER_MISMATCH',
+      'This Unlock Key answers an activation request made by another container.',
+    );
   }
   if (!sameComputerParts(request.value.partPrefixes, partPrefixes(holder.fingerprintParts))) {
     return refuse('WRONG_COMPUTER');
