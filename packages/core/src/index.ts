@@ -19,6 +19,7 @@ export * from './fingerprint.js';
 export * from './ids.js';
 export * from './license-admin.js';
 export * from './licensing.js';
+export * from './mail.js';
 export * from './online-answer.js';
 export * from './passwords.js';
 export * from './policy-rules.js';
