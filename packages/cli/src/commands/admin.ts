@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { License, Policy, Product } from '@keyward/core';
+import { type License, type Policy, PROVISIONAL_PREFIX, type Product } from '@keyward/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { expiryOf, integer, leaf, readUserFile, unwrap, usage } from '../command-kit.js';
 import { expiryText } from '../key-status-format.js';
@@ -289,7 +289,9 @@ const licenseCommands = new Command('license')
                 'Bound to',
                 binding === null
                   ? 'no computer'
-                  : `computer ${binding.fingerprintHash.slice(0, 16)}… since ${binding.createdAt}`,
+                  : binding.fingerprintHash.startsWith(PROVISIONAL_PREFIX)
+                    ? `a computer activated by phone (${binding.fingerprintHash}) since ${binding.createdAt}; completed at its first online check`
+                    : `computer ${binding.fingerprintHash.slice(0, 16)}… since ${binding.createdAt}`,
               ],
               ['Last check', binding?.lastCheckedAt ?? '-'],
               ['Update step', String(record.sequence)],
