@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import { type KeywardError, keywardError } from '@keyward/core';
 import Fastify, { type FastifyError } from 'fastify';
 import type { ServerContext } from '../context.js';
+import { registerPortal } from '../portal/portal-plugin.js';
 import { licenseStatusRoutes } from '../routes/license-status.js';
 import { unlockLicenseRoute } from '../routes/license-unlock.js';
 import { createLicensesRoute, listLicensesRoute, showLicenseRoute } from '../routes/licenses.js';
@@ -126,5 +127,6 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
 
   for (const route of ROUTES) route(app, ctx);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerPortal(app, ctx);
   return app;
 }

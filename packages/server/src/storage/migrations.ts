@@ -248,6 +248,26 @@ const fingerprintParts: Migration = {
   },
 };
 
+/** Portal sign-ins, in the database so that every server process knows them. */
+const portalSessions: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('portal_sessions')
+      .addColumn('id_hash', 'text', (c) => c.primaryKey())
+      .addColumn('subject_kind', 'text', (c) => c.notNull())
+      .addColumn('subject_id', 'text', (c) => c.notNull())
+      .addColumn('subject_name', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('portal_sessions_expiry')
+      .on('portal_sessions')
+      .column('expires_at')
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -258,6 +278,7 @@ export const migrationProvider: MigrationProvider = {
       '0005_trusted_terms': trustedTerms,
       '0006_extra_transfers': extraTransfers,
       '0007_fingerprint_parts': fingerprintParts,
+      '0010_portal_sessions': portalSessions,
     };
   },
 };

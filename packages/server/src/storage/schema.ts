@@ -47,6 +47,16 @@ export interface ReleasedBindingsTable {
   released_at: string;
 }
 
+/** A portal sign-in: the hash of its cookie's token, never the token. */
+export interface PortalSessionsTable {
+  id_hash: string;
+  subject_kind: string;
+  subject_id: string;
+  subject_name: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface BindingsTable {
   id: string;
   license_id: string;
@@ -169,4 +179,5 @@ export interface VendorDatabase {
   used_nonces: UsedNoncesTable;
   vendor_keys: VendorKeysTable;
   api_tokens: ApiTokensTable;
+  portal_sessions: PortalSessionsTable;
 }
