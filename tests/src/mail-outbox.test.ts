@@ -1,86 +1,20 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import type { MailAttachment, OutgoingMail } from '@keyward/core';
+import { MailOutbox, queueMail, type RunningServer, startVendorServer } from '@keyward/server';
 import {
-  describeMail,
-  MailOutbox,
-  queueMail,
-  type RunningServer,
-  readServerConfig,
-  startVendorServer,
-} from '@keyward/server';
-import { simpleParser } from 'mailparser';
+  ATTACHMENT,
+  FROM,
+  outboxRow,
+  outgoing,
+  sleep,
+  startServerProcess,
+  stopServerProcess,
+  UPGRADE_FILE,
+  until,
+} from './support/mail.js';
 import { smtpReceiver } from './support/smtp-receiver.js';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
-
-const KEYWARD = resolve('packages/cli/bin/keyward.js');
-const FROM = 'Acme Licensing <licensing@acme.example>';
-const UPGRADE_FILE = Buffer.concat([Buffer.from('KEYWARD UPDATE\r\n'), Buffer.from([0, 1, 2, 250, 255])]);
-const ATTACHMENT: MailAttachment = {
-  filename: 'KeyUpgrade-2PL8V.dat',
-  contentType: 'application/octet-stream',
-  content: UPGRADE_FILE.toString('base64'),
-};
-
-function outgoing(subject: string, attachments: readonly MailAttachment[] = []): OutgoingMail {
-  return {
-    to: 'dealer@example.com',
-    subject,
-    text: `Dear dealer,\n\nYour order ORD-1001 is authorized. Grüße aus Köln.\n\n${subject}\n`,
-    attachments,
-  };
-}
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-/** Polls `probe` until it gives a value: the job runner works on its own time. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-function outboxRow(server: RunningServer, id: string) {
-  return server.context.db
-    .selectFrom('mail_outbox')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-}
-
-/** A `keyward server start` process; resolves with its first output once it is listening. */
-function startServerProcess(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; output: string }> {
-  const child = spawn(process.execPath, [KEYWARD, 'server', 'start', '--port', '0', ...args], {
-    env: { PATH: process.env.PATH, HOME: tmpdir(), ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolvePromise, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Mail:') || output.trimEnd().endsWith('}')) resolvePromise({ child, output });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-}
-
-async function stopServerProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 describe('e-mail over SMTP: queued with the change, sent by the job runner', () => {
   let vendor: TestVendor;
@@ -326,135 +260,5 @@ describe('e-mail with several job runners and server processes on one database',
       .where('locked_by', 'is not', null)
       .execute();
     assert.ok(runners.length >= 2, 'the runners shared the work, so each had the chance to send twice');
-  });
-});
-
-describe('e-mail without SMTP settings: .eml files in the data directory', () => {
-  let vendor: TestVendor;
-
-  before(async () => {
-    vendor = await startTestVendor();
-  });
-  after(() => vendor.close());
-
-  it('writes each mail as a whole RFC 822 file with its attachment, which a mail parser reads back', async () => {
-    const { mail } = vendor.server.context.config;
-    assert.deepEqual(mail, {
-      transport: 'files',
-      dir: join(vendor.dataDir, 'mail'),
-      from: 'Keyward <keyward@localhost>',
-    });
-    const id = await queueMail(
-      vendor.server.context.db,
-      outgoing('Your upgrade file, on disk', [ATTACHMENT]),
-      vendor.clock.now().toISOString(),
-    );
-    const name = await until('the .eml file', async () => {
-      const names = await readdir(join(vendor.dataDir, 'mail')).catch(() => []);
-      return names.find((file) => file.endsWith(`-${id}.eml`));
-    });
-    assert.match(name, /^\d{8}T\d{6}Z-msg_[a-z0-9]{26}\.eml$/);
-    const raw = await readFile(join(vendor.dataDir, 'mail', name));
-    assert.ok(!/[^\r]\n/.test(raw.toString('latin1')), 'CRLF line ends throughout');
-
-    const parsed = await simpleParser(raw);
-    assert.equal(parsed.subject, 'Your upgrade file, on disk');
-    assert.deepEqual(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value : [], [
-      { name: '', address: 'dealer@example.com' },
-    ]);
-    assert.deepEqual(parsed.from?.value, [{ name: 'Keyward', address: 'keyward@localhost' }]);
-    assert.equal(parsed.text, outgoing('Your upgrade file, on disk').text);
-    assert.equal(parsed.messageId, `<${id}@localhost>`);
-    assert.equal(parsed.attachments[0]?.filename, ATTACHMENT.filename);
-    assert.deepEqual(parsed.attachments[0]?.content, UPGRADE_FILE);
-
-    const row = await until('the mail marked sent', async () => {
-      const current = await outboxRow(vendor.server, id);
-      return current.state === 'sent' ? current : undefined;
-    });
-    assert.equal(row.attempts, 1);
-    assert.deepEqual(
-      (await readdir(join(vendor.dataDir, 'mail'))).filter((file) => file.endsWith('.tmp')),
-      [],
-      'no partial file left',
-    );
-  });
-
-  it('the server says at start that mail goes to files, and where', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'keyward-mail-start-'));
-    try {
-      const { child, output } = await startServerProcess(
-        ['--log-level', 'silent', '--data-dir', dataDir],
-        {},
-      );
-      await stopServerProcess(child);
-      assert.ok(
-        output.includes(
-          `Mail: no KEYWARD_SMTP_URL set: e-mails are written to ${join(dataDir, 'mail')} as .eml files.`,
-        ),
-        output,
-      );
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('mail settings', () => {
-  const dataDir = resolve('/srv/keyward');
-  const cases: ReadonlyArray<readonly [name: string, env: NodeJS.ProcessEnv, expected: string]> = [
-    ['no settings: files in the data directory', {}, `files ${dataDir}/mail Keyward <keyward@localhost>`],
-    [
-      'a From for the files',
-      { KEYWARD_MAIL_FROM: 'licensing@acme.example' },
-      `files ${dataDir}/mail licensing@acme.example`,
-    ],
-    [
-      'SMTP with a login',
-      { KEYWARD_SMTP_URL: 'smtps://user:pw@mail.acme.example:465', KEYWARD_MAIL_FROM: FROM },
-      `smtp smtps://user:pw@mail.acme.example:465 ${FROM}`,
-    ],
-    [
-      'SMTP without a From',
-      { KEYWARD_SMTP_URL: 'smtp://mail.acme.example' },
-      'KEYWARD_MAIL_FROM must be set',
-    ],
-    [
-      'not an SMTP address',
-      { KEYWARD_SMTP_URL: 'https://mail.acme.example', KEYWARD_MAIL_FROM: FROM },
-      'KEYWARD_SMTP_URL must be',
-    ],
-    [
-      'not a URL',
-      { KEYWARD_SMTP_URL: 'mail server', KEYWARD_MAIL_FROM: FROM },
-      'KEYWARD_SMTP_URL is not a valid URL',
-    ],
-    [
-      'a From that is no address',
-      { KEYWARD_MAIL_FROM: 'Acme Licensing' },
-      'KEYWARD_MAIL_FROM must be an address',
-    ],
-  ];
-  for (const [name, env, expected] of cases) {
-    it(name, () => {
-      const config = readServerConfig({ KEYWARD_DATA_DIR: dataDir, ...env });
-      if (!config.ok) {
-        assert.equal(config.error.code, 'CONFIG_INVALID');
-        assert.ok(config.error.message.startsWith(expected), config.error.message);
-        return;
-      }
-      const { mail } = config.value;
-      assert.equal(
-        `${mail.transport} ${mail.transport === 'smtp' ? mail.url : mail.dir} ${mail.from}`,
-        expected,
-      );
-    });
-  }
-
-  it('the SMTP password is not shown at start', () => {
-    assert.equal(
-      describeMail({ transport: 'smtp', url: 'smtp://user:secret@mail.acme.example:587', from: FROM }),
-      `e-mails are sent through smtp://user:***@mail.acme.example:587 from ${FROM}`,
-    );
   });
 });
