@@ -20,7 +20,10 @@ export interface MailClaim {
   readonly takenOver: boolean;
 }
 
-/** Why a mail could not be claimed: sent already, its next try not due yet, or being sent by another process. */
+/**
+ * Why a mail could not be claimed: sent already, its next try not due yet, being sent by another
+ * process, or no such mail.
+ */
 export type ClaimRefusal = 'sent' | 'not-due' | 'held' | 'unknown';
 
 /**

@@ -7,7 +7,7 @@ import type { MailTransport } from './mail-transport.js';
  * How long a process holds a mail it is sending. Longer than any SMTP conversation the transport
  * allows, so that only the claim of a process that stopped runs out.
  */
-export const SEND_HOLD_MS = 5 * 60_000;
+const SEND_HOLD_MS = 5 * 60_000;
 
 /**
  * The job of one try at sending one mail of the outbox.
@@ -16,9 +16,9 @@ export const SEND_HOLD_MS = 5 * 60_000;
  * because a try first claims the mail with a conditional update and only the holder sends it and
  * records the outcome. A mail server that refuses or cannot be reached fails the try, and the
  * next one is queued with the failure, after the retry delay; there is no last try. The one case
- * of a second sending: a process that stops after the server accepted the mail but before it
- * recorded that (one short update later). Its claim runs out, another process sends the mail
- * again, with the same Message-ID, so mail clients show it once.
+ * of a second sending: a process that stops (or loses its database) after the server accepted the
+ * mail but before it recorded that, one short update later. Its claim runs out, and another
+ * process sends the mail again, with the same Message-ID, so mail clients show it once.
  */
 export function sendMail(
   outbox: MailOutbox,
