@@ -19,6 +19,8 @@ export const SMTP_PASSWORD = 'mail-secret';
  */
 export async function smtpReceiver() {
   const received: ReceivedMail[] = [];
+  const stalled: ReceivedMail[] = [];
+  let stalls = 0;
   let server: SMTPServer | undefined;
   let port = 0;
 
@@ -39,12 +41,19 @@ export async function smtpReceiver() {
           const raw = Buffer.concat(chunks);
           simpleParser(raw).then(
             (parsed) => {
-              received.push({
+              const mail = {
                 recipients: session.envelope.rcptTo.map((address) => address.address),
                 sender: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
                 raw,
                 parsed,
-              });
+              };
+              if (stalls > 0) {
+                // Never answered: the sender waits for the server's acceptance that does not come.
+                stalls -= 1;
+                stalled.push(mail);
+                return;
+              }
+              received.push(mail);
               callback();
             },
             (error: Error) => callback(error),
@@ -67,6 +76,11 @@ export async function smtpReceiver() {
   return {
     url: `smtp://${SMTP_USER}:${SMTP_PASSWORD}@127.0.0.1:${port}`,
     received,
+    stalled,
+    /** The next `count` mails are read but never accepted or refused. */
+    stall(count: number) {
+      stalls = count;
+    },
     /** Waits until a mail matching `match` has arrived. */
     async waitFor(match: (mail: ReceivedMail) => boolean, timeoutMs = 15_000): Promise<ReceivedMail> {
       const end = Date.now() + timeoutMs;
