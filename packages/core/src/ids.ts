@@ -13,6 +13,7 @@ export const ID_PREFIXES = [
   'job',
   'whk',
   'dlv',
+  'msg',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -6,6 +6,14 @@ export type DatabaseLocation =
   | { readonly engine: 'sqlite'; readonly file: string }
   | { readonly engine: 'postgres'; readonly url: string };
 
+/**
+ * Where e-mail goes: an SMTP server, or (the embedded default, with no KEYWARD_SMTP_URL) .eml
+ * files in the data directory that an operator can open or forward.
+ */
+export type MailSettings =
+  | { readonly transport: 'smtp'; readonly url: string; readonly from: string }
+  | { readonly transport: 'files'; readonly dir: string; readonly from: string };
+
 export interface ServerConfig {
   readonly host: string;
   readonly port: number;
@@ -18,6 +26,7 @@ export interface ServerConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long a process holds a job it claimed; past it (the process died) another one runs it. */
   readonly jobLeaseSeconds: number;
+  readonly mail: MailSettings;
 }
 
 /** Settings given on the command line; they win over the environment. */
@@ -62,6 +71,37 @@ function parseMasterKey(text: string | undefined): Result<Buffer | undefined> {
   return ok(bytes);
 }
 
+const FILES_MAIL_FROM = 'Keyward <keyward@localhost>';
+
+function parseMailSettings(env: NodeJS.ProcessEnv, dataDir: string): Result<MailSettings> {
+  const url = env.KEYWARD_SMTP_URL ?? '';
+  const from = env.KEYWARD_MAIL_FROM ?? '';
+  // A From address is a mailbox, optionally with a display name: "Name <box@domain>" or box@domain.
+  if (from !== '' && !/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(from.trim())) {
+    return invalid(
+      'KEYWARD_MAIL_FROM',
+      `must be an address such as "Acme Licensing <licensing@acme.example>", not "${from}".`,
+    );
+  }
+  if (url === '')
+    return ok({ transport: 'files', dir: join(dataDir, 'mail'), from: from.trim() || FILES_MAIL_FROM });
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return invalid(
+      'KEYWARD_SMTP_URL',
+      'is not a valid URL (write smtp://USER:PASSWORD@HOST:587 or smtps://...).',
+    );
+  }
+  if ((parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') || parsed.hostname === '') {
+    return invalid('KEYWARD_SMTP_URL', 'must be an smtp:// or smtps:// address with a host name.');
+  }
+  // Mail the SMTP server relays needs a sender address it accepts; a made-up default would bounce.
+  if (from === '') return invalid('KEYWARD_MAIL_FROM', 'must be set when KEYWARD_SMTP_URL is.');
+  return ok({ transport: 'smtp', url, from: from.trim() });
+}
+
 /** The one place that reads the server's environment. Settings: flags, then environment, then defaults. */
 export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}): Result<ServerConfig> {
   const portText = flags.port?.toString() ?? env.KEYWARD_PORT ?? '8080';
@@ -91,6 +131,8 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
       `must be a whole number of seconds from 1 to 3600, not "${leaseText}".`,
     );
   }
+  const mail = parseMailSettings(env, dataDir);
+  if (!mail.ok) return mail;
   return ok({
     host,
     port,
@@ -100,6 +142,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     publicUrl,
     logLevel: knownLevel,
     jobLeaseSeconds,
+    mail: mail.value,
   });
 }
 
@@ -109,4 +152,14 @@ export function describeDatabase(location: DatabaseLocation): string {
   const url = new URL(location.url);
   if (url.password !== '') url.password = '***';
   return url.toString();
+}
+
+/** Where mail goes, as the server says at start: the SMTP server without its password, or the folder. */
+export function describeMail(settings: MailSettings): string {
+  if (settings.transport === 'files') {
+    return `no KEYWARD_SMTP_URL set: e-mails are written to ${settings.dir} as .eml files`;
+  }
+  const url = new URL(settings.url);
+  if (url.password !== '') url.password = '***';
+  return `e-mails are sent through ${url.toString()} from ${settings.from}`;
 }

@@ -7,6 +7,10 @@ import { ServerMetrics } from './http/metrics.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { scanExpiring, scheduleExpiryScan } from './jobs/scan-expiring.js';
+import { MailOutbox } from './mail/mail-outbox.js';
+import { openMailTransport } from './mail/mail-transport.js';
+import { SEND_MAIL_JOB } from './mail/queue-mail.js';
+import { sendMail } from './mail/send-mail.js';
 import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
 import { openDatabase } from './storage/database.js';
@@ -67,11 +71,13 @@ export async function startVendorServer(
     const app = await buildApp(context);
     await app.listen({ host: config.host, port: config.port });
     const adminToken = await firstAdminToken(db, now().toISOString());
+    const mailTransport = openMailTransport(config.mail);
     const runner = new JobRunner({
       queue: context.jobs,
       handlers: {
         [DELIVER_WEBHOOK_JOB]: deliverWebhook(context.webhooks, () => context.keyring.signer, now),
         [SCAN_EXPIRING_JOB]: scanExpiring(db, now),
+        [SEND_MAIL_JOB]: sendMail(new MailOutbox(db), mailTransport, now, app.log),
       },
       now,
       log: app.log,
@@ -92,6 +98,7 @@ export async function startVendorServer(
         // In-flight requests finish first, then the jobs under way, then the batched statistics.
         await app.close();
         await runner.stop();
+        mailTransport.close();
         await context.bindings.checks.flush();
         await db.destroy();
       },

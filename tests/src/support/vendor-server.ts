@@ -64,14 +64,16 @@ export async function testDatabase(): Promise<{ url: string; drop(): Promise<voi
 /**
  * A real vendor server on a random loopback port, with its own data directory and database: an
  * SQLite file, or with KEYWARD_TEST_DATABASE_URL (a PostgreSQL server) a database of its own.
+ * `env` adds settings (the mail server, say).
  */
-export async function startTestVendor(): Promise<TestVendor> {
+export async function startTestVendor(env: NodeJS.ProcessEnv = {}): Promise<TestVendor> {
   const dataDir = await mkdtemp(join(tmpdir(), 'keyward-vendor-'));
   const database = await testDatabase();
   const config = readServerConfig({
     KEYWARD_DATA_DIR: dataDir,
     KEYWARD_PORT: '0',
     KEYWARD_LOG_LEVEL: 'silent',
+    ...env,
     ...(database === undefined ? {} : { KEYWARD_DATABASE_URL: database.url }),
   });
   if (!config.ok) throw new Error(config.error.message);

@@ -1,5 +1,11 @@
 import { keywardError } from '@keyward/core';
-import { describeDatabase, issueAdminToken, readServerConfig, startVendorServer } from '@keyward/server';
+import {
+  describeDatabase,
+  describeMail,
+  issueAdminToken,
+  readServerConfig,
+  startVendorServer,
+} from '@keyward/server';
 import { Command } from 'commander';
 import { fail, integer, leaf, unwrap } from '../command-kit.js';
 
@@ -65,9 +71,11 @@ const start = leaf<StartOptions>(
       );
     });
     const { adminToken, masterKeyFile, createdKeys } = server.bootstrap;
-    out.result({ url: server.url, createdKeys, adminToken: adminToken ?? null }, () =>
+    const mail = { transport: config.mail.transport, description: describeMail(config.mail) };
+    out.result({ url: server.url, createdKeys, adminToken: adminToken ?? null, mail }, () =>
       [
         `Keyward vendor server listening on ${server.url} (database: ${describeDatabase(config.database)})`,
+        `Mail: ${mail.description}.`,
         adminToken === undefined ? '' : firstRunHint(server.url, adminToken, masterKeyFile),
       ].join('\n'),
     );

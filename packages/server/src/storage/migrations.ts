@@ -248,6 +248,32 @@ const fingerprintParts: Migration = {
   },
 };
 
+/**
+ * The e-mail outbox: a mail is a row written in the transaction of the change that causes it, and
+ * sent by jobs. `claimed_by` and `claimed_until` are the claim of the one process sending it now;
+ * `next_attempt_at` is when a mail the server could not take is tried again.
+ */
+const mailOutbox: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('mail_outbox')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('recipient', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('text', 'text', (c) => c.notNull())
+      .addColumn('attachments', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+      .addColumn('claimed_by', 'text')
+      .addColumn('claimed_until', 'text')
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('sent_at', 'text')
+      .execute();
+  },
+};
+
 /** Portal sign-ins, in the database so that every server process knows them. */
 const portalSessions: Migration = {
   async up(db: Kysely<unknown>) {
@@ -278,6 +304,7 @@ export const migrationProvider: MigrationProvider = {
       '0005_trusted_terms': trustedTerms,
       '0006_extra_transfers': extraTransfers,
       '0007_fingerprint_parts': fingerprintParts,
+      '0008_mail_outbox': mailOutbox,
       '0010_portal_sessions': portalSessions,
     };
   },

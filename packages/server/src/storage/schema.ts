@@ -158,6 +158,24 @@ export interface WebhookDeliveriesTable {
   delivered_at: string | null;
 }
 
+export interface MailOutboxTable {
+  id: string;
+  recipient: string;
+  subject: string;
+  text: string;
+  /** The mail's attachments as JSON: `MailAttachment[]`, contents in base64. */
+  attachments: string;
+  /** `pending` (waiting for its next attempt), `sending` (claimed by a process), `sent`. */
+  state: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
 export interface ServerClaimsTable {
   name: string;
   claimed_at: string;
@@ -165,6 +183,7 @@ export interface ServerClaimsTable {
 
 export interface VendorDatabase {
   server_claims: ServerClaimsTable;
+  mail_outbox: MailOutboxTable;
   jobs: JobsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
