@@ -57,9 +57,9 @@ describe('authorization numbers', () => {
 });
 
 describe('confirmation credentials', () => {
-  it('are a login of 8 and a password of 16 symbols, typed back in any form', () => {
+  it('are a login of 12 and a password of 16 symbols, typed back in any form', () => {
     const { login, password } = generateConfirmationCredentials();
-    assert.match(login, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    assert.match(login, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     assert.match(password, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
     assert.equal(normalizeConfirmationSecret(password.toLowerCase().replace(/-/g, ' ')), password);
     assert.notEqual(generateConfirmationCredentials().password, password);

@@ -13,7 +13,8 @@ type Random = (size: number) => Uint8Array;
 
 const GROUP_LENGTH = 4;
 const AUTHORIZATION_LENGTH = 12;
-const CONFIRMATION_LOGIN_LENGTH = 8;
+// Logins are unique among all orders ever processed: 60 bits keep collisions out of reach.
+const CONFIRMATION_LOGIN_LENGTH = 12;
 const CONFIRMATION_PASSWORD_LENGTH = 16;
 
 /** Order secrets as people read and type them: the alphabet in groups of four. */
@@ -76,7 +77,7 @@ export interface ConfirmationCredentials {
  */
 export function generateConfirmationCredentials(random: Random = randomBytes): ConfirmationCredentials {
   return {
-    login: grouped(encodeSymbols(random(5), CONFIRMATION_LOGIN_LENGTH)),
+    login: grouped(encodeSymbols(random(8), CONFIRMATION_LOGIN_LENGTH)),
     password: grouped(encodeSymbols(random(10), CONFIRMATION_PASSWORD_LENGTH)),
   };
 }
