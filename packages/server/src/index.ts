@@ -1,9 +1,9 @@
 export { issueAdminToken } from './bootstrap.js';
 export { describeDatabase, readServerConfig, type ServerConfig, type ServerFlags } from './config.js';
-export { type RunningServer, type StartOptions, startVendorServer } from './vendor-server.js';
-export { WEBHOOK_EVENTS, type WebhookEvent } from './webhooks/webhook-events.js';
 export { openRequestFile } from './licensing/update-service.js';
 export { lookUpConfirmation } from './orders/confirmation-lookup.js';
 export { authenticateDealer } from './orders/dealer-service.js';
-export { expireDueOrders, orderDueForReminder } from './orders/order-service.js';
+export { expireDueOrders, listOrders, orderDueForReminder, showOrder } from './orders/order-service.js';
 export { type OrderSubmission, type ProcessedOrder, processOrder } from './orders/process-order.js';
+export { type RunningServer, type StartOptions, startVendorServer } from './vendor-server.js';
+export { WEBHOOK_EVENTS, type WebhookEvent } from './webhooks/webhook-events.js';

@@ -145,7 +145,7 @@ async function issueOrder(
       const marked = await ctx.orders.markProcessed(trx, order.id, mark, ctx.now().toISOString());
       if (marked) return ok(undefined);
       // Another submission won the race, or the order was cancelled or reached its deadline meanwhile.
-      const now = await ctx.orders.find(order.id);
+      const now = await ctx.orders.stateIn(trx, order.id);
       const decided = decideOrderTransition(now ?? order, 'processed', ctx.now());
       return decided.ok ? refuse('ORDER_PROCESSED') : decided;
     },

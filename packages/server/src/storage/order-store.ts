@@ -186,6 +186,19 @@ export class OrderStore {
     return result.numUpdatedRows === 1n;
   }
 
+  /** The order's state as the transaction `trx` sees it: why `markProcessed` did nothing. */
+  async stateIn(
+    trx: Kysely<VendorDatabase>,
+    id: string,
+  ): Promise<Pick<Order, 'state' | 'expiresAt'> | undefined> {
+    const row = await trx
+      .selectFrom('orders')
+      .select(['state', 'expires_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && { state: row.state as OrderState, expiresAt: row.expires_at };
+  }
+
   /** Moves every authorized order past its deadline to `expired`; each is returned by one caller only. */
   async expireDue(at: string): Promise<OrderRecord[]> {
     const expired = await this.db
