@@ -44,6 +44,9 @@ export interface Order {
   readonly failedAttempts: number;
 }
 
+/** Wrong authorization numbers an order takes before it is locked (until the vendor unlocks it). */
+export const ORDER_AUTHORIZATION_ATTEMPTS = 5;
+
 /** Where each state may go; every other move is refused with the code its state names. */
 const NEXT: Readonly<Record<OrderState, readonly OrderState[]>> = {
   created: ['authorized', 'cancelled'],

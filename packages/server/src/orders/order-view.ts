@@ -1,8 +1,11 @@
-import { describeOrderItems, type OrderState, orderDaysLeft, orderStateAt } from '@keyward/core';
+import {
+  describeOrderItems,
+  ORDER_AUTHORIZATION_ATTEMPTS,
+  type OrderState,
+  orderDaysLeft,
+  orderStateAt,
+} from '@keyward/core';
 import type { OrderRecord } from '../storage/order-store.js';
-
-/** Wrong authorization numbers an order takes before it is locked. */
-export const AUTHORIZATION_ATTEMPTS = 5;
 
 /** An order as the vendor and the dealer see it at `now`: its state then, and the days left to process it. */
 export interface OrderView extends Omit<OrderRecord, 'state'> {
@@ -24,6 +27,6 @@ export function viewOrder(order: OrderRecord, now: Date): OrderView {
       state === 'authorized' && order.expiresAt !== null
         ? orderDaysLeft(new Date(order.expiresAt), now)
         : null,
-    locked: order.failedAttempts >= AUTHORIZATION_ATTEMPTS,
+    locked: order.failedAttempts >= ORDER_AUTHORIZATION_ATTEMPTS,
   };
 }

@@ -4,9 +4,12 @@ import {
   checkStatedFrom,
   type Dealer,
   decideOrderTransition,
+  err,
   generateConfirmationCredentials,
   hashOrderSecret,
   type KeywardError,
+  keywardError,
+  ORDER_AUTHORIZATION_ATTEMPTS,
   ok,
   orderOperations,
   orderSecretMatches,
@@ -22,7 +25,6 @@ import type { ServerContext } from '../context.js';
 import { issueFromRequest, requestingLicense } from '../licensing/update-service.js';
 import type { OrderRecord } from '../storage/order-store.js';
 import type { UpdateSummary } from '../storage/update-store.js';
-import { AUTHORIZATION_ATTEMPTS } from './order-view.js';
 
 export interface OrderSubmission {
   readonly orderId: string;
@@ -62,29 +64,31 @@ async function checkAuthorization(
   given: string,
 ): Promise<KeywardError | undefined> {
   const stored = await ctx.orders.authorizationHashOf(order.id);
-  if (stored === undefined)
-    return decideOrderTransition(order, 'processed', ctx.now()).ok
-      ? undefined
-      : refuse('ORDER_NOT_AUTHORIZED').error;
-  if (order.failedAttempts >= AUTHORIZATION_ATTEMPTS) return refuse('ORDER_LOCKED').error;
+  if (stored === undefined) {
+    // Only an authorized order has a number: its state says why this one has none.
+    const state = decideOrderTransition(order, 'processed', ctx.now());
+    return state.ok ? keywardError('INTERNAL_ERROR') : state.error;
+  }
+  if (order.failedAttempts >= ORDER_AUTHORIZATION_ATTEMPTS) return keywardError('ORDER_LOCKED');
   const number = parseAuthorizationNumber(given);
   if (!number.ok) return number.error;
-  if (!(await ctx.orders.takeAttempt(order.id, AUTHORIZATION_ATTEMPTS))) return refuse('ORDER_LOCKED').error;
+  const failed = await ctx.orders.takeAttempt(order.id, ORDER_AUTHORIZATION_ATTEMPTS);
+  if (failed === undefined) return keywardError('ORDER_LOCKED');
   if (orderSecretMatches(number.value, stored)) {
     await ctx.orders.clearAttempts(order.id);
     return undefined;
   }
-  const left = AUTHORIZATION_ATTEMPTS - (order.failedAttempts + 1);
-  if (left <= 0)
-    return refuse(
+  const left = ORDER_AUTHORIZATION_ATTEMPTS - failed;
+  if (left === 0)
+    return keywardError(
       'ORDER_LOCKED',
       'The authorization number is wrong, and that was the last try: the order is locked; ask the vendor to unlock it.',
-    ).error;
-  return refuse(
+    );
+  return keywardError(
     'AUTHORIZATION_INVALID',
     `The order authorization number is wrong: ${left} more ${left === 1 ? 'try' : 'tries'} before the order is locked.`,
     { attemptsLeft: left },
-  ).error;
+  );
 }
 
 /**
@@ -104,7 +108,7 @@ export async function processOrder(
   if (order === undefined || (submission.dealerId !== undefined && order.dealerId !== submission.dealerId))
     return refuse('ORDER_NOT_FOUND');
   const authorization = await checkAuthorization(ctx, order, submission.authorizationNumber);
-  if (authorization !== undefined) return { ok: false, error: authorization };
+  if (authorization !== undefined) return err(authorization);
   const state = decideOrderTransition(order, 'processed', ctx.now());
   if (!state.ok) return state;
   if (

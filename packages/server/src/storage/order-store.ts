@@ -147,16 +147,18 @@ export class OrderStore {
 
   /**
    * Takes one try at the authorization number, if fewer than `limit` were wrong: counted before
-   * the number is compared, so guesses sent all at once cannot pass the limit together.
+   * the number is compared, so guesses sent all at once cannot pass the limit together. Answers
+   * the tries now counted, or undefined when the order is locked.
    */
-  async takeAttempt(id: string, limit: number): Promise<boolean> {
-    const result = await this.db
+  async takeAttempt(id: string, limit: number): Promise<number | undefined> {
+    const row = await this.db
       .updateTable('orders')
       .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
       .where('id', '=', id)
       .where('failed_attempts', '<', limit)
+      .returning('failed_attempts')
       .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    return row?.failed_attempts;
   }
 
   /** The right number was given (or the vendor unlocked the order): the wrong ones are forgiven. */
