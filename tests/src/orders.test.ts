@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { orderExpiredMail, orderReminderMail, upgradeFileMail } from '@keyward/core';
+import {
+  generateAuthorizationNumber,
+  orderExpiredMail,
+  orderReminderMail,
+  upgradeFileMail,
+} from '@keyward/core';
 import {
   authenticateDealer,
   expireDueOrders,
@@ -143,6 +148,27 @@ describe('upgrade orders: the lifecycle', () => {
       codeOf(await lookUpConfirmation(vendor.server.context, 'NOPE', confirmation.password)),
       'LOGIN_FAILED',
     );
+  });
+
+  it('an order processed for a key that has not applied it reaches the key online, with the right number only', async () => {
+    const before = await seats(pc);
+    const { order, authorizationNumber } = await authorizedOrder(vendor, dealer, issued.product.code, [
+      { item: 'cad', kind: 'nodes', count: 8 },
+    ]);
+    const processed = await processUploaded(vendor, pc, {
+      orderId: order.id,
+      authorizationNumber,
+      dealerId: dealer.id,
+    });
+    assert.ok(processed.ok, codeOf(processed));
+    const wrong = await pc.restart().updates.upgradeByOrder(order.id, generateAuthorizationNumber());
+    assert.equal(codeOf(wrong), 'AUTHORIZATION_INVALID');
+    const online = await pc.restart().updates.upgradeByOrder(order.id, authorizationNumber);
+    assert.ok(online.ok, codeOf(online));
+    assert.equal(online.value.packageId, processed.value.update.id, 'the same update, not a second one');
+    assert.deepEqual(await seats(pc), { ...before, nodes: (before?.nodes ?? 0) + 8 });
+    const again = await pc.restart().updates.upgradeByOrder(order.id, authorizationNumber);
+    assert.equal(codeOf(again), 'ORDER_PROCESSED');
   });
 
   it('dealers log in with their argon2-hashed password', async () => {

@@ -3,7 +3,7 @@ import { ok, UPDATE_REQUEST_KIND } from '@keyward/core';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { ContainerMessageSchema, problems } from '../http/schemas.js';
 import { readContainerMessage } from '../licensing/container-message.js';
-import { processOrder } from '../orders/process-order.js';
+import { processOrderOnline } from '../orders/process-order-online.js';
 import { OrderIdParams, UpgradeLineSchema } from './order-schemas.js';
 
 const ProcessOrderBody = Type.Object(
@@ -44,15 +44,14 @@ export const processOrderOnlineRoute: RouteModule = (app, ctx) => {
       if (!read.ok) return answer(request, reply, read);
       const proven = read.value.prove();
       if (!proven.ok) return answer(request, reply, proven);
-      const processed = await processOrder(ctx, {
+      const upgraded = await processOrderOnline(ctx, {
         orderId: request.params.id,
         authorizationNumber,
         request: proven.value,
-        transport: 'online',
       });
-      if (!processed.ok) return answer(request, reply, processed);
-      const { order, lines, file } = processed.value;
-      return answer(request, reply, ok({ orderId: order.id, upgrade: [...lines], file }));
+      if (!upgraded.ok) return answer(request, reply, upgraded);
+      const { orderId, lines, file } = upgraded.value;
+      return answer(request, reply, ok({ orderId, upgrade: [...lines], file }));
     },
   );
 };

@@ -91,6 +91,18 @@ export class UpdateStore {
     return row?.package_file;
   }
 
+  /** Which license an issued update is for, from which step, and its file. */
+  async issued(
+    updateId: string,
+  ): Promise<{ licenseId: string; fromSequence: number; file: string } | undefined> {
+    const row = await this.db
+      .selectFrom('license_updates')
+      .select(['license_id', 'from_sequence', 'package_file'])
+      .where('id', '=', updateId)
+      .executeTakeFirst();
+    return row && { licenseId: row.license_id, fromSequence: row.from_sequence, file: row.package_file };
+  }
+
   async history(licenseId: string): Promise<UpdateSummary[]> {
     const rows = await this.db
       .selectFrom('license_updates')
