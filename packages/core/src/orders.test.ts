@@ -7,13 +7,7 @@ import {
   orderExpiresAt,
   orderReminderMoments,
 } from './order-deadlines.js';
-import {
-  decideOrderTransition,
-  isOrderDue,
-  type OrderRequest,
-  type OrderState,
-  orderStateAt,
-} from './orders.js';
+import { decideOrderTransition, type OrderRequest, type OrderState, orderStateAt } from './orders.js';
 
 const authorizedAt = new Date('2026-03-01T10:00:00.000Z');
 const expiresAt = orderExpiresAt(authorizedAt);
@@ -49,9 +43,6 @@ describe('order states', () => {
     assert.equal(orderStateAt(order, expiresAt), 'expired');
     const late = decideOrderTransition(order, 'processed', expiresAt);
     assert.equal(late.ok ? late.value : late.error.code, 'ORDER_EXPIRED');
-    assert.equal(isOrderDue(order, justBefore), false);
-    assert.equal(isOrderDue(order, expiresAt), true);
-    assert.equal(isOrderDue({ state: 'processed', expiresAt: expiresAt.toISOString() }, expiresAt), false);
   });
 });
 

@@ -90,8 +90,3 @@ export function decideOrderTransition(
   const from = orderStateAt(order, now);
   return NEXT[from].includes(to) ? ok(to) : refuse(REFUSAL[from]);
 }
-
-/** An order the expiry job moves to `expired`: authorized, its deadline passed. */
-export function isOrderDue(order: Pick<Order, 'state' | 'expiresAt'>, now: Date): boolean {
-  return order.state === 'authorized' && orderStateAt(order, now) === 'expired';
-}

@@ -21,7 +21,6 @@ export interface ProcessedRecord {
 
 export interface OrderFilter {
   readonly dealerId?: string;
-  readonly state?: OrderState;
 }
 
 /** What marking an order processed records with it. */
@@ -99,7 +98,6 @@ export class OrderStore {
   async list(filter: OrderFilter = {}): Promise<OrderRecord[]> {
     let query = records(this.db).orderBy('orders.id');
     if (filter.dealerId !== undefined) query = query.where('orders.dealer_id', '=', filter.dealerId);
-    if (filter.state !== undefined) query = query.where('orders.state', '=', filter.state);
     return (await query.execute()).map(toRecord);
   }
 
