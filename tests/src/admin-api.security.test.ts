@@ -20,6 +20,19 @@ const ADMIN_ROUTES: ReadonlyArray<readonly ['GET' | 'POST', string, unknown?]> =
   ['POST', '/v1/updates', { request: 'x', operations: [{ op: 'set-expiry', expiresAt: null }] }],
   ['POST', '/v1/licenses/lic_x/updates', { operations: [{ op: 'set-expiry', expiresAt: null }] }],
   ['GET', '/v1/licenses/lic_x/updates'],
+  ['POST', '/v1/dealers', { login: 'acme', name: 'Acme', email: 'a@acme.example' }],
+  ['GET', '/v1/dealers'],
+  ['GET', '/v1/dealers/acme'],
+  [
+    'POST',
+    '/v1/orders',
+    { dealer: 'acme', product: 'x1', items: [{ item: 'cad', kind: 'nodes', count: 1 }] },
+  ],
+  ['GET', '/v1/orders'],
+  ['GET', '/v1/orders/ord_x'],
+  ['POST', '/v1/orders/ord_x/authorize', {}],
+  ['POST', '/v1/orders/ord_x/cancel', {}],
+  ['POST', '/v1/orders/ord_x/unlock', {}],
 ];
 
 const CALLERS: ReadonlyArray<readonly [string, Record<string, string>]> = [

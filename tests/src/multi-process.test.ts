@@ -105,7 +105,7 @@ describe('three server processes on one PostgreSQL database', {
       count,
     });
     const sdkConfig = await admin<SdkConfig>(node(0), 'GET', `/v1/products/${code}/sdk-config`);
-    return { licenses, sdkConfig };
+    return { code, licenses, sdkConfig };
   }
   const through = (config: SdkConfig, index: number): SdkConfig => ({
     ...config,
@@ -197,6 +197,45 @@ describe('three server processes on one PostgreSQL database', {
     assert.ok(
       status.ok && status.value.sequence === issued && status.value.contents.counters.exports === issued,
     );
+  });
+
+  it('an order submitted online from three keys through all three processes at once is processed once', async () => {
+    const { code, licenses, sdkConfig } = await issue({ items: { cad: { servers: 1 } } }, 3);
+    const pcs = await Promise.all(
+      licenses.map((_, i) => testComputer(`order-race-${i}`, through(sdkConfig, i))),
+    );
+    for (const [i, pc] of pcs.entries()) assert.ok((await pc.client.activate(licenses[i]?.serial)).ok);
+    await admin(node(0), 'POST', '/v1/dealers', {
+      login: code,
+      name: code,
+      email: `${code}@dealers.example`,
+    });
+    for (let round = 0; round < 3; round++) {
+      const order = await admin<{ id: string }>(node(1), 'POST', '/v1/orders', {
+        dealer: code,
+        product: code,
+        items: [{ item: 'cad', kind: 'servers', count: 1 }],
+      });
+      const { authorizationNumber } = await admin<{ authorizationNumber: string }>(
+        node(2),
+        'POST',
+        `/v1/orders/${order.id}/authorize`,
+        {},
+      );
+      const results = await Promise.all(
+        pcs.map((pc) => pc.restart().updates.upgradeByOrder(order.id, authorizationNumber)),
+      );
+      const codes = results.map((result) => (result.ok ? 'ok' : result.error.code));
+      assert.equal(codes.filter((c) => c === 'ok').length, 1, `round ${round}: ${codes}`);
+      assert.ok(
+        codes.every((c) => c === 'ok' || c === 'ORDER_PROCESSED'),
+        `round ${round}: ${codes}`,
+      );
+      const updates = await sql.query('select count(*)::int as n from license_updates where order_ref = $1', [
+        order.id,
+      ]);
+      assert.equal(updates.rows[0].n, 1);
+    }
   });
 
   it('webhooks are delivered once per event; a process killed mid-delivery leaves it to another, with the same event id', async () => {

@@ -26,6 +26,12 @@ import type { LicenseSession, VerifiedContainer } from './license-session.js';
 
 type Activated = VerifiedContainer & { readonly terms: LicenseTerms };
 
+/** An upgrade order processed online and applied: the counts it took the key from and to. */
+export interface OrderUpgrade extends AppliedUpdate {
+  readonly orderId: string;
+  readonly upgrade: ReadonlyArray<{ item: string; kind: string; from: number; to: number }>;
+}
+
 export interface AppliedUpdate {
   readonly packageId: string;
   readonly fromSequence: number;
@@ -112,6 +118,34 @@ export class KeyUpdates {
       applied.push(result.value);
     }
     return ok(applied);
+  }
+
+  /**
+   * Processes a dealer's upgrade order from this computer: the key's own contents are the From
+   * counts, the authorization number proves the order was given to whoever runs this, and the
+   * Key Upgrade file the vendor returns is applied like any other.
+   */
+  async upgradeByOrder(orderId: string, authorizationNumber: string): Promise<Result<OrderUpgrade>> {
+    const opened = await this.activated();
+    if (!opened.ok) return opened;
+    const { container } = opened.value;
+    const request = signDocument(
+      UPDATE_DOCUMENT_TYPES.updateRequest,
+      this.requestOf(opened.value),
+      container.keys.signer,
+    );
+    const answer = await this.session.api.post(`/v1/machine/orders/${encodeURIComponent(orderId)}/process`, {
+      containerKey: container.record.containerKey,
+      request,
+      authorizationNumber,
+    });
+    if (answer.kind !== 'answer') return err(answer.error);
+    const body = answer.body as { file?: unknown; upgrade?: unknown };
+    if (typeof body.file !== 'string' || !Array.isArray(body.upgrade))
+      return refuse('ANSWER_MISMATCH', 'The license server answered without an upgrade file.');
+    const applied = await this.apply(body.file);
+    if (!applied.ok) return applied;
+    return ok({ ...applied.value, orderId, upgrade: body.upgrade as OrderUpgrade['upgrade'] });
   }
 
   /** The request code (Transaction Key) to read to the vendor over the phone. */

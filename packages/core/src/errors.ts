@@ -59,6 +59,21 @@ export const errorCatalogue = {
   CODE_MISTYPED: 'The code has a mistyped character.',
   COUNTER_EXHAUSTED: 'This usage counter is used up.',
   NAME_NOT_FOUND: 'The key holds nothing of this name.',
+  DEALER_NOT_FOUND: 'No dealer has this id or login.',
+  DEALER_LOGIN_TAKEN: 'Another dealer already uses this login.',
+  LOGIN_FAILED: 'The username or password is wrong.',
+  ORDER_NOT_FOUND: 'No order has this id.',
+  ORDER_NOT_AUTHORIZED: 'This order has not been authorized by the vendor yet.',
+  ORDER_ALREADY_AUTHORIZED: 'This order is already authorized.',
+  ORDER_PROCESSED:
+    'This order has already been processed: look it up with the confirmation username and password from its e-mail.',
+  ORDER_CANCELLED: 'This order has been cancelled: it can no longer be processed.',
+  ORDER_EXPIRED:
+    'This order has expired and has been cancelled; it will not be invoiced. To add licenses, place a new order.',
+  ORDER_WRONG_KEY: 'This order is for another product or license than this key.',
+  AUTHORIZATION_INVALID: 'The order authorization number is wrong.',
+  ORDER_LOCKED:
+    'Too many wrong authorization numbers were entered for this order, so it is locked: ask the vendor to unlock it.',
   INTERNAL_ERROR: 'The license server failed to process the request.',
 } as const;
 

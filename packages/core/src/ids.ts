@@ -13,6 +13,8 @@ export const ID_PREFIXES = [
   'job',
   'whk',
   'dlv',
+  'dlr',
+  'ord',
   'msg',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];

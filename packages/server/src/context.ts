@@ -4,7 +4,9 @@ import type { JobQueue } from './jobs/job-queue.js';
 import type { BindingStore } from './storage/binding-store.js';
 import type { CatalogueStore } from './storage/catalogue-store.js';
 import type { VendorDb } from './storage/database.js';
+import type { DealerStore } from './storage/dealer-store.js';
 import type { LicenseStore } from './storage/license-store.js';
+import type { OrderStore } from './storage/order-store.js';
 import type { UpdateStore } from './storage/update-store.js';
 import type { VendorKeyring } from './vendor/keyring.js';
 import type { WebhookStore } from './webhooks/webhook-store.js';
@@ -17,6 +19,8 @@ export interface ServerContext {
   readonly licenses: LicenseStore;
   readonly bindings: BindingStore;
   readonly updates: UpdateStore;
+  readonly dealers: DealerStore;
+  readonly orders: OrderStore;
   readonly jobs: JobQueue;
   readonly webhooks: WebhookStore;
   readonly metrics: ServerMetrics;

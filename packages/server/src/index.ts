@@ -7,7 +7,12 @@ export {
   type ServerConfig,
   type ServerFlags,
 } from './config.js';
+export { openRequestFile } from './licensing/update-service.js';
 export { type ClaimRefusal, type MailClaim, MailOutbox, type QueuedMail } from './mail/mail-outbox.js';
 export { queueMail } from './mail/queue-mail.js';
+export { lookUpConfirmation } from './orders/confirmation-lookup.js';
+export { authenticateDealer } from './orders/dealer-service.js';
+export { expireDueOrders, listOrders, orderDueForReminder, showOrder } from './orders/order-service.js';
+export { type OrderSubmission, type ProcessedOrder, processOrder } from './orders/process-order.js';
 export { type RunningServer, type StartOptions, startVendorServer } from './vendor-server.js';
 export { WEBHOOK_EVENTS, type WebhookEvent } from './webhooks/webhook-events.js';

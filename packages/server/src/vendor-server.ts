@@ -14,7 +14,9 @@ import { sendMail } from './mail/send-mail.js';
 import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
 import { openDatabase } from './storage/database.js';
+import { DealerStore } from './storage/dealer-store.js';
 import { LicenseStore } from './storage/license-store.js';
+import { OrderStore } from './storage/order-store.js';
 import { UpdateStore } from './storage/update-store.js';
 import { ensureVendorKeys, loadKeyring } from './vendor/keyring.js';
 import { loadMasterSecret } from './vendor/master-secret.js';
@@ -62,6 +64,8 @@ export async function startVendorServer(
       licenses: new LicenseStore(db),
       bindings: new BindingStore(db),
       updates: new UpdateStore(db),
+      dealers: new DealerStore(db),
+      orders: new OrderStore(db),
       jobs,
       webhooks: new WebhookStore(db),
       metrics: new ServerMetrics(jobs, now),

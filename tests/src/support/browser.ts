@@ -52,9 +52,14 @@ interface AxeViolation {
 export async function inspectScreen(page: Page, name: string): Promise<void> {
   await page.addScriptTag({ content: axeSource() });
   const violations = (await page.evaluate('axe.run().then((result) => result.violations)')) as AxeViolation[];
-  const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+  const serious = violations.filter(
+    (violation) => violation.impact === 'serious' || violation.impact === 'critical',
+  );
   assert.deepEqual(
-    serious.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`),
+    serious.map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
+    ),
     [],
     `accessibility of the screen "${name}"`,
   );

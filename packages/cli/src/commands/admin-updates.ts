@@ -39,7 +39,7 @@ function assignment(flag: string, text: string): { name: string; value: number }
   return { name: match[1] ?? '', value: Number(match[2]) };
 }
 
-function seats(flag: string, text: string): { item: string; kind: string; count: number } {
+export function seats(flag: string, text: string): { item: string; kind: string; count: number } {
   const { name, value } = assignment(flag, text);
   const [item, kind, ...rest] = name.split('.');
   if (item === undefined || kind === undefined || rest.length > 0)

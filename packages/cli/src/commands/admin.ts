@@ -6,6 +6,7 @@ import { expiryText } from '../key-status-format.js';
 import { byText, licenseLine, transfersText } from '../license-format.js';
 import { table } from '../output.js';
 import { type Connection, connect } from './admin-connection.js';
+import { dealerCommands, orderCommands } from './admin-orders.js';
 import { supportDeskCommands } from './admin-support.js';
 import { updateCommands } from './admin-updates.js';
 import { webhookCommands } from './admin-webhooks.js';
@@ -393,4 +394,6 @@ export const adminCommand = new Command('admin')
   .addCommand(licenseCommands)
   .addCommand(sdkConfig)
   .addCommand(updateCommands)
-  .addCommand(webhookCommands);
+  .addCommand(webhookCommands)
+  .addCommand(dealerCommands)
+  .addCommand(orderCommands);

@@ -39,7 +39,13 @@ async function licenseClient(options: KeyOptions): Promise<LicenseClient> {
 }
 
 /** Options of the leaf commands under `key`. */
-type KeyLeafOptions = KeyOptions & { offline?: boolean; out?: string; code?: string | boolean };
+type KeyLeafOptions = KeyOptions & {
+  offline?: boolean;
+  out?: string;
+  code?: string | boolean;
+  order?: string;
+  auth?: string;
+};
 
 function keyLeaf(
   name: string,
@@ -211,6 +217,26 @@ const update = keyLeaf(
   },
 );
 
+const upgrade = keyLeaf(
+  'upgrade',
+  "Online upgrade by a dealer's order: the order ID and authorization number from its e-mail; the key's own contents are the From counts.",
+  (c) =>
+    c
+      .requiredOption('--order <id>', 'the order ID (ord_...)')
+      .requiredOption('--auth <number>', 'the order authorization number'),
+  async (client, out, _args, options) => {
+    const upgraded = unwrap(await client.updates.upgradeByOrder(options.order ?? '', options.auth ?? ''));
+    out.result(upgraded, () =>
+      [
+        `Order ${upgraded.orderId} processed and applied: step ${upgraded.fromSequence} -> ${upgraded.toSequence}.`,
+        ...upgraded.upgrade.map((line) => `  ${line.item}.${line.kind}: from ${line.from} to ${line.to}`),
+        '',
+        formatStatus(upgraded.status),
+      ].join('\n'),
+    );
+  },
+);
+
 export const keyCommand = new Command('key')
   .description("The key status utility: the end user's license on this computer.")
   .option(
@@ -229,4 +255,5 @@ export const keyCommand = new Command('key')
   .addCommand(deactivate)
   .addCommand(request)
   .addCommand(apply)
-  .addCommand(update);
+  .addCommand(update)
+  .addCommand(upgrade);

@@ -4,11 +4,20 @@ import { type KeywardError, keywardError } from '@keyward/core';
 import Fastify, { type FastifyError } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { registerPortal } from '../portal/portal-plugin.js';
+import { createDealerRoute, listDealersRoute, showDealerRoute } from '../routes/dealers.js';
 import { licenseStatusRoutes } from '../routes/license-status.js';
 import { unlockLicenseRoute } from '../routes/license-unlock.js';
 import { createLicensesRoute, listLicensesRoute, showLicenseRoute } from '../routes/licenses.js';
 import { machineRoutes } from '../routes/machine.js';
 import { healthRoute, metricsRoute, readyRoute } from '../routes/operations.js';
+import { processOrderOnlineRoute } from '../routes/order-processing.js';
+import {
+  authorizeOrderRoute,
+  changeOrderRoutes,
+  createOrderRoute,
+  listOrdersRoute,
+  showOrderRoute,
+} from '../routes/orders.js';
 import { createPolicyRoute, listPoliciesRoute } from '../routes/policies.js';
 import { createProductRoute, listProductsRoute } from '../routes/products.js';
 import { sdkConfigRoute, vendorKeysRoute } from '../routes/sdk-config.js';
@@ -51,6 +60,15 @@ const ROUTES: readonly RouteModule[] = [
   pullUpdatesRoute,
   updateFileRoute,
   webhookRoutes,
+  createDealerRoute,
+  listDealersRoute,
+  showDealerRoute,
+  createOrderRoute,
+  listOrdersRoute,
+  showOrderRoute,
+  authorizeOrderRoute,
+  changeOrderRoutes,
+  processOrderOnlineRoute,
 ];
 
 /** Fastify's own failures (body parsing, schema validation) as Keyward refusals. */

@@ -27,7 +27,7 @@ import {
 } from '@keyward/core';
 import type { ServerContext } from '../context.js';
 import type { SerialRecord } from '../storage/binding-store.js';
-import type { UpdateSummary } from '../storage/update-store.js';
+import type { IssueClaim, UpdateSummary } from '../storage/update-store.js';
 import { readContainerMessage } from './container-message.js';
 import { findLicenseByRef } from './license-ref.js';
 
@@ -43,6 +43,8 @@ export interface UpdateOrder {
   readonly operations: unknown;
   readonly orderRef?: string;
   readonly transport: 'file' | 'code' | 'online';
+  /** Taken in the transaction that records the update (an order marked processed): refused, nothing is issued. */
+  readonly claim?: IssueClaim;
 }
 
 /** Opens a request file: integrity, then decryption with the vendor's key, then the container's signature. */
@@ -68,8 +70,11 @@ function safeParse(payload: unknown): unknown {
   }
 }
 
-/** The serial the request names, bound to the container that signed it. */
-async function requestingLicense(ctx: ServerContext, request: UpdateRequest): Promise<Result<SerialRecord>> {
+/** The serial the request names, bound to the container that signed it: refused before anything else is looked at. */
+export async function requestingLicense(
+  ctx: ServerContext,
+  request: UpdateRequest,
+): Promise<Result<SerialRecord>> {
   const record = await ctx.bindings.findSerial(request.serial);
   if (record === undefined || record.productCode !== request.product) return refuse('SERIAL_UNKNOWN');
   const binding = record.binding;
@@ -203,8 +208,13 @@ async function issue(
     orderRef: pkg.orderRef,
     createdAt: now,
   };
-  const recorded = await ctx.updates.issue(update, { contents: result.value, hash: pkg.resultHash });
-  if (!recorded)
+  const recorded = await ctx.updates.issue(
+    update,
+    { contents: result.value, hash: pkg.resultHash },
+    order.claim,
+  );
+  if (!recorded.ok) return recorded;
+  if (!recorded.value)
     return refuse(
       'FROM_MISMATCH',
       'Another update of this license was issued at the same moment: make a new request.',

@@ -15,7 +15,8 @@ export function signedInAs(kind: PortalUser['kind']) {
 
 /** The signed-in user of a guarded page; a page without the guard asking is a bug. */
 export function userOf(request: FastifyRequest): PortalUser {
-  if (request.portalUser === null) throw new Error(`${request.url} asked for the portal user without a guard`);
+  if (request.portalUser === null)
+    throw new Error(`${request.url} asked for the portal user without a guard`);
   return request.portalUser;
 }
 

@@ -6,9 +6,9 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { registerPortalAssets } from './portal-assets.js';
 import { portalAccountRoutes } from './portal-account-routes.js';
-import { type PortalUser, PortalSessions } from './portal-sessions.js';
+import { registerPortalAssets } from './portal-assets.js';
+import { PortalSessions, type PortalUser } from './portal-sessions.js';
 import { renderPage } from './portal-views.js';
 
 declare module 'fastify' {
@@ -82,16 +82,15 @@ export async function registerPortal(app: FastifyInstance, ctx: ServerContext): 
       portal.addHook('onRequest', async (request, reply) => {
         securityHeaders(reply);
         const token = request.cookies[SESSION_COOKIE];
-        if (token !== undefined && token !== '') request.portalUser = (await shared.sessions.find(token)) ?? null;
+        if (token !== undefined && token !== '')
+          request.portalUser = (await shared.sessions.find(token)) ?? null;
       });
       // Every form posts its token; a POST without a valid one is refused before its handler runs.
       portal.addHook('preHandler', (request, reply, done) => {
         if (request.method !== 'POST') return done();
         portal.csrfProtection(request, reply, done);
       });
-      portal.setErrorHandler((error: FastifyError, request, reply) =>
-        errorPage(reply, request, error),
-      );
+      portal.setErrorHandler((error: FastifyError, request, reply) => errorPage(reply, request, error));
       portal.setNotFoundHandler(async (request, reply) =>
         renderPage(
           reply,

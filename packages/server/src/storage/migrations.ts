@@ -274,6 +274,46 @@ const mailOutbox: Migration = {
   },
 };
 
+/**
+ * Dealers and their upgrade orders. 0008 is the mail outbox's. An order is processed once: its
+ * state moves only by conditional updates, and a confirmation login opens one order.
+ */
+const dealersOrders: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('dealers')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('login', 'text', (c) => c.notNull().unique())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('email', 'text', (c) => c.notNull())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('orders')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('dealer_id', 'text', (c) => c.notNull().references('dealers.id'))
+      .addColumn('product_id', 'text', (c) => c.notNull().references('products.id'))
+      .addColumn('license_id', 'text', (c) => c.references('licenses.id'))
+      .addColumn('items', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('authorization_hash', 'text')
+      .addColumn('failed_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('authorized_at', 'text')
+      .addColumn('expires_at', 'text')
+      .addColumn('closed_at', 'text')
+      // Set just before its update's row is written, in the same transaction (the order is
+      // claimed first, so racing submissions queue on it): it cannot reference that row.
+      .addColumn('update_id', 'text')
+      .addColumn('confirmation_login', 'text', (c) => c.unique())
+      .addColumn('confirmation_hash', 'text')
+      .execute();
+    await db.schema.createIndex('orders_dealer').on('orders').columns(['dealer_id', 'id']).execute();
+    await db.schema.createIndex('orders_due').on('orders').columns(['state', 'expires_at']).execute();
+  },
+};
+
 /** Portal sign-ins, in the database so that every server process knows them. */
 const portalSessions: Migration = {
   async up(db: Kysely<unknown>) {
@@ -305,6 +345,7 @@ export const migrationProvider: MigrationProvider = {
       '0006_extra_transfers': extraTransfers,
       '0007_fingerprint_parts': fingerprintParts,
       '0008_mail_outbox': mailOutbox,
+      '0009_dealers_orders': dealersOrders,
       '0010_portal_sessions': portalSessions,
     };
   },

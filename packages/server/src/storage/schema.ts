@@ -181,7 +181,39 @@ export interface ServerClaimsTable {
   claimed_at: string;
 }
 
+export interface DealersTable {
+  id: string;
+  login: string;
+  name: string;
+  email: string;
+  /** argon2id, never the password. */
+  password_hash: string;
+  created_at: string;
+}
+
+export interface OrdersTable {
+  id: string;
+  dealer_id: string;
+  product_id: string;
+  license_id: string | null;
+  /** JSON: the order's items, `[{ item, kind, count }]`. */
+  items: string;
+  state: string;
+  /** Set when authorized: the hash of the authorization number, which is shown once. */
+  authorization_hash: string | null;
+  failed_attempts: Generated<number>;
+  created_at: string;
+  authorized_at: string | null;
+  expires_at: string | null;
+  closed_at: string | null;
+  update_id: string | null;
+  confirmation_login: string | null;
+  confirmation_hash: string | null;
+}
+
 export interface VendorDatabase {
+  dealers: DealersTable;
+  orders: OrdersTable;
   server_claims: ServerClaimsTable;
   mail_outbox: MailOutboxTable;
   jobs: JobsTable;

@@ -1,6 +1,27 @@
-import type { ContainerContents, UpdateOperation } from '@keyward/core';
+import {
+  type ContainerContents,
+  type Err,
+  type KeywardError,
+  ok,
+  type Result,
+  type UpdateOperation,
+} from '@keyward/core';
+import type { Kysely } from 'kysely';
 import type { VendorDb } from './database.js';
 import { recordLicenseEvent } from './license-events.js';
+import type { VendorDatabase } from './schema.js';
+
+/**
+ * What an update is issued for (an order marked processed), taken in the update's transaction
+ * and first, so that racing issuers queue on it: when it refuses, nothing is issued.
+ */
+export type IssueClaim = (trx: Kysely<VendorDatabase>, updateId: string) => Promise<Result<void>>;
+
+class ClaimRefused extends Error {
+  constructor(readonly refusal: Err<KeywardError>) {
+    super('claim refused');
+  }
+}
 
 export interface IssuedUpdate {
   readonly id: string;
@@ -70,6 +91,18 @@ export class UpdateStore {
     return row?.package_file;
   }
 
+  /** Which license an issued update is for, from which step, and its file. */
+  async issued(
+    updateId: string,
+  ): Promise<{ licenseId: string; fromSequence: number; file: string } | undefined> {
+    const row = await this.db
+      .selectFrom('license_updates')
+      .select(['license_id', 'from_sequence', 'package_file'])
+      .where('id', '=', updateId)
+      .executeTakeFirst();
+    return row && { licenseId: row.license_id, fromSequence: row.from_sequence, file: row.package_file };
+  }
+
   async history(licenseId: string): Promise<UpdateSummary[]> {
     const rows = await this.db
       .selectFrom('license_updates')
@@ -89,12 +122,32 @@ export class UpdateStore {
   }
 
   /**
-   * Records an issued update and moves the vendor's record to its result, all at once. Returns
+   * Records an issued update and moves the vendor's record to its result, all at once. Answers
    * false, changing nothing, when the record is no longer at the update's from-step (another
-   * update was issued meanwhile): the unique step and the conditional update decide.
+   * update was issued meanwhile): the unique step and the conditional update decide. The claim's
+   * refusal is the answer when it refuses, changing nothing either.
    */
-  async issue(update: IssuedUpdate, result: { contents: ContainerContents; hash: string }): Promise<boolean> {
+  async issue(
+    update: IssuedUpdate,
+    result: { contents: ContainerContents; hash: string },
+    claim: IssueClaim = async () => ok(undefined),
+  ): Promise<Result<boolean>> {
+    try {
+      return ok(await this.record(update, result, claim));
+    } catch (error) {
+      if (error instanceof ClaimRefused) return error.refusal;
+      throw error;
+    }
+  }
+
+  private async record(
+    update: IssuedUpdate,
+    result: { contents: ContainerContents; hash: string },
+    claim: IssueClaim,
+  ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
+      const claimed = await claim(trx, update.id);
+      if (!claimed.ok) throw new ClaimRefused(claimed);
       const moved = await trx
         .updateTable('license_contents')
         .set({

@@ -1,5 +1,5 @@
 // Progressive enhancement only: every page works without this script.
-'use strict';
+
 document.addEventListener('DOMContentLoaded', () => {
   // A form sent back with errors: move the focus to the error summary, so it is read out first.
   const alert = document.querySelector('[data-focus]');
@@ -10,7 +10,8 @@ document.addEventListener('DOMContentLoaded', () => {
     const target = document.getElementById(input.dataset.to);
     const update = () => {
       const from = Number.parseInt(input.value, 10);
-      target.textContent = Number.isInteger(from) && from >= 0 ? String(from + Number(input.dataset.adds)) : '–';
+      target.textContent =
+        Number.isInteger(from) && from >= 0 ? String(from + Number(input.dataset.adds)) : '–';
     };
     input.addEventListener('input', update);
     update();
