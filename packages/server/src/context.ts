@@ -26,4 +26,6 @@ export interface ServerContext {
   readonly metrics: ServerMetrics;
   readonly keyring: VendorKeyring;
   readonly now: () => Date;
+  /** The dealer portal's address as e-mails give it: KEYWARD_PUBLIC_URL, else where the server listens. */
+  readonly portalUrl: () => string;
 }

@@ -11,6 +11,7 @@ import { MailOutbox } from './mail/mail-outbox.js';
 import { openMailTransport } from './mail/mail-transport.js';
 import { SEND_MAIL_JOB } from './mail/queue-mail.js';
 import { sendMail } from './mail/send-mail.js';
+import { expireOrderJob, ORDER_EXPIRY_JOB, ORDER_REMINDER_JOB, remindOrderJob } from './orders/order-jobs.js';
 import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
 import { openDatabase } from './storage/database.js';
@@ -46,6 +47,13 @@ export interface StartOptions {
   readonly jobPollMs?: number;
 }
 
+function listeningAddress(app: { server: { address(): unknown } }, config: ServerConfig): string {
+  const address = app.server.address();
+  const port =
+    typeof address === 'object' && address !== null && 'port' in address ? Number(address.port) : config.port;
+  return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+}
+
 /** Opens the database, creates the vendor keys on first run, serves the HTTP API, then makes the first admin token. */
 export async function startVendorServer(
   config: ServerConfig,
@@ -57,6 +65,7 @@ export async function startVendorServer(
     const master = loadMasterSecret(config.masterKey, config.dataDir);
     const createdKeys = await ensureVendorKeys(db, master.secret, now().toISOString());
     const jobs = new JobQueue(db);
+    let listeningUrl = '';
     const context: ServerContext = {
       config,
       db,
@@ -71,9 +80,11 @@ export async function startVendorServer(
       metrics: new ServerMetrics(jobs, now),
       keyring: await loadKeyring(db, master.secret),
       now,
+      portalUrl: () => `${config.publicUrl ?? listeningUrl}/portal`,
     };
     const app = await buildApp(context);
     await app.listen({ host: config.host, port: config.port });
+    listeningUrl = listeningAddress(app, config);
     const adminToken = await firstAdminToken(db, now().toISOString());
     const mailTransport = openMailTransport(config.mail);
     const runner = new JobRunner({
@@ -82,6 +93,8 @@ export async function startVendorServer(
         [DELIVER_WEBHOOK_JOB]: deliverWebhook(context.webhooks, () => context.keyring.signer, now),
         [SCAN_EXPIRING_JOB]: scanExpiring(db, now),
         [SEND_MAIL_JOB]: sendMail(new MailOutbox(db), mailTransport, now, app.log),
+        [ORDER_REMINDER_JOB]: remindOrderJob(context),
+        [ORDER_EXPIRY_JOB]: expireOrderJob(context),
       },
       now,
       log: app.log,
@@ -90,11 +103,8 @@ export async function startVendorServer(
     });
     await scheduleExpiryScan(db, now());
     runner.start();
-    const address = app.server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : config.port;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     return {
-      url,
+      url: listeningUrl,
       app,
       context,
       bootstrap: { createdKeys, adminToken, masterKeyFile: master.createdFile },

@@ -11,6 +11,7 @@ import {
   type OrderReminderKind,
   type OrderState,
   ok,
+  orderAuthorizedMail,
   orderExpiresAt,
   type Result,
   readOrderItems,
@@ -19,6 +20,8 @@ import {
 import type { ServerContext } from '../context.js';
 import { findLicenseByRef } from '../licensing/license-ref.js';
 import type { OrderRecord } from '../storage/order-store.js';
+import { scheduleOrderDeadlines } from './order-jobs.js';
+import { noticeOnce } from './order-notices.js';
 import { type OrderView, viewOrder } from './order-view.js';
 
 export interface NewOrder {
@@ -110,13 +113,29 @@ export async function authorizeOrder(
   const decided = decideOrderTransition(order.value, 'authorized', now);
   if (!decided.ok) return decided;
   const authorizationNumber = generateAuthorizationNumber();
-  const expiresAt = orderExpiresAt(now).toISOString();
-  const moved = await ctx.orders.authorize(
-    id,
-    hashOrderSecret(authorizationNumber),
-    now.toISOString(),
-    expiresAt,
-  );
+  const expiresAt = orderExpiresAt(now);
+  const dealer = await withDealer(ctx, order.value);
+  const mail = orderAuthorizedMail({
+    dealer: dealer.dealer,
+    order: { id, productName: order.value.productName, items: order.value.items },
+    authorizationNumber,
+    expiresAt: expiresAt.toISOString(),
+    portalUrl: ctx.portalUrl(),
+  });
+  // The state, the e-mail and the deadlines' jobs together: all of them, or none.
+  const moved = await ctx.db.transaction().execute(async (trx) => {
+    const authorized = await ctx.orders.authorize(
+      id,
+      hashOrderSecret(authorizationNumber),
+      now.toISOString(),
+      expiresAt.toISOString(),
+      trx,
+    );
+    if (!authorized) return false;
+    await noticeOnce(trx, id, 'authorized', mail, now.toISOString());
+    await scheduleOrderDeadlines(trx, id, expiresAt);
+    return true;
+  });
   if (!moved) return refusalNow(ctx, id, 'authorized');
   const authorized = await found(ctx, id);
   if (!authorized.ok) return authorized;

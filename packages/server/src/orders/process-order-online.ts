@@ -1,6 +1,7 @@
 import { ok, type Result, type UpgradeLine, upgradeLines } from '@keyward/core';
 import type { ServerContext } from '../context.js';
 import { requestingLicense } from '../licensing/update-service.js';
+import { mailUpgradeFile } from './order-notices.js';
 import { type OrderSubmission, processOrder } from './process-order.js';
 
 export interface OnlineUpgrade {
@@ -23,6 +24,8 @@ export async function processOrderOnline(
   const processed = await processOrder(ctx, { ...submission, transport: 'online' });
   if (processed.ok) {
     const { order, lines, file } = processed.value;
+    // Online, the key receiving its upgrade is the delivery the e-mail follows.
+    await mailUpgradeFile(ctx, order.id);
     return ok({ orderId: order.id, lines, file });
   }
   if (processed.error.code !== 'ORDER_PROCESSED') return processed;

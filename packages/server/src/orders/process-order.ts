@@ -92,6 +92,24 @@ async function checkAuthorization(
 }
 
 /**
+ * The portal's first step: the dealer's order, its authorization number (counted against the
+ * lockout like any try) and its state, before the key information is asked for.
+ */
+export async function checkOrderAuthorization(
+  ctx: ServerContext,
+  orderId: string,
+  dealerId: string,
+  authorizationNumber: string,
+): Promise<Result<OrderRecord>> {
+  const order = await ctx.orders.find(orderId);
+  if (order === undefined || order.dealerId !== dealerId) return refuse('ORDER_NOT_FOUND');
+  const authorization = await checkAuthorization(ctx, order, authorizationNumber);
+  if (authorization !== undefined) return { ok: false, error: authorization };
+  const state = decideOrderTransition(order, 'processed', ctx.now());
+  return state.ok ? ok(order) : state;
+}
+
+/**
  * Processes an order into a Key Upgrade file, in this order: the key's request must come from the
  * container its serial is activated on; the order must be the dealer's; then the lockout and the
  * authorization number; the order's state (authorized, before its deadline); the key must be of
@@ -143,6 +161,7 @@ async function issueOrder(
     claim: async (trx, updateId) => {
       const mark = {
         updateId,
+        lines,
         confirmationLogin: confirmation.login,
         confirmationHash: hashOrderSecret(confirmation.password),
       };

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticateDealer } from '../orders/dealer-service.js';
 import { findAdminToken } from '../vendor/admin-tokens.js';
+import { safeNext } from './portal-guards.js';
 import { isHttps, type PortalContext, SESSION_COOKIE } from './portal-plugin.js';
 import { PORTAL_SESSION_HOURS, type PortalUser } from './portal-sessions.js';
 import { type FormErrors, renderPage } from './portal-views.js';
@@ -11,6 +13,8 @@ interface SignInForm {
   readonly username?: string;
   readonly password?: string;
   readonly token?: string;
+  /** The page asked for before signing in. */
+  readonly next?: string;
 }
 
 /** Where a signed-in user starts. */
@@ -22,17 +26,24 @@ async function signInPage(
   reply: FastifyReply,
   errors: { dealer?: FormErrors; staff?: FormErrors } = {},
   username = '',
+  next?: string,
 ) {
   return renderPage(
     reply,
     'login',
     { title: 'Sign in', user: null, csrf: await reply.generateCsrf() },
-    { errors, username },
+    { errors, username, next: safeNext(next) ?? '' },
     errors.dealer !== undefined || errors.staff !== undefined ? 401 : 200,
   );
 }
 
-async function signIn(portal: PortalContext, request: FastifyRequest, reply: FastifyReply, user: PortalUser) {
+async function signIn(
+  portal: PortalContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  user: PortalUser,
+  next?: string,
+) {
   const token = await portal.sessions.open(user);
   reply.setCookie(SESSION_COOKIE, token, {
     path: '/portal',
@@ -41,7 +52,9 @@ async function signIn(portal: PortalContext, request: FastifyRequest, reply: Fas
     secure: isHttps(request),
     maxAge: PORTAL_SESSION_HOURS * 3600,
   });
-  return reply.redirect(homeOf(user), 303);
+  const wanted = safeNext(next);
+  const allowed = wanted !== undefined && wanted.startsWith('/portal/staff/') === (user.kind === 'staff');
+  return reply.redirect(allowed ? wanted : homeOf(user), 303);
 }
 
 /** Signing in and out: dealers with their login and password, the vendor's staff with an admin token. */
@@ -50,19 +63,50 @@ export function portalAccountRoutes(app: FastifyInstance, portal: PortalContext)
     reply.redirect(request.portalUser === null ? '/portal/login' : homeOf(request.portalUser), 303),
   );
 
-  app.get('/login', async (request, reply) =>
-    request.portalUser === null ? signInPage(reply) : reply.redirect(homeOf(request.portalUser), 303),
+  app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) =>
+    request.portalUser === null
+      ? signInPage(reply, {}, '', request.query.next)
+      : reply.redirect(homeOf(request.portalUser), 303),
   );
 
+  app.post('/login', { config: SIGN_IN_LIMIT }, async (request, reply) => {
+    const form = (request.body ?? {}) as SignInForm;
+    const username = form.username?.trim() ?? '';
+    const password = form.password ?? '';
+    if (username === '' || password === '') {
+      const fields: Record<string, string> = {};
+      if (username === '') fields.username = 'Enter your username.';
+      if (password === '') fields.password = 'Enter your password.';
+      return signInPage(reply, { dealer: { fields } }, username, form.next);
+    }
+    const dealer = await authenticateDealer(portal.ctx, username, password);
+    if (!dealer.ok) {
+      return signInPage(
+        reply,
+        { dealer: { summary: 'The username or password is wrong. Both are in your order e-mail.' } },
+        username,
+        form.next,
+      );
+    }
+    return signIn(
+      portal,
+      request,
+      reply,
+      { kind: 'dealer', id: dealer.value.id, name: dealer.value.name },
+      form.next,
+    );
+  });
+
   app.post('/staff/login', { config: SIGN_IN_LIMIT }, async (request, reply) => {
-    const token = ((request.body ?? {}) as SignInForm).token?.trim() ?? '';
+    const form = (request.body ?? {}) as SignInForm;
+    const token = form.token?.trim() ?? '';
     const admin = token === '' ? undefined : await findAdminToken(portal.ctx.db, token);
     if (admin === undefined) {
       return signInPage(reply, {
         staff: { fields: { token: 'This is not an admin token of this server.' } },
       });
     }
-    return signIn(portal, request, reply, { kind: 'staff', id: admin.id, name: admin.name });
+    return signIn(portal, request, reply, { kind: 'staff', id: admin.id, name: admin.name }, form.next);
   });
 
   app.post('/logout', async (request, reply) => {

@@ -8,7 +8,10 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ServerContext } from '../context.js';
 import { portalAccountRoutes } from './portal-account-routes.js';
 import { registerPortalAssets } from './portal-assets.js';
+import { portalConfirmationRoutes } from './portal-confirmation-routes.js';
+import { portalOrderRoutes } from './portal-order-routes.js';
 import { PortalSessions, type PortalUser } from './portal-sessions.js';
+import { portalStaffRoutes } from './portal-staff-routes.js';
 import { renderPage } from './portal-views.js';
 
 declare module 'fastify' {
@@ -102,6 +105,9 @@ export async function registerPortal(app: FastifyInstance, ctx: ServerContext): 
       );
       registerPortalAssets(portal);
       portalAccountRoutes(portal, shared);
+      portalOrderRoutes(portal, shared);
+      portalConfirmationRoutes(portal, shared);
+      portalStaffRoutes(portal, shared);
     },
     { prefix: '/portal' },
   );

@@ -314,9 +314,21 @@ const dealersOrders: Migration = {
   },
 };
 
-/** Portal sign-ins, in the database so that every server process knows them. */
-const portalSessions: Migration = {
+/**
+ * Portal sign-ins, in the database so that every server process knows them; and the e-mails each
+ * order has had, so that each goes out once however often the step that sends it runs.
+ */
+const portal: Migration = {
   async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('order_notices')
+      .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('sent_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('order_notices_pk', ['order_id', 'kind'])
+      .execute();
+    // The From -> To lines an order was processed with, for the e-mail that carries its upgrade file.
+    await db.schema.alterTable('orders').addColumn('upgrade_lines', 'text').execute();
     await db.schema
       .createTable('portal_sessions')
       .addColumn('id_hash', 'text', (c) => c.primaryKey())
@@ -346,7 +358,7 @@ export const migrationProvider: MigrationProvider = {
       '0007_fingerprint_parts': fingerprintParts,
       '0008_mail_outbox': mailOutbox,
       '0009_dealers_orders': dealersOrders,
-      '0010_portal_sessions': portalSessions,
+      '0010_portal': portal,
     };
   },
 };

@@ -1,4 +1,4 @@
-import type { Order, OrderItem, OrderState } from '@keyward/core';
+import type { Order, OrderItem, OrderState, UpgradeLine } from '@keyward/core';
 import type { Kysely } from 'kysely';
 import type { VendorDb } from './database.js';
 import type { VendorDatabase } from './schema.js';
@@ -9,6 +9,8 @@ export interface OrderRecord extends Order {
   readonly productCode: string;
   readonly productName: string;
   readonly licenseSerial: string | null;
+  /** The From -> To lines it was processed with; null until processed. */
+  readonly upgradeLines: readonly UpgradeLine[] | null;
 }
 
 /** What a processed order is looked up by again: its confirmation credentials' hash, the key and the file. */
@@ -26,6 +28,7 @@ export interface OrderFilter {
 /** What marking an order processed records with it. */
 export interface ProcessedMark {
   readonly updateId: string;
+  readonly lines: readonly UpgradeLine[];
   readonly confirmationLogin: string;
   readonly confirmationHash: string;
 }
@@ -65,6 +68,7 @@ function toRecord(row: RecordRow): OrderRecord {
     productCode: row.product_code,
     productName: row.product_name,
     licenseSerial: row.license_serial,
+    upgradeLines: row.upgrade_lines === null ? null : (JSON.parse(row.upgrade_lines) as UpgradeLine[]),
   };
 }
 
@@ -112,8 +116,14 @@ export class OrderStore {
   }
 
   /** created -> authorized, with the deadline; false when the order was no longer `created`. */
-  async authorize(id: string, authorizationHash: string, authorizedAt: string, expiresAt: string) {
-    const result = await this.db
+  async authorize(
+    id: string,
+    authorizationHash: string,
+    authorizedAt: string,
+    expiresAt: string,
+    db: Kysely<VendorDatabase> = this.db,
+  ) {
+    const result = await db
       .updateTable('orders')
       .set({
         state: 'authorized',
@@ -176,6 +186,7 @@ export class OrderStore {
         state: 'processed',
         closed_at: at,
         update_id: mark.updateId,
+        upgrade_lines: JSON.stringify(mark.lines),
         confirmation_login: mark.confirmationLogin,
         confirmation_hash: mark.confirmationHash,
       })

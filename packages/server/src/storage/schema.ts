@@ -47,6 +47,13 @@ export interface ReleasedBindingsTable {
   released_at: string;
 }
 
+/** An e-mail an order has had (`authorized`, `one-week`, `one-day`, `expired`, `upgrade-file`). */
+export interface OrderNoticesTable {
+  order_id: string;
+  kind: string;
+  sent_at: string;
+}
+
 /** A portal sign-in: the hash of its cookie's token, never the token. */
 export interface PortalSessionsTable {
   id_hash: string;
@@ -209,6 +216,8 @@ export interface OrdersTable {
   update_id: string | null;
   confirmation_login: string | null;
   confirmation_hash: string | null;
+  /** JSON: the From -> To lines the order was processed with, `[{ item, kind, from, to }]`. */
+  upgrade_lines: string | null;
 }
 
 export interface VendorDatabase {
@@ -231,4 +240,5 @@ export interface VendorDatabase {
   vendor_keys: VendorKeysTable;
   api_tokens: ApiTokensTable;
   portal_sessions: PortalSessionsTable;
+  order_notices: OrderNoticesTable;
 }
