@@ -126,6 +126,8 @@ export async function startTestVendor(env: NodeJS.ProcessEnv = {}): Promise<Test
 
 /** Every row that machine requests may change, to prove a refusal changed nothing. */
 export async function machineState(vendor: TestVendor): Promise<string> {
+  // Checks are recorded in batches: one still pending from an earlier request would land between two snapshots.
+  await vendor.server.context.bindings.checks.flush();
   const db = vendor.server.context.db;
   const tables = await Promise.all([
     db.selectFrom('licenses').selectAll().orderBy('id').execute(),
