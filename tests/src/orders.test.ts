@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  generateAuthorizationNumber,
-  orderExpiredMail,
-  orderReminderMail,
-  upgradeFileMail,
-} from '@keyward/core';
-import {
-  authenticateDealer,
-  expireDueOrders,
-  lookUpConfirmation,
-  orderDueForReminder,
-} from '@keyward/server';
+import { generateAuthorizationNumber, upgradeFileMail } from '@keyward/core';
+import { authenticateDealer, lookUpConfirmation } from '@keyward/server';
 import { type TestComputer, testComputer } from './support/computer.js';
 import {
   authorizedOrder,
@@ -249,104 +239,5 @@ describe('upgrade orders: the lifecycle', () => {
       dealerId: dealer.id,
     });
     assert.equal(codeOf(early), 'ORDER_NOT_AUTHORIZED');
-  });
-});
-
-describe('upgrade orders: the deadline, moved by the clock', () => {
-  let vendor: TestVendor;
-  let issued: Issued;
-  let pc: TestComputer;
-  let dealer: DealerAccount;
-
-  before(async () => {
-    vendor = await startTestVendor();
-    issued = await vendor.issue({ items: { cad: { servers: 1, nodes: 64 } } }, 1);
-    pc = await testComputer('order-late', issued.sdkConfig);
-    assert.ok((await pc.client.activate(issued.licenses[0]?.serial)).ok);
-    dealer = await createDealer(vendor);
-  });
-  after(() => vendor.close());
-
-  it('reminds one week and one day before, expires after 14 days, and is refused then (ORDER_EXPIRED)', async () => {
-    const ctx = vendor.server.context;
-    const { order, authorizationNumber } = await authorizedOrder(vendor, dealer, issued.product.code);
-    const waiting = await authorizedOrder(vendor, dealer, issued.product.code);
-    const processedInTime = await processUploaded(vendor, pc, {
-      orderId: waiting.order.id,
-      authorizationNumber: waiting.authorizationNumber,
-      dealerId: dealer.id,
-    });
-    assert.ok(processedInTime.ok, codeOf(processedInTime));
-    const dueNow = async () => [
-      (await orderDueForReminder(ctx, order.id, 'one-week')) !== undefined,
-      (await orderDueForReminder(ctx, order.id, 'one-day')) !== undefined,
-    ];
-    assert.deepEqual(await dueNow(), [false, false]);
-
-    vendor.clock.advanceDays(7);
-    assert.deepEqual(await dueNow(), [true, false]);
-    assert.equal((await vendor.admin<OrderAnswer>('GET', `/v1/orders/${order.id}`)).daysLeft, 7);
-    const reminder = await orderDueForReminder(ctx, order.id, 'one-week');
-    assert.ok(reminder !== undefined);
-    const mail = orderReminderMail({
-      ...reminder,
-      reminder: 'one-week',
-      expiresAt: order.expiresAt ?? '',
-      portalUrl,
-    });
-    assert.match(mail.text, /Your order will expire in one week/);
-    assert.equal(
-      (await orderDueForReminder(ctx, waiting.order.id, 'one-week')) === undefined,
-      true,
-      'a processed order has no reminder',
-    );
-
-    vendor.clock.advanceDays(6);
-    assert.deepEqual(await dueNow(), [false, true]);
-    assert.equal((await vendor.admin<OrderAnswer>('GET', `/v1/orders/${order.id}`)).daysLeft, 1);
-    assert.deepEqual(await expireDueOrders(ctx), []);
-
-    vendor.clock.advanceDays(1);
-    assert.deepEqual(await dueNow(), [false, false]);
-    const shown = await vendor.admin<OrderAnswer>('GET', `/v1/orders/${order.id}`);
-    assert.deepEqual([shown.state, shown.daysLeft], ['expired', null], 'expired before the job records it');
-    const late = await processUploaded(vendor, pc, {
-      orderId: order.id,
-      authorizationNumber,
-      dealerId: dealer.id,
-    });
-    assert.equal(codeOf(late), 'ORDER_EXPIRED');
-
-    const expired = await Promise.all([expireDueOrders(ctx), expireDueOrders(ctx), expireDueOrders(ctx)]);
-    assert.deepEqual(
-      expired.flat().map(({ order: o }) => o.id),
-      [order.id],
-      'each expiry is returned to one caller only',
-    );
-    const [first] = expired.flat();
-    assert.ok(first !== undefined);
-    assert.match(
-      orderExpiredMail(first).text,
-      /has expired and has been cancelled\. You will not be invoiced/,
-    );
-    assert.equal(first.dealer.email, `${dealer.login}@dealers.example`);
-    const row = await ctx.db
-      .selectFrom('orders')
-      .select('state')
-      .where('id', '=', order.id)
-      .executeTakeFirstOrThrow();
-    assert.equal(row.state, 'expired');
-    const { orders } = await vendor.admin<{ orders: OrderAnswer[] }>('GET', '/v1/orders?state=expired');
-    assert.deepEqual(
-      orders.map((o) => o.id),
-      [order.id],
-    );
-    const cancel = await fetch(`${vendor.url}/v1/orders/${order.id}/cancel`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${vendor.token}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
-    assert.equal(cancel.status, 410);
-    assert.equal(((await cancel.json()) as { code: string }).code, 'ORDER_EXPIRED');
   });
 });

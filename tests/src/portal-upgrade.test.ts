@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { generateAuthorizationNumber } from '@keyward/core';
 import type { Browser, Page } from 'playwright-core';
 import { inspectScreen, launchBrowser, newPage } from './support/browser.js';
 import { createDealer, type DealerAccount } from './support/orders.js';
@@ -185,6 +186,18 @@ describe('the dealer portal: an offline upgrade walked in headless Chromium, as 
     };
     assert.deepEqual(status.contents.items.cad, { servers: 2, nodes: 512 });
 
+    // Downloading again (from the same page, signed in again) sends no second e-mail.
+    await signIn(page);
+    const again = await page.request.get(`${vendor.url}/portal/orders/${order.id}/upgrade-file`);
+    assert.equal(again.status(), 200);
+    await new Promise((done) => setTimeout(done, 1500));
+    assert.equal(
+      smtp.received.filter((mail) => mail.parsed.subject?.startsWith(`Upgrade file for key ${serial}`))
+        .length,
+      1,
+    );
+    await page.getByRole('button', { name: 'Log out' }).first().click();
+
     // The confirmation look-up, with the credentials of the e-mail, signed out.
     const login = /Username: (\S+)/.exec(body.split('Confirmation Info:')[1] ?? '')?.[1] ?? '';
     const password = /Password: (\S+)/.exec(body.split('Confirmation Info:')[1] ?? '')?.[1] ?? '';
@@ -239,5 +252,45 @@ describe('the dealer portal: an offline upgrade walked in headless Chromium, as 
       contents: { items: Record<string, Record<string, number>> };
     };
     assert.deepEqual(status.contents.items.cad, { servers: 2, nodes: 512 });
+  });
+
+  it("dealer B can neither see nor process dealer A's order, even with its authorization number", async () => {
+    const { order, authorizationNumber } = await authorize();
+    const other = await createDealer(vendor, 'othername');
+    const page = await newPage(browser);
+    await page.goto(`${vendor.url}/portal/login`);
+    await page.getByLabel('Username').fill(other.login);
+    await page.getByLabel('Password').fill(other.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    assert.doesNotMatch(await page.locator('main').innerText(), new RegExp(order.id));
+    await page.goto(`${vendor.url}/portal/process`);
+    await page.getByLabel('Order ID').fill(order.id);
+    await page.getByLabel('Authorization number').fill(authorizationNumber);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    assert.match(await page.locator('#f-orderId-error').innerText(), /None of your orders has this ID/);
+    const download = await page.request.get(`${vendor.url}/portal/orders/${order.id}/download`);
+    assert.equal(download.status(), 404);
+    const shown = await vendor.admin<{ state: string; failedAttempts: number }>(
+      'GET',
+      `/v1/orders/${order.id}`,
+    );
+    assert.deepEqual([shown.state, shown.failedAttempts], ['authorized', 0]);
+  });
+
+  it('a wrong authorization number is shown beside its field, counted, and locks the order at the fifth', async () => {
+    const { order } = await authorize();
+    const page = await newPage(browser);
+    await signIn(page);
+    let message = '';
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await page.goto(`${vendor.url}/portal/process`);
+      await page.getByLabel('Order ID').fill(order.id);
+      await page.getByLabel('Authorization number').fill(generateAuthorizationNumber());
+      await page.getByRole('button', { name: 'Continue' }).click();
+      message = await page.locator('main').innerText();
+    }
+    assert.match(message, /locked/i);
+    const shown = await vendor.admin<{ locked: boolean }>('GET', `/v1/orders/${order.id}`);
+    assert.equal(shown.locked, true);
   });
 });

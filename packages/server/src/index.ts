@@ -12,7 +12,8 @@ export { type ClaimRefusal, type MailClaim, MailOutbox, type QueuedMail } from '
 export { queueMail } from './mail/queue-mail.js';
 export { lookUpConfirmation } from './orders/confirmation-lookup.js';
 export { authenticateDealer } from './orders/dealer-service.js';
-export { expireDueOrders, listOrders, orderDueForReminder, showOrder } from './orders/order-service.js';
+export { expireOrder, mailUpgradeFile, remindOrder } from './orders/order-notices.js';
+export { authorizeOrder, listOrders, showOrder } from './orders/order-service.js';
 export { type OrderSubmission, type ProcessedOrder, processOrder } from './orders/process-order.js';
 export { type RunningServer, type StartOptions, startVendorServer } from './vendor-server.js';
 export { WEBHOOK_EVENTS, type WebhookEvent } from './webhooks/webhook-events.js';

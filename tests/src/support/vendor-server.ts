@@ -20,6 +20,7 @@ export class TestClock {
 export interface TestVendor {
   /** The running server; `restart` replaces it. */
   server: RunningServer;
+  /** Where the server listens now (a restart listens on a new port). */
   readonly url: string;
   readonly token: string;
   readonly clock: TestClock;
@@ -28,7 +29,7 @@ export interface TestVendor {
   /** A product, a policy and `count` licenses, with the SDK configuration the application ships. */
   issue(policy?: Partial<Omit<Policy, 'id' | 'productId' | 'createdAt'>>, count?: number): Promise<Issued>;
   /** Stops the server and starts it again on the same data and database, as an operator would. */
-  restart(): Promise<RunningServer>;
+  restart(whileStopped?: () => void): Promise<RunningServer>;
   close(): Promise<void>;
 }
 
@@ -82,12 +83,14 @@ export async function startTestVendor(env: NodeJS.ProcessEnv = {}): Promise<Test
   const token = server.bootstrap.adminToken;
   if (token === undefined) throw new Error('A new server must print an admin token');
   const admin = adminRequest(
-    () => server.url,
+    () => vendor.server.url,
     () => token,
   );
   const vendor: TestVendor = {
     server,
-    url: server.url,
+    get url() {
+      return vendor.server.url;
+    },
     token,
     clock,
     dataDir,
@@ -110,8 +113,9 @@ export async function startTestVendor(env: NodeJS.ProcessEnv = {}): Promise<Test
       const sdkConfig = await admin<SdkConfig>('GET', `/v1/products/${product.code}/sdk-config`);
       return { product, policy, licenses: licenses, sdkConfig };
     },
-    async restart() {
+    async restart(whileStopped?: () => void) {
       await vendor.server.close();
+      whileStopped?.();
       vendor.server = await startVendorServer({ ...config.value, port: 0 }, { now: clock.now });
       return vendor.server;
     },

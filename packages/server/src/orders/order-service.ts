@@ -2,13 +2,11 @@ import {
   type AuthorizationNumber,
   type Dealer,
   decideOrderTransition,
-  dueOrderReminder,
   generateAuthorizationNumber,
   hashOrderSecret,
   newId,
   type Order,
   type OrderItem,
-  type OrderReminderKind,
   type OrderState,
   ok,
   orderAuthorizedMail,
@@ -179,29 +177,4 @@ export async function listOrders(
   const now = ctx.now();
   const orders = (await ctx.orders.list({ dealerId: filter.dealerId })).map((order) => viewOrder(order, now));
   return filter.state === undefined ? orders : orders.filter((order) => order.state === filter.state);
-}
-
-/**
- * For the reminder e-mails: the order and its dealer when `reminder` is the one due now (an order
- * still waiting, past the reminder's moment and not yet at the next one's), else undefined.
- */
-export async function orderDueForReminder(
-  ctx: ServerContext,
-  id: string,
-  reminder: OrderReminderKind,
-): Promise<OrderWithDealer | undefined> {
-  const order = await ctx.orders.find(id);
-  if (order === undefined || order.state !== 'authorized' || order.expiresAt === null) return undefined;
-  if (dueOrderReminder(new Date(order.expiresAt), ctx.now()) !== reminder) return undefined;
-  return withDealer(ctx, order);
-}
-
-/**
- * The order expiry job's work: every authorized order past its deadline becomes `expired`. Each
- * is returned to one caller only, however many processes run this at once: the expiry e-mail is
- * composed from what this returns.
- */
-export async function expireDueOrders(ctx: ServerContext): Promise<OrderWithDealer[]> {
-  const expired = await ctx.orders.expireDue(ctx.now().toISOString());
-  return Promise.all(expired.map((order) => withDealer(ctx, order)));
 }

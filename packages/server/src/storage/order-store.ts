@@ -210,22 +210,6 @@ export class OrderStore {
     return row && { state: row.state as OrderState, expiresAt: row.expires_at };
   }
 
-  /** Moves every authorized order past its deadline to `expired`; each is returned by one caller only. */
-  async expireDue(at: string): Promise<OrderRecord[]> {
-    const expired = await this.db
-      .updateTable('orders')
-      .set({ state: 'expired', closed_at: at })
-      .where('state', '=', 'authorized')
-      .where('expires_at', '<=', at)
-      .returning('id')
-      .execute();
-    if (expired.length === 0) return [];
-    const ids = expired.map((row) => row.id);
-    return (await records(this.db).where('orders.id', 'in', ids).orderBy('orders.id').execute()).map(
-      toRecord,
-    );
-  }
-
   async processedByConfirmation(login: string): Promise<ProcessedRecord | undefined> {
     const row = await records(this.db).where('orders.confirmation_login', '=', login).executeTakeFirst();
     if (row?.confirmation_hash == null || row.update_id === null) return undefined;
