@@ -72,9 +72,11 @@ const start = leaf<StartOptions>(
     });
     const { adminToken, masterKeyFile, createdKeys } = server.bootstrap;
     const mail = { transport: config.mail.transport, description: describeMail(config.mail) };
-    out.result({ url: server.url, createdKeys, adminToken: adminToken ?? null, mail }, () =>
+    const portal = server.context.portalUrl();
+    out.result({ url: server.url, portal, createdKeys, adminToken: adminToken ?? null, mail }, () =>
       [
         `Keyward vendor server listening on ${server.url} (database: ${describeDatabase(config.database)})`,
+        `Dealer portal: ${portal} (vendor staff sign in there with the admin token).`,
         `Mail: ${mail.description}.`,
         adminToken === undefined ? '' : firstRunHint(server.url, adminToken, masterKeyFile),
       ].join('\n'),
