@@ -51,14 +51,10 @@ export class KeyUpdates {
   async createRequest(): Promise<Result<string>> {
     const opened = await this.activated();
     if (!opened.ok) return opened;
-    const { container, terms } = opened.value;
+    const { terms } = opened.value;
     const vendorBox = this.session.vendorBoxKey();
     if (!vendorBox.ok) return vendorBox;
-    const signed = signDocument(
-      UPDATE_DOCUMENT_TYPES.updateRequest,
-      this.requestOf(opened.value),
-      container.keys.signer,
-    );
+    const { request: signed } = this.signedRequest(opened.value);
     return ok(
       encodeSealedFile(
         REQUEST_FILE_LABEL,
@@ -96,16 +92,7 @@ export class KeyUpdates {
   async pull(): Promise<Result<AppliedUpdate[]>> {
     const opened = await this.activated();
     if (!opened.ok) return opened;
-    const { container } = opened.value;
-    const request = signDocument(
-      UPDATE_DOCUMENT_TYPES.updateRequest,
-      this.requestOf(opened.value),
-      container.keys.signer,
-    );
-    const answer = await this.session.api.post('/v1/machine/updates', {
-      containerKey: container.record.containerKey,
-      request,
-    });
+    const answer = await this.session.api.post('/v1/machine/updates', this.signedRequest(opened.value));
     if (answer.kind !== 'answer') return err(answer.error);
     const packages = (answer.body as { packages?: unknown }).packages;
     if (!Array.isArray(packages) || !packages.every((text) => typeof text === 'string')) {
@@ -128,15 +115,8 @@ export class KeyUpdates {
   async upgradeByOrder(orderId: string, authorizationNumber: string): Promise<Result<OrderUpgrade>> {
     const opened = await this.activated();
     if (!opened.ok) return opened;
-    const { container } = opened.value;
-    const request = signDocument(
-      UPDATE_DOCUMENT_TYPES.updateRequest,
-      this.requestOf(opened.value),
-      container.keys.signer,
-    );
     const answer = await this.session.api.post(`/v1/machine/orders/${encodeURIComponent(orderId)}/process`, {
-      containerKey: container.record.containerKey,
-      request,
+      ...this.signedRequest(opened.value),
       authorizationNumber,
     });
     if (answer.kind !== 'answer') return err(answer.error);
@@ -198,6 +178,19 @@ export class KeyUpdates {
     return key === undefined
       ? refuse('CONFIG_INVALID', 'The vendor encryption key in the SDK configuration is not valid.')
       : ok(key);
+  }
+
+  /** The container's update request, signed by it: what every way of asking for updates sends. */
+  private signedRequest(activated: Activated) {
+    const { container } = activated;
+    return {
+      containerKey: container.record.containerKey,
+      request: signDocument(
+        UPDATE_DOCUMENT_TYPES.updateRequest,
+        this.requestOf(activated),
+        container.keys.signer,
+      ),
+    };
   }
 
   private requestOf({ container, terms }: Activated): UpdateRequest {

@@ -7,6 +7,8 @@ import { type FormErrors, renderPage } from './portal-views.js';
 /** Confirmation look-ups per address and minute: the credentials are long, so guessing is hopeless anyway. */
 const LOOK_UP_LIMIT = { rateLimit: { max: 20, timeWindow: '1 minute' } };
 
+const NOT_FOUND: FormErrors = { summary: 'No processed order has this confirmation username and password.' };
+
 interface LookUpForm {
   readonly username?: string;
   readonly password?: string;
@@ -46,13 +48,7 @@ export function portalConfirmationRoutes(app: FastifyInstance, portal: PortalCon
     if (password === '') fields.password = 'Enter the confirmation password from the e-mail.';
     if (Object.keys(fields).length > 0) return lookUpPage(request, reply, { fields }, username);
     const found = await lookUpConfirmation(portal.ctx, username, password);
-    if (!found.ok)
-      return lookUpPage(
-        request,
-        reply,
-        { summary: 'No processed order has this confirmation username and password.' },
-        username,
-      );
+    if (!found.ok) return lookUpPage(request, reply, NOT_FOUND, username);
     return renderPage(
       reply,
       'confirmation',
@@ -64,13 +60,7 @@ export function portalConfirmationRoutes(app: FastifyInstance, portal: PortalCon
   app.post('/confirmation/upgrade-file', { config: LOOK_UP_LIMIT }, async (request, reply) => {
     const { username, password } = credentials(request);
     const found = await lookUpConfirmation(portal.ctx, username, password);
-    if (!found.ok)
-      return lookUpPage(
-        request,
-        reply,
-        { summary: 'No processed order has this confirmation username and password.' },
-        username,
-      );
+    if (!found.ok) return lookUpPage(request, reply, NOT_FOUND, username);
     return reply
       .header('content-disposition', `attachment; filename="${found.value.fileName}"`)
       .type('application/octet-stream')
