@@ -1,20 +1,31 @@
 import { createRequire } from 'node:module';
 import { keywardError } from '@keyward/core';
 import { Command, CommanderError } from 'commander';
-import { adminCommand } from './commands/admin.js';
-import { keyCommand } from './commands/key.js';
-import { serverCommand } from './commands/server.js';
 import { CommandFailure, printFailure } from './output.js';
 
 const json = process.argv.includes('--json');
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
+/**
+ * End users run `keyward key` at every start of their application: it loads the key status
+ * utility alone, not the vendor server (Fastify, Kysely, the SQLite binding) that `server` and
+ * `admin` need, which would be most of its start-up time.
+ */
+async function commandGroups(): Promise<Command[]> {
+  const group = process.argv.slice(2).find((argument) => !argument.startsWith('-'));
+  const key = import('./commands/key.js').then((module) => module.keyCommand);
+  if (group === 'key') return [await key];
+  const [server, admin] = await Promise.all([
+    import('./commands/server.js').then((module) => module.serverCommand),
+    import('./commands/admin.js').then((module) => module.adminCommand),
+  ]);
+  return [server, admin, await key];
+}
+
 const program = new Command('keyward')
   .description('Keyward: license lifecycle for software vendors.')
-  .version(version)
-  .addCommand(serverCommand)
-  .addCommand(adminCommand)
-  .addCommand(keyCommand);
+  .version(version);
+for (const group of await commandGroups()) program.addCommand(group);
 
 /** Usage errors too are refusals: with --json they are printed as JSON, like every other. */
 function quietUsageErrors(command: Command): void {
