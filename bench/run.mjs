@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { admin, licenseRequestBody, productAndPolicy, seedLicenses } from './lib/fixtures.mjs';
+import { keyStatusStartup } from './lib/key-status.mjs';
 import { load } from './lib/load.mjs';
 import { offlineVerification } from './lib/offline.mjs';
 import { startJsonProcess, startVendor, stop } from './lib/processes.mjs';
@@ -104,6 +105,8 @@ try {
 
   log('offline verification in the SDK...');
   const offline = await offlineVerification(small.sdkConfig, small.serials.at(-1));
+  log('keyward key status start-up...');
+  const keyStatus = await keyStatusStartup(small.sdkConfig);
 
   await stop(small.child);
   log('update request, package and apply...');
@@ -135,6 +138,7 @@ try {
     },
     offlineVerification: { ...offline, target: '>= 0.9x raw Ed25519 verify' },
     coldStart: { medianMs: coldStartMs, target: '< 1000 ms to the first answered request' },
+    keyStatus,
     updates,
     checkAtScale: {
       licensesSmall: SMALL,
@@ -196,6 +200,11 @@ try {
       ratio: updates.applyRatio,
     },
     'cold start (ms)': { value: coldStartMs, baseline: 1000, ratio: ratio(coldStartMs, 1000) },
+    'keyward key status (ms)': {
+      value: keyStatus.keyStatusMs,
+      baseline: keyStatus.nodeMs,
+      ratio: keyStatus.ratio,
+    },
     [`check at ${LARGE.toLocaleString()} (req/s)`]: {
       value: checkLarge.requestsPerSecond,
       baseline: checkSmall.requestsPerSecond,
