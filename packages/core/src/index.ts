@@ -16,6 +16,7 @@ export * from './document-reader.js';
 export * from './documents.js';
 export * from './errors.js';
 export * from './fingerprint.js';
+export * from './http-status.js';
 export * from './ids.js';
 export * from './license-admin.js';
 export * from './licensing.js';
