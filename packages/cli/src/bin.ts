@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { adminCommand } from './commands/admin.js';
 import { keyCommand } from './commands/key.js';
 import { serverCommand } from './commands/server.js';
+import { siteCommand } from './commands/site.js';
 import { CommandFailure, printFailure } from './output.js';
 
 const json = process.argv.includes('--json');
@@ -14,7 +15,8 @@ const program = new Command('keyward')
   .version(version)
   .addCommand(serverCommand)
   .addCommand(adminCommand)
-  .addCommand(keyCommand);
+  .addCommand(keyCommand)
+  .addCommand(siteCommand);
 
 /** Usage errors too are refusals: with --json they are printed as JSON, like every other. */
 function quietUsageErrors(command: Command): void {
