@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { LicenseView } from '@keyward/site';
+import { KEYWARD, type StartedSite, startSiteProcess, stopSiteProcess } from './support/site-process.js';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 
 const run = promisify(execFile);
-const KEYWARD = resolve('packages/cli/bin/keyward.js');
 
 async function keyward(args: string[], env: Record<string, string>) {
   try {
@@ -29,51 +29,17 @@ async function json<T>(args: string[], env: Record<string, string>): Promise<T> 
   return JSON.parse(ran.stdout) as T;
 }
 
-interface Started {
-  url: string;
-  siteKey: string;
-  adminToken: string | null;
-  certificate: { siteId: string } | null;
-}
-
-/** `keyward site start` as an operator runs it; resolves with its one JSON document. */
-function startSite(dataDir: string): { process: ChildProcess; started: Promise<Started> } {
-  const child = spawn(
-    process.execPath,
-    [KEYWARD, 'site', 'start', '--port', '0', '--json', '--log-level', 'silent', '--data-dir', dataDir],
-    { env: { PATH: process.env.PATH, HOME: dataDir } },
-  );
-  const started = new Promise<Started>((resolvePromise, reject) => {
-    let text = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      try {
-        resolvePromise(JSON.parse(text) as Started);
-      } catch {
-        // Not the whole document yet.
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`site server exited with ${code}`)));
-  });
-  return { process: child, started };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  child.kill('SIGTERM');
-  await new Promise((resolvePromise) => child.once('exit', resolvePromise));
-}
-
 describe('keyward site, end to end', () => {
   let vendor: TestVendor;
   let root: string;
   let site: ChildProcess;
-  let started: Started;
+  let started: StartedSite;
   let env: Record<string, string>;
 
   before(async () => {
     vendor = await startTestVendor();
     root = await mkdtemp(join(tmpdir(), 'keyward-site-cli-'));
-    const running = startSite(join(root, 'site'));
+    const running = startSiteProcess(join(root, 'site'));
     site = running.process;
     started = await running.started;
     env = {
@@ -85,7 +51,7 @@ describe('keyward site, end to end', () => {
     };
   });
   after(async () => {
-    await stop(site);
+    await stopSiteProcess(site);
     await vendor.close();
     await rm(root, { recursive: true, force: true });
   });
@@ -146,8 +112,8 @@ describe('keyward site, end to end', () => {
     );
     await json(['site', 'license', 'add', keyFile], env);
 
-    await stop(site);
-    const running = startSite(join(root, 'site'));
+    await stopSiteProcess(site);
+    const running = startSiteProcess(join(root, 'site'));
     site = running.process;
     const again = await running.started;
     assert.deepEqual(

@@ -141,4 +141,24 @@ describe('site seats', () => {
     }
     await station.release(held.value);
   });
+
+  it('lends no seat of an item the site does not hold, nor of an expired license', async () => {
+    const [station] = stations(1, 'missing');
+    assert.ok(station);
+    assert.equal(codeOf(await station.lease('cad', 'printers')), 'ITEM_NOT_LICENSED');
+
+    const shortLived = await vendor.issue({ items: { cam: { seats: 2 } }, durationDays: 1 });
+    await site.admin('POST', '/v1/site/licenses', {
+      file: await site.keyFile(shortLived.licenses[0]?.serial ?? ''),
+    });
+    const cam = site.station('cam-1', shortLived.sdkConfig);
+    const borrowed = await cam.lease('cam', 'seats', { borrowDays: 7 });
+    assert.ok(borrowed.ok);
+    assert.equal(borrowed.value.lease.expiresAt, shortLived.licenses[0]?.expiresAt);
+    vendor.clock.advanceDays(2);
+    assert.equal(
+      codeOf(await site.station('cam-2', shortLived.sdkConfig).lease('cam', 'seats')),
+      'SITE_LICENSE_EXPIRED',
+    );
+  });
 });

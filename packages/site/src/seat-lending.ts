@@ -1,6 +1,4 @@
 import {
-  err,
-  keywardError,
   leaseDeadline,
   newId,
   ok,
@@ -86,14 +84,12 @@ export class SeatLending {
         request.nonce,
       );
     }
-    let lastRefusal = keywardError('NO_SEAT_AVAILABLE');
+    let open = false;
     for (const pool of pools) {
       const until = leaseDeadline(now, this.settings, request.borrowDays, pool.expiresAt);
-      if (!until.ok) {
-        lastRefusal = until.error;
-        if (until.error.code === 'BORROW_TOO_LONG') return until;
-        continue;
-      }
+      if (!until.ok && until.error.code === 'SITE_LICENSE_EXPIRED') continue;
+      if (!until.ok) return until;
+      open = true;
       const lease: LeaseRecord = {
         id: newId('lea', now.getTime()),
         serial: pool.serial,
@@ -107,7 +103,8 @@ export class SeatLending {
       if (await this.seats.take(pool, lease, now.toISOString()))
         return ok(this.sign(site.value, lease, request.product, request.nonce));
     }
-    return err(lastRefusal);
+    // Full seats say more than expired licenses: a seat may free up, an expired license will not.
+    return refuse(open ? 'NO_SEAT_AVAILABLE' : 'SITE_LICENSE_EXPIRED');
   }
 
   /** Keeps a lease alive for another stretch of heartbeats; one that already ran out is gone. */

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SdkConfig, SiteLeaseClient } from '@keyward/client';
+import { publicKeyFromRaw, type VendorKeys } from '@keyward/core';
 import { type RunningSite, readSiteConfig, startSiteServer } from '@keyward/site';
 import { adminRequest } from './admin-request.js';
 import type { TestVendor } from './vendor-server.js';
@@ -96,4 +97,14 @@ export async function startTestSite(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The vendor keys an application's SDK configuration ships, as verifiers. */
+export function vendorKeysOf(config: SdkConfig): VendorKeys {
+  const keys = config.vendorKeys.flatMap((key) => {
+    const imported = key.kind === 'ed25519' ? publicKeyFromRaw('ed25519', key.publicKey) : undefined;
+    return imported === undefined ? [] : [[key.kid, imported] as const];
+  });
+  const byKid = new Map(keys);
+  return { byKid: (kid) => byKid.get(kid), all: [...byKid.values()] };
 }
