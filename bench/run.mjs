@@ -8,11 +8,13 @@ import { admin, licenseRequestBody, productAndPolicy, seedLicenses } from './lib
 import { load } from './lib/load.mjs';
 import { offlineVerification } from './lib/offline.mjs';
 import { startJsonProcess, startVendor, stop } from './lib/processes.mjs';
+import { siteSeatBenchmark } from './lib/site-seats.mjs';
 import { updateBenchmarks } from './lib/updates.mjs';
 
 const SMALL = Number(process.env.KEYWARD_BENCH_SMALL ?? 10_000);
 const LARGE = Number(process.env.KEYWARD_BENCH_LARGE ?? 1_000_000);
 const DURATION = Number(process.env.KEYWARD_BENCH_SECONDS ?? 5);
+const STATIONS = Number(process.env.KEYWARD_BENCH_STATIONS ?? 10_000);
 const temporary = [];
 const log = (text) => process.stderr.write(`${text}\n`);
 
@@ -117,6 +119,10 @@ try {
   const checkLarge = await load(`${large.url}/v1/machine/check`, { body: largeBody, duration: DURATION });
   await stop(large.child);
 
+  log(`site server, ${STATIONS.toLocaleString()} stations...`);
+  // The steady state needs a few rounds of the one-a-minute schedule's spread to settle.
+  const siteSeats = await siteSeatBenchmark({ stations: STATIONS, seconds: Math.max(DURATION, 15) });
+
   const figures = {
     onlineCheck: {
       ...checkSmall,
@@ -136,6 +142,7 @@ try {
     offlineVerification: { ...offline, target: '>= 0.9x raw Ed25519 verify' },
     coldStart: { medianMs: coldStartMs, target: '< 1000 ms to the first answered request' },
     updates,
+    siteSeats,
     checkAtScale: {
       licensesSmall: SMALL,
       licensesLarge: LARGE,
@@ -200,6 +207,18 @@ try {
       value: checkLarge.requestsPerSecond,
       baseline: checkSmall.requestsPerSecond,
       ratio: figures.checkAtScale.largeToSmall,
+    },
+    'site: leases (per s)': { value: siteSeats.leasesPerSecond, baseline: null, ratio: null },
+    'site: heartbeats (per s)': { value: siteSeats.heartbeatsPerSecond, baseline: null, ratio: null },
+    [`site: CPU % at ${STATIONS.toLocaleString()} stations`]: {
+      value: siteSeats.steady.cpuPercentOfOneCore,
+      baseline: 10,
+      ratio: ratio(siteSeats.steady.cpuPercentOfOneCore, 10),
+    },
+    'site: memory (MB)': {
+      value: siteSeats.steady.rssMb,
+      baseline: 300,
+      ratio: ratio(siteSeats.steady.rssMb, 300),
     },
   });
 } finally {

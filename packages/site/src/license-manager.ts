@@ -37,6 +37,9 @@ export interface LicenseView {
  * for this site, and the terms are read from the signed document each time they are used.
  */
 export class LicenseManager {
+  /** Verified terms by serial, with the signed bytes they came from: a changed document is verified anew. */
+  private readonly verified = new Map<string, { signed: string; terms: Verified<SiteLicense> }>();
+
   constructor(
     private readonly identity: SiteIdentity,
     private readonly licenses: SiteLicenseStore,
@@ -95,12 +98,16 @@ export class LicenseManager {
   terms(held: HeldLicense): Result<Verified<SiteLicense>> {
     const site = this.identity.current();
     if (!site.ok) return site;
+    const signed = JSON.stringify(held.envelope);
+    const known = this.verified.get(held.serial);
+    if (known?.signed === signed) return ok(known.terms);
     const verified = verifySiteLicense(held.envelope, site.value.vendorKeys, site.value.certificate);
     if (!verified.ok)
       return refuse(
         'TAMPER_DETECTED',
         `The license ${held.serial} held by this site server does not verify.`,
       );
+    this.verified.set(held.serial, { signed, terms: verified.value });
     return verified;
   }
 }

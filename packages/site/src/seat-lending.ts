@@ -142,17 +142,13 @@ export class SeatLending {
     const now = this.now();
     const until = leaseDeadline(now, this.settings, borrowDays, licenseExpiresAt);
     if (!until.ok) return until;
-    if (
-      !(await this.seats.extend(
-        lease.id,
-        until.value.toISOString(),
-        borrowDays !== undefined,
-        now.toISOString(),
-      ))
-    )
-      return refuse('LEASE_EXPIRED');
-    const renewed = await this.seats.find(lease.id);
-    if (renewed === undefined) return refuse('LEASE_NOT_FOUND');
+    const renewed = await this.seats.extend(
+      lease.id,
+      until.value.toISOString(),
+      borrowDays !== undefined,
+      now.toISOString(),
+    );
+    if (renewed === undefined) return refuse('LEASE_EXPIRED');
     return ok(this.sign(site, renewed, product, nonce));
   }
 

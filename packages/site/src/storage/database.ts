@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import type { SiteDatabase } from './schema.js';
+import { withStatementCache } from './statement-cache.js';
 
 export type SiteDb = Kysely<SiteDatabase>;
 
@@ -16,7 +17,9 @@ export async function openSiteDatabase(file: string): Promise<SiteDb> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<SiteDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<SiteDatabase>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   if (error !== undefined) {
     await db.destroy();

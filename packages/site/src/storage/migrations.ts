@@ -32,6 +32,12 @@ const initial: Migration = {
       .addColumn('expires_at', 'text', (c) => c.notNull())
       .addUniqueConstraint('seat_leases_slot', ['serial', 'item', 'seat', 'slot'])
       .execute();
+    // Lapsed leases of a pool are found by their end, without reading the pool's live ones.
+    await db.schema
+      .createIndex('seat_leases_expiry')
+      .on('seat_leases')
+      .columns(['serial', 'item', 'seat', 'expires_at'])
+      .execute();
     await db.schema
       .createIndex('seat_leases_station')
       .on('seat_leases')

@@ -1,4 +1,6 @@
+import { sql, type Transaction } from 'kysely';
 import type { SiteDb } from './database.js';
+import type { SiteDatabase } from './schema.js';
 
 /** A seat lent to a station, as the site records it. */
 export interface LeaseRecord {
@@ -43,6 +45,36 @@ function toLease(row: {
 }
 
 /**
+ * The lowest slot of the pool no lease holds, if the pool is not full. Slots fill upwards, so the
+ * next one is usually just above the highest; only once the top slot was reached does it look
+ * for a gap a released lease left, through the unique index.
+ */
+async function freeSlot(trx: Transaction<SiteDatabase>, pool: SeatPool): Promise<number | undefined> {
+  const used = await trx
+    .selectFrom('seat_leases')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('count'),
+      eb.fn.min<number | null>('slot').as('lowest'),
+      eb.fn.max<number | null>('slot').as('highest'),
+    ])
+    .where('serial', '=', pool.serial)
+    .where('item', '=', pool.item)
+    .where('seat', '=', pool.seat)
+    .executeTakeFirstOrThrow();
+  if (Number(used.count) >= pool.count) return undefined;
+  if (used.lowest === null || Number(used.lowest) > 0) return 0;
+  if (Number(used.highest) + 1 < pool.count) return Number(used.highest) + 1;
+  const gap = await sql<{ slot: number }>`
+    select a.slot + 1 as slot from seat_leases a
+    where a.serial = ${pool.serial} and a.item = ${pool.item} and a.seat = ${pool.seat}
+      and not exists (
+        select 1 from seat_leases b
+        where b.serial = a.serial and b.item = a.item and b.seat = a.seat and b.slot = a.slot + 1)
+    order by a.slot limit 1`.execute(trx);
+  return gap.rows[0]?.slot;
+}
+
+/**
  * Seat leases. A lease that missed its heartbeats (or whose borrowing ended) is past its
  * `expires_at`: it no longer counts, and its slot is taken back by the next lease of that pool.
  */
@@ -64,18 +96,8 @@ export class SeatStore {
         .where('expires_at', '<=', now)
         .execute();
       for (;;) {
-        const held = await trx
-          .selectFrom('seat_leases')
-          .select('slot')
-          .where('serial', '=', pool.serial)
-          .where('item', '=', pool.item)
-          .where('seat', '=', pool.seat)
-          .orderBy('slot')
-          .execute();
-        const taken = new Set(held.map((row) => row.slot));
-        let slot = 0;
-        while (taken.has(slot)) slot += 1;
-        if (slot >= pool.count) return false;
+        const slot = await freeSlot(trx, pool);
+        if (slot === undefined) return false;
         const inserted = await trx
           .insertInto('seat_leases')
           .values({
@@ -119,10 +141,10 @@ export class SeatStore {
   /**
    * Moves a live lease's end to `until` if that is later (a heartbeat never shortens a borrowing);
    * `borrow` marks it taken offline.
-   * Returns false when the lease is gone or has already run out.
+   * Returns the lease as it is now; nothing when it is gone or has already run out.
    */
-  async extend(id: string, until: string, borrow: boolean, now: string): Promise<boolean> {
-    const result = await this.db
+  async extend(id: string, until: string, borrow: boolean, now: string): Promise<LeaseRecord | undefined> {
+    const row = await this.db
       .updateTable('seat_leases')
       .set((eb) => ({
         expires_at: eb.fn<string>('max', ['expires_at', eb.val(until)]),
@@ -130,8 +152,9 @@ export class SeatStore {
       }))
       .where('id', '=', id)
       .where('expires_at', '>', now)
+      .returningAll()
       .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+    return row && toLease(row);
   }
 
   async release(id: string): Promise<boolean> {
