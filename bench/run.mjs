@@ -212,8 +212,8 @@ try {
     'site: heartbeats (per s)': { value: siteSeats.heartbeatsPerSecond, baseline: null, ratio: null },
     [`site: CPU % at ${STATIONS.toLocaleString()} stations`]: {
       value: siteSeats.steady.cpuPercentOfOneCore,
-      baseline: 10,
-      ratio: ratio(siteSeats.steady.cpuPercentOfOneCore, 10),
+      baseline: siteSeats.steady.baselineCpuPercentOfOneCore,
+      ratio: ratio(siteSeats.steady.cpuPercentOfOneCore, siteSeats.steady.baselineCpuPercentOfOneCore),
     },
     'site: memory (MB)': {
       value: siteSeats.steady.rssMb,

@@ -42,6 +42,30 @@ async function usage(pid) {
   return { cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100, rssMb: Math.round(rssKb / 1024) };
 }
 
+/** Calls at `rate` per second, spread evenly, for `seconds`; the process's CPU share and memory meanwhile. */
+async function steadyLoad(pid, seconds, rate, call) {
+  const before = await usage(pid);
+  const started = performance.now();
+  let sent = 0;
+  const inFlight = new Set();
+  while (performance.now() - started < seconds * 1000) {
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    for (; sent < due; sent++) {
+      const pending = call(sent).finally(() => inFlight.delete(pending));
+      inFlight.add(pending);
+    }
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 10));
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - started) / 1000;
+  const after = await usage(pid);
+  return {
+    callsPerSecond: Math.round(sent / elapsed),
+    cpuPercentOfOneCore: Math.round(((after.cpuSeconds - before.cpuSeconds) / elapsed) * 1000) / 10,
+    rssMb: after.rssMb,
+  };
+}
+
 export async function siteSeatBenchmark({ stations, seconds }) {
   const dir = await mkdtemp(join(tmpdir(), 'keyward-bench-site-'));
   const vendorProcess = await startVendor(join(dir, 'vendor'));
@@ -92,33 +116,18 @@ export async function siteSeatBenchmark({ stations, seconds }) {
       post(`${site.url}/v1/stations/leases/${leaseIds[n % stations]}/heartbeat`, { nonce: nonce() });
     const heartbeatsPerSecond = await throughput(stations, 50, heartbeat);
 
-    // The steady state: every station once a minute, spread evenly, for `seconds`.
+    // The steady state: every station once a minute, spread evenly; the baseline is the site's
+    // bare /healthz asked at the same rate, what HTTP alone costs this process on this machine.
     const rate = stations / 60;
-    const before = await usage(siteProcess.child.pid);
-    const started = performance.now();
-    let sent = 0;
-    const inFlight = new Set();
-    while (performance.now() - started < seconds * 1000) {
-      const due = Math.floor(((performance.now() - started) / 1000) * rate);
-      for (; sent < due; sent++) {
-        const call = heartbeat(sent).finally(() => inFlight.delete(call));
-        inFlight.add(call);
-      }
-      await new Promise((resolvePromise) => setTimeout(resolvePromise, 10));
-    }
-    await Promise.all(inFlight);
-    const elapsed = (performance.now() - started) / 1000;
-    const after = await usage(siteProcess.child.pid);
-    const cpuShare = Math.round(((after.cpuSeconds - before.cpuSeconds) / elapsed) * 1000) / 10;
+    const steady = await steadyLoad(siteProcess.child.pid, seconds, rate, heartbeat);
+    const baseline = await steadyLoad(siteProcess.child.pid, seconds, rate, () =>
+      fetch(`${site.url}/healthz`).then((response) => response.json()),
+    );
     return {
       stations,
       leasesPerSecond,
       heartbeatsPerSecond,
-      steady: {
-        heartbeatsPerSecond: Math.round(sent / elapsed),
-        cpuPercentOfOneCore: cpuShare,
-        rssMb: after.rssMb,
-      },
+      steady: { ...steady, baselineCpuPercentOfOneCore: baseline.cpuPercentOfOneCore },
       target: 'steady state under 10% of one core and under 300 MB',
     };
   } finally {
