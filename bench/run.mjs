@@ -9,11 +9,13 @@ import { keyStatusStartup } from './lib/key-status.mjs';
 import { load } from './lib/load.mjs';
 import { offlineVerification } from './lib/offline.mjs';
 import { startJsonProcess, startVendor, stop } from './lib/processes.mjs';
+import { siteSeatBenchmark } from './lib/site-seats.mjs';
 import { updateBenchmarks } from './lib/updates.mjs';
 
 const SMALL = Number(process.env.KEYWARD_BENCH_SMALL ?? 10_000);
 const LARGE = Number(process.env.KEYWARD_BENCH_LARGE ?? 1_000_000);
 const DURATION = Number(process.env.KEYWARD_BENCH_SECONDS ?? 5);
+const STATIONS = Number(process.env.KEYWARD_BENCH_STATIONS ?? 10_000);
 const temporary = [];
 const log = (text) => process.stderr.write(`${text}\n`);
 
@@ -120,6 +122,10 @@ try {
   const checkLarge = await load(`${large.url}/v1/machine/check`, { body: largeBody, duration: DURATION });
   await stop(large.child);
 
+  log(`site server, ${STATIONS.toLocaleString()} stations...`);
+  // The steady state needs a few rounds of the one-a-minute schedule's spread to settle.
+  const siteSeats = await siteSeatBenchmark({ stations: STATIONS, seconds: Math.max(DURATION, 15) });
+
   const figures = {
     onlineCheck: {
       ...checkSmall,
@@ -140,6 +146,7 @@ try {
     coldStart: { medianMs: coldStartMs, target: '< 1000 ms to the first answered request' },
     keyStatus,
     updates,
+    siteSeats,
     checkAtScale: {
       licensesSmall: SMALL,
       licensesLarge: LARGE,
@@ -209,6 +216,18 @@ try {
       value: checkLarge.requestsPerSecond,
       baseline: checkSmall.requestsPerSecond,
       ratio: figures.checkAtScale.largeToSmall,
+    },
+    'site: leases (per s)': { value: siteSeats.leasesPerSecond, baseline: null, ratio: null },
+    'site: heartbeats (per s)': { value: siteSeats.heartbeatsPerSecond, baseline: null, ratio: null },
+    [`site: CPU % at ${STATIONS.toLocaleString()} stations`]: {
+      value: siteSeats.steady.cpuPercentOfOneCore,
+      baseline: siteSeats.steady.baselineCpuPercentOfOneCore,
+      ratio: ratio(siteSeats.steady.cpuPercentOfOneCore, siteSeats.steady.baselineCpuPercentOfOneCore),
+    },
+    'site: memory (MB)': {
+      value: siteSeats.steady.rssMb,
+      baseline: 300,
+      ratio: ratio(siteSeats.steady.rssMb, 300),
     },
   });
 } finally {

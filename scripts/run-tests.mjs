@@ -8,6 +8,7 @@ const roots = [
   'packages/core/dist',
   'packages/client/dist',
   'packages/server/dist',
+  'packages/site/dist',
   'packages/cli/dist',
   'tests/dist',
 ];

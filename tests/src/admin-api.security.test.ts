@@ -33,6 +33,10 @@ const ADMIN_ROUTES: ReadonlyArray<readonly ['GET' | 'POST', string, unknown?]> =
   ['POST', '/v1/orders/ord_x/authorize', {}],
   ['POST', '/v1/orders/ord_x/cancel', {}],
   ['POST', '/v1/orders/ord_x/unlock', {}],
+  ['POST', '/v1/sites', { name: 'Plant', siteKey: 'A'.repeat(43) }],
+  ['GET', '/v1/sites'],
+  ['GET', '/v1/sites/sit_00000000000000000000000000/certificate'],
+  ['POST', '/v1/sites/sit_00000000000000000000000000/licenses', { license: 'lic_x' }],
 ];
 
 const CALLERS: ReadonlyArray<readonly [string, Record<string, string>]> = [

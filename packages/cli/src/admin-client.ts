@@ -1,13 +1,13 @@
 import { err, isErrorCode, keywardError, ok, type Result, refuse } from '@keyward/core';
 
-/** The vendor's admin API over HTTP, with the admin token. */
+/** An admin API over HTTP with its token: the vendor's, or a site server's. */
 export class AdminClient {
   constructor(
     private readonly url: string,
     private readonly token: string,
   ) {}
 
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Result<T>> {
+  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Result<T>> {
     let response: Response;
     try {
       response = await fetch(`${this.url.replace(/\/+$/, '')}${path}`, {

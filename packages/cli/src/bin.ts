@@ -8,18 +8,19 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 
 /**
  * End users run `keyward key` at every start of their application: it loads the key status
- * utility alone, not the vendor server (Fastify, Kysely, the SQLite binding) that `server` and
- * `admin` need, which would be most of its start-up time.
+ * utility alone, not the vendor and site servers (Fastify, Kysely, the SQLite binding) that
+ * `server`, `admin` and `site` need, which would be most of its start-up time.
  */
 async function commandGroups(): Promise<Command[]> {
   const group = process.argv.slice(2).find((argument) => !argument.startsWith('-'));
   const key = import('./commands/key.js').then((module) => module.keyCommand);
   if (group === 'key') return [await key];
-  const [server, admin] = await Promise.all([
+  const [server, admin, site] = await Promise.all([
     import('./commands/server.js').then((module) => module.serverCommand),
     import('./commands/admin.js').then((module) => module.adminCommand),
+    import('./commands/site.js').then((module) => module.siteCommand),
   ]);
-  return [server, admin, await key];
+  return [server, admin, await key, site];
 }
 
 const program = new Command('keyward')

@@ -8,6 +8,9 @@ import { join, resolve } from 'node:path';
 export interface CliEnvironment {
   readonly url: string | undefined;
   readonly token: string | undefined;
+  /** Where `keyward site` talks to (a site server), and its admin token. */
+  readonly siteUrl: string | undefined;
+  readonly siteToken: string | undefined;
   readonly home: string;
   readonly anchorDir: string;
   readonly markerDir: string;
@@ -20,6 +23,8 @@ export function readCliEnvironment(env: NodeJS.ProcessEnv): CliEnvironment {
   return {
     url: env.KEYWARD_URL || undefined,
     token: env.KEYWARD_TOKEN || undefined,
+    siteUrl: env.KEYWARD_SITE_URL || undefined,
+    siteToken: env.KEYWARD_SITE_TOKEN || undefined,
     home: resolve(env.KEYWARD_HOME || join(homedir(), '.keyward')),
     anchorDir: resolve(env.KEYWARD_ANCHOR_DIR || join(stateHome, 'keyward', 'anchors')),
     markerDir: resolve(

@@ -7,3 +7,4 @@ export { type CheckOutcome, LicenseClient, type TransferOutcome } from './licens
 export type { LicenseClientOptions } from './license-session.js';
 export type { OfflineActivation } from './offline-activation.js';
 export { parseSdkConfig, type SdkConfig } from './sdk-config.js';
+export { type HeldLease, SiteLeaseClient, type SiteLeaseClientOptions } from './site-lease-client.js';

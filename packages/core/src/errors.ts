@@ -74,6 +74,20 @@ export const errorCatalogue = {
   AUTHORIZATION_INVALID: 'The order authorization number is wrong.',
   ORDER_LOCKED:
     'Too many wrong authorization numbers were entered for this order, so it is locked: ask the vendor to unlock it.',
+  SITE_NOT_FOUND: 'No site server has this id.',
+  SITE_KEY_TAKEN: 'This site key is already registered for another site server.',
+  SITE_NOT_REGISTERED:
+    'This site server has no certificate from the vendor yet: register its key with the vendor (keyward admin site register) and install the certificate.',
+  WRONG_SITE: 'This file was issued for another site server.',
+  SITE_LICENSE_NOT_FOUND: 'The site server holds no license with this serial number.',
+  SITE_LICENSE_EXISTS:
+    'The site server already holds this license (remove it first to add another issue of it).',
+  SITE_LICENSE_EXPIRED: 'This license has expired: it can no longer lend seats.',
+  ITEM_NOT_LICENSED: 'No license on this site server holds this item and seat for this product.',
+  NO_SEAT_AVAILABLE: 'Every seat of this item is in use: try again when a station releases one.',
+  LEASE_NOT_FOUND: 'The site server holds no lease with this id (it was released or its license removed).',
+  LEASE_EXPIRED: 'This lease missed its heartbeats and was released: lease a seat again.',
+  BORROW_TOO_LONG: 'A seat cannot be borrowed for that long: the site allows fewer days.',
   INTERNAL_ERROR: 'The license server failed to process the request.',
 } as const;
 

@@ -16,6 +16,8 @@ export const ID_PREFIXES = [
   'dlr',
   'ord',
   'msg',
+  'sit',
+  'lea',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -7,6 +7,7 @@ import type { VendorDb } from './storage/database.js';
 import type { DealerStore } from './storage/dealer-store.js';
 import type { LicenseStore } from './storage/license-store.js';
 import type { OrderStore } from './storage/order-store.js';
+import type { SiteStore } from './storage/site-store.js';
 import type { UpdateStore } from './storage/update-store.js';
 import type { VendorKeyring } from './vendor/keyring.js';
 import type { WebhookStore } from './webhooks/webhook-store.js';
@@ -21,6 +22,7 @@ export interface ServerContext {
   readonly updates: UpdateStore;
   readonly dealers: DealerStore;
   readonly orders: OrderStore;
+  readonly sites: SiteStore;
   readonly jobs: JobQueue;
   readonly webhooks: WebhookStore;
   readonly metrics: ServerMetrics;

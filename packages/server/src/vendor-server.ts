@@ -18,6 +18,7 @@ import { openDatabase } from './storage/database.js';
 import { DealerStore } from './storage/dealer-store.js';
 import { LicenseStore } from './storage/license-store.js';
 import { OrderStore } from './storage/order-store.js';
+import { SiteStore } from './storage/site-store.js';
 import { UpdateStore } from './storage/update-store.js';
 import { ensureVendorKeys, loadKeyring } from './vendor/keyring.js';
 import { loadMasterSecret } from './vendor/master-secret.js';
@@ -75,6 +76,7 @@ export async function startVendorServer(
       updates: new UpdateStore(db),
       dealers: new DealerStore(db),
       orders: new OrderStore(db),
+      sites: new SiteStore(db),
       jobs,
       webhooks: new WebhookStore(db),
       metrics: new ServerMetrics(jobs, now),

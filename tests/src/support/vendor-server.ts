@@ -15,6 +15,9 @@ export class TestClock {
   advanceDays(days: number): void {
     this.offsetMs += days * 86_400_000;
   }
+  advanceSeconds(seconds: number): void {
+    this.offsetMs += seconds * 1000;
+  }
 }
 
 export interface TestVendor {

@@ -7,6 +7,7 @@ import { byText, licenseLine, transfersText } from '../license-format.js';
 import { table } from '../output.js';
 import { type Connection, connect } from './admin-connection.js';
 import { dealerCommands, orderCommands } from './admin-orders.js';
+import { siteAdminCommands } from './admin-sites.js';
 import { supportDeskCommands } from './admin-support.js';
 import { updateCommands } from './admin-updates.js';
 import { webhookCommands } from './admin-webhooks.js';
@@ -396,4 +397,5 @@ export const adminCommand = new Command('admin')
   .addCommand(updateCommands)
   .addCommand(webhookCommands)
   .addCommand(dealerCommands)
-  .addCommand(orderCommands);
+  .addCommand(orderCommands)
+  .addCommand(siteAdminCommands);

@@ -7,12 +7,14 @@ import {
   LicenseRefusalSchema,
   LicenseRequestSchema,
 } from './documents.js';
+import { SeatLeaseSchema, SiteCertificateSchema, SiteLicenseSchema } from './site.js';
 import { OPERATION_SCHEMAS, UpdatePackageSchema, UpdateRequestSchema } from './updates.js';
 
 export * from './container.js';
 export * from './contents.js';
 export * from './documents.js';
 export * from './primitives.js';
+export * from './site.js';
 export * from './updates.js';
 
 /**
@@ -29,5 +31,8 @@ export const CHECKED_SCHEMAS = {
   updateRequest: UpdateRequestSchema,
   updatePackage: UpdatePackageSchema,
   containerRecord: ContainerRecordSchema,
+  siteCertificate: SiteCertificateSchema,
+  siteLicense: SiteLicenseSchema,
+  seatLease: SeatLeaseSchema,
   ...Object.fromEntries(Object.entries(OPERATION_SCHEMAS).map(([op, schema]) => [`operation:${op}`, schema])),
 } as const;

@@ -21,6 +21,12 @@ import {
 import { createPolicyRoute, listPoliciesRoute } from '../routes/policies.js';
 import { createProductRoute, listProductsRoute } from '../routes/products.js';
 import { sdkConfigRoute, vendorKeysRoute } from '../routes/sdk-config.js';
+import {
+  issueSiteLicenseRoute,
+  listSitesRoute,
+  registerSiteRoute,
+  siteCertificateRoute,
+} from '../routes/sites.js';
 import { grantTransfersRoute, releaseLicenseRoute, revokeLicenseRoute } from '../routes/support-desk.js';
 import {
   createUpdateRoute,
@@ -69,6 +75,10 @@ const ROUTES: readonly RouteModule[] = [
   authorizeOrderRoute,
   changeOrderRoutes,
   processOrderOnlineRoute,
+  registerSiteRoute,
+  listSitesRoute,
+  siteCertificateRoute,
+  issueSiteLicenseRoute,
 ];
 
 /** Fastify's own failures (body parsing, schema validation) as Keyward refusals. */

@@ -346,6 +346,31 @@ const portal: Migration = {
   },
 };
 
+/**
+ * Site servers the vendor certified, and the site licenses issued to each: the start of the
+ * fleet view (which site holds which serial).
+ */
+const sites: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('sites')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      // One site per key: a certificate names exactly one server.
+      .addColumn('site_key', 'text', (c) => c.notNull().unique())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('site_licenses')
+      .addColumn('site_id', 'text', (c) => c.notNull().references('sites.id'))
+      .addColumn('license_id', 'text', (c) => c.notNull().references('licenses.id'))
+      .addColumn('sequence', 'integer', (c) => c.notNull())
+      .addColumn('issued_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('site_licenses_pk', ['site_id', 'license_id'])
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -359,6 +384,7 @@ export const migrationProvider: MigrationProvider = {
       '0008_mail_outbox': mailOutbox,
       '0009_dealers_orders': dealersOrders,
       '0010_portal': portal,
+      '0011_sites': sites,
     };
   },
 };

@@ -220,7 +220,25 @@ export interface OrdersTable {
   upgrade_lines: string | null;
 }
 
+/** A site server the vendor certified: its Ed25519 key signs the seat leases of its stations. */
+export interface SitesTable {
+  id: string;
+  name: string;
+  site_key: string;
+  created_at: string;
+}
+
+/** A license issued to a site server, at the update step it was issued from. */
+export interface SiteLicensesTable {
+  site_id: string;
+  license_id: string;
+  sequence: number;
+  issued_at: string;
+}
+
 export interface VendorDatabase {
+  sites: SitesTable;
+  site_licenses: SiteLicensesTable;
   dealers: DealersTable;
   orders: OrdersTable;
   server_claims: ServerClaimsTable;

@@ -1,0 +1,86 @@
+import { writeFile } from 'node:fs/promises';
+import type { LicenseView } from '@keyward/site';
+import { Command } from 'commander';
+import { leaf, readUserFile, unwrap } from '../command-kit.js';
+import { connectSite, type SiteConnection } from './site-connection.js';
+
+const seatsOf = (items: LicenseView['items']) =>
+  Object.entries(items)
+    .flatMap(([item, seats]) => Object.entries(seats).map(([seat, count]) => `${item}.${seat}=${count}`))
+    .join(' ');
+
+function licenseLines(license: LicenseView): string {
+  const stations = license.propagation.stations;
+  return [
+    `${license.serial}  ${license.product}  ${seatsOf(license.items)}  expires ${license.expiresAt?.slice(0, 10) ?? 'never'}  origin: ${license.origin === 'manual' ? 'added manually' : license.origin}`,
+    stations.length === 0
+      ? '  propagated to: no station'
+      : `  propagated to: ${stations.map((s) => `${s.stationId} (${s.item}.${s.seat}${s.borrowed ? `, borrowed until ${s.expiresAt}` : ''})`).join(', ')}`,
+  ].join('\n');
+}
+
+const add = leaf<SiteConnection>(
+  'add',
+  'Add a license key file the vendor issued for this site.',
+  (c) => c.argument('<file>', 'the key file'),
+  async (o, out, [path]) => {
+    const file = (await readUserFile(path ?? '', 'key file')).toString('utf8');
+    const added = unwrap(await connectSite(o).request<LicenseView>('POST', '/v1/site/licenses', { file }));
+    out.result(added, () => `Added ${added.serial}:\n${licenseLines(added)}`);
+  },
+);
+
+const list = leaf<SiteConnection>(
+  'list',
+  'List the licenses this site holds, their origin and the stations each is propagated to.',
+  (c) => c,
+  async (o, out) => {
+    const { licenses } = unwrap(
+      await connectSite(o).request<{ licenses: LicenseView[] }>('GET', '/v1/site/licenses'),
+    );
+    out.result({ licenses }, () =>
+      licenses.length === 0 ? 'No licenses.' : licenses.map(licenseLines).join('\n'),
+    );
+  },
+);
+
+const exportFile = leaf<SiteConnection & { out: string }>(
+  'export',
+  'Write the key file of a license this site holds.',
+  (c) => c.argument('<serial>', 'the serial number').requiredOption('--out <file>', 'where to write it'),
+  async (o, out, [serial]) => {
+    const exported = unwrap(
+      await connectSite(o).request<{ serial: string; file: string }>(
+        'GET',
+        `/v1/site/licenses/${encodeURIComponent(serial ?? '')}/file`,
+      ),
+    );
+    await writeFile(o.out, exported.file);
+    out.result(
+      { serial: exported.serial, file: o.out },
+      () => `Wrote the key file of ${exported.serial} to ${o.out}`,
+    );
+  },
+);
+
+const remove = leaf<SiteConnection>(
+  'remove',
+  'Remove a license from this site (its stations lose their seats; an exported key file stays).',
+  (c) => c.argument('<serial>', 'the serial number'),
+  async (o, out, [serial]) => {
+    const removed = unwrap(
+      await connectSite(o).request<{ serial: string }>(
+        'DELETE',
+        `/v1/site/licenses/${encodeURIComponent(serial ?? '')}`,
+      ),
+    );
+    out.result(removed, () => `Removed ${removed.serial}.`);
+  },
+);
+
+export const siteLicenseCommands = new Command('license')
+  .description("The site's license manager.")
+  .addCommand(add)
+  .addCommand(list)
+  .addCommand(exportFile)
+  .addCommand(remove);

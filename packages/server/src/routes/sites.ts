@@ -1,0 +1,138 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { ok, refuse } from '@keyward/core';
+import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
+import { answer, type RouteModule } from '../http/keyward-app.js';
+import { problems, SignedEnvelopeSchema } from '../http/schemas.js';
+import { certificateOf, issueSiteLicense, registerSite } from '../sites/site-issuer.js';
+import { VendorKeySchema } from './sdk-config.js';
+
+const SiteSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  siteKey: Type.String(),
+  createdAt: Type.String(),
+});
+
+const SiteParams = Type.Object({ id: Type.String({ pattern: '^sit_[a-z0-9]{26}$' }) });
+
+/**
+ * What a site server installs: the vendor's certificate of its key, and the vendor's keys it
+ * verifies site license files with.
+ */
+const SiteCertificateFile = Type.Object({
+  site: SiteSchema,
+  certificate: SignedEnvelopeSchema,
+  vendorKeys: Type.Array(VendorKeySchema),
+});
+
+export const registerSiteRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/v1/sites',
+    {
+      preHandler: requireAdmin(ctx),
+      schema: {
+        operationId: 'registerSite',
+        tags: ['admin'],
+        security: ADMIN_SECURITY,
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            siteKey: Type.String({
+              pattern: '^[A-Za-z0-9_-]{43}$',
+              description: "The site server's Ed25519 public key (keyward site start prints it).",
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: SiteCertificateFile, ...problems(400, 401, 409) },
+      },
+    },
+    async (request, reply) => {
+      const registered = await registerSite(ctx, request.body.name, request.body.siteKey);
+      if (!registered.ok) return answer(request, reply, registered);
+      return answer(
+        request,
+        reply,
+        ok({ ...registered.value, vendorKeys: [...ctx.keyring.publicKeys] }),
+        201,
+      );
+    },
+  );
+};
+
+export const listSitesRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/sites',
+    {
+      preHandler: requireAdmin(ctx),
+      schema: {
+        operationId: 'listSites',
+        tags: ['admin'],
+        security: ADMIN_SECURITY,
+        response: {
+          200: Type.Object({
+            sites: Type.Array(Type.Object({ ...SiteSchema.properties, serials: Type.Array(Type.String()) })),
+          }),
+          ...problems(401),
+        },
+      },
+    },
+    async () => {
+      const sites = await ctx.sites.list();
+      return {
+        sites: await Promise.all(
+          sites.map(async (site) => ({ ...site, serials: await ctx.sites.serialsOf(site.id) })),
+        ),
+      };
+    },
+  );
+};
+
+export const siteCertificateRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/sites/:id/certificate',
+    {
+      preHandler: requireAdmin(ctx),
+      schema: {
+        operationId: 'getSiteCertificate',
+        tags: ['admin'],
+        security: ADMIN_SECURITY,
+        params: SiteParams,
+        response: { 200: SiteCertificateFile, ...problems(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const site = await ctx.sites.find(request.params.id);
+      if (site === undefined) return answer(request, reply, refuse('SITE_NOT_FOUND'));
+      return { site, certificate: certificateOf(ctx, site), vendorKeys: [...ctx.keyring.publicKeys] };
+    },
+  );
+};
+
+export const issueSiteLicenseRoute: RouteModule = (app, ctx) => {
+  app.post(
+    '/v1/sites/:id/licenses',
+    {
+      preHandler: requireAdmin(ctx),
+      schema: {
+        operationId: 'issueSiteLicense',
+        tags: ['admin'],
+        security: ADMIN_SECURITY,
+        params: SiteParams,
+        body: Type.Object(
+          { license: Type.String({ minLength: 1, maxLength: 200, description: 'License id or serial.' }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            serial: Type.String(),
+            file: Type.String({ description: 'The site license key file (keyward site license add).' }),
+          }),
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) =>
+      answer(request, reply, await issueSiteLicense(ctx, request.params.id, request.body.license), 201),
+  );
+};

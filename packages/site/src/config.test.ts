@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { readSiteConfig } from './config.js';
+
+describe('site configuration', () => {
+  it('defaults: port 8090, ./site-data, 60 s heartbeats, 3 missed, 7 days of borrowing', () => {
+    const config = readSiteConfig({});
+    assert.ok(config.ok);
+    assert.deepEqual(
+      [config.value.port, config.value.databaseFile, config.value.seats],
+      [
+        8090,
+        join(resolve('./site-data'), 'site.db'),
+        { heartbeatSeconds: 60, missedHeartbeats: 3, maxBorrowDays: 7 },
+      ],
+    );
+  });
+
+  it('flags win over the environment', () => {
+    const config = readSiteConfig({ KEYWARD_SITE_MAX_BORROW_DAYS: '3' }, { maxBorrowDays: 10 });
+    assert.equal(config.ok && config.value.seats.maxBorrowDays, 10);
+  });
+
+  it('a wrong setting is refused with its name', () => {
+    for (const [name, value] of [
+      ['KEYWARD_SITE_PORT', '70000'],
+      ['KEYWARD_SITE_HEARTBEAT_SECONDS', '0'],
+      ['KEYWARD_SITE_MISSED_HEARTBEATS', 'three'],
+      ['KEYWARD_SITE_MAX_BORROW_DAYS', '-1'],
+      ['KEYWARD_SITE_DATABASE_URL', 'postgres://db/site'],
+      ['KEYWARD_LOG_LEVEL', 'loud'],
+    ] as const) {
+      const config = readSiteConfig({ [name]: value });
+      assert.equal(config.ok, false, name);
+      assert.ok(
+        !config.ok && config.error.code === 'CONFIG_INVALID' && config.error.message.startsWith(name),
+      );
+    }
+  });
+});

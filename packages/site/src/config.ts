@@ -1,0 +1,101 @@
+import { join, resolve } from 'node:path';
+import { ok, type Result, refuse, type SeatSettings } from '@keyward/core';
+
+export interface SiteConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Holds the site's signing key and, by default, its database. */
+  readonly dataDir: string;
+  /** The SQLite file, or `:memory:`. */
+  readonly databaseFile: string;
+  readonly seats: SeatSettings;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Settings given on the command line; they win over the environment. */
+export type SiteFlags = Partial<Pick<SiteConfig, 'host' | 'port' | 'dataDir' | 'logLevel'>> & {
+  readonly databaseUrl?: string;
+  readonly heartbeatSeconds?: number;
+  readonly missedHeartbeats?: number;
+  readonly maxBorrowDays?: number;
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function invalid(setting: string, problem: string) {
+  return refuse('CONFIG_INVALID', `${setting} ${problem}`);
+}
+
+function wholeNumber(
+  setting: string,
+  text: string,
+  minimum: number,
+  maximum: number,
+  unit: string,
+): Result<number> {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < minimum || value > maximum)
+    return invalid(
+      setting,
+      `must be a whole number of ${unit} from ${minimum} to ${maximum}, not "${text}".`,
+    );
+  return ok(value);
+}
+
+function databaseFile(url: string, dataDir: string): Result<string> {
+  if (url === '') return ok(join(dataDir, 'site.db'));
+  if (!url.startsWith('sqlite:'))
+    return invalid('KEYWARD_SITE_DATABASE_URL', `"${url}" is not an SQLite URL (write sqlite:PATH).`);
+  const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+  if (path === '') return invalid('KEYWARD_SITE_DATABASE_URL', 'names no SQLite file (write sqlite:PATH).');
+  return ok(path === ':memory:' ? path : resolve(path));
+}
+
+/** The one place that reads the site server's environment. Settings: flags, then environment, then defaults. */
+export function readSiteConfig(env: NodeJS.ProcessEnv, flags: SiteFlags = {}): Result<SiteConfig> {
+  const port = wholeNumber(
+    'KEYWARD_SITE_PORT',
+    flags.port?.toString() ?? env.KEYWARD_SITE_PORT ?? '8090',
+    0,
+    65535,
+    'port',
+  );
+  if (!port.ok) return port;
+  const dataDir = resolve(flags.dataDir ?? env.KEYWARD_SITE_DATA_DIR ?? './site-data');
+  const database = databaseFile(flags.databaseUrl ?? env.KEYWARD_SITE_DATABASE_URL ?? '', dataDir);
+  if (!database.ok) return database;
+  const heartbeat = wholeNumber(
+    'KEYWARD_SITE_HEARTBEAT_SECONDS',
+    flags.heartbeatSeconds?.toString() ?? env.KEYWARD_SITE_HEARTBEAT_SECONDS ?? '60',
+    1,
+    86_400,
+    'seconds',
+  );
+  if (!heartbeat.ok) return heartbeat;
+  const missed = wholeNumber(
+    'KEYWARD_SITE_MISSED_HEARTBEATS',
+    flags.missedHeartbeats?.toString() ?? env.KEYWARD_SITE_MISSED_HEARTBEATS ?? '3',
+    1,
+    100,
+    'heartbeats',
+  );
+  if (!missed.ok) return missed;
+  const borrow = wholeNumber(
+    'KEYWARD_SITE_MAX_BORROW_DAYS',
+    flags.maxBorrowDays?.toString() ?? env.KEYWARD_SITE_MAX_BORROW_DAYS ?? '7',
+    0,
+    365,
+    'days',
+  );
+  if (!borrow.ok) return borrow;
+  const logLevel = LOG_LEVELS.find((level) => level === (flags.logLevel ?? env.KEYWARD_LOG_LEVEL ?? 'info'));
+  if (logLevel === undefined) return invalid('KEYWARD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
+  return ok({
+    host: flags.host ?? env.KEYWARD_SITE_HOST ?? '127.0.0.1',
+    port: port.value,
+    dataDir,
+    databaseFile: database.value,
+    seats: { heartbeatSeconds: heartbeat.value, missedHeartbeats: missed.value, maxBorrowDays: borrow.value },
+    logLevel,
+  });
+}

@@ -1,0 +1,76 @@
+import { mkdir } from 'node:fs/promises';
+import { firstSiteAdminToken } from './admin-tokens.js';
+import type { SiteConfig } from './config.js';
+import type { SiteContext } from './context.js';
+import { buildSiteApp } from './http/build-site-app.js';
+import type { SiteApp } from './http/site-app.js';
+import { LicenseManager } from './license-manager.js';
+import { SeatLending } from './seat-lending.js';
+import { SiteIdentity } from './site-identity.js';
+import { loadSiteKey } from './site-key.js';
+import { openSiteDatabase } from './storage/database.js';
+import { IdentityStore } from './storage/identity-store.js';
+import { SiteLicenseStore } from './storage/license-store.js';
+import { SeatStore } from './storage/seat-store.js';
+
+export interface RunningSite {
+  readonly url: string;
+  readonly app: SiteApp;
+  readonly context: SiteContext;
+  readonly bootstrap: {
+    /** The first admin token, shown once: only its hash is stored. */
+    readonly adminToken: string | undefined;
+    /** Set when this start created the site key file, which the operator must back up. */
+    readonly siteKeyFile: string | undefined;
+  };
+  close(): Promise<void>;
+}
+
+export interface SiteStartOptions {
+  /** The clock; tests move it to let heartbeats lapse and borrowings end. */
+  readonly now?: () => Date;
+}
+
+/** Opens the site database, loads (or creates) the site key and certificate, and serves the site API. */
+export async function startSiteServer(
+  config: SiteConfig,
+  options: SiteStartOptions = {},
+): Promise<RunningSite> {
+  const now = options.now ?? (() => new Date());
+  await mkdir(config.dataDir, { recursive: true });
+  const key = await loadSiteKey(config.dataDir);
+  const db = await openSiteDatabase(config.databaseFile);
+  try {
+    const identity = new SiteIdentity(key, new IdentityStore(db));
+    await identity.load();
+    const licenseStore = new SiteLicenseStore(db);
+    const seatStore = new SeatStore(db);
+    const licenses = new LicenseManager(identity, licenseStore, seatStore, now);
+    const context: SiteContext = {
+      config,
+      db,
+      identity,
+      licenses,
+      seats: new SeatLending(identity, licenses, licenseStore, seatStore, config.seats, now),
+      now,
+    };
+    const app = await buildSiteApp(context);
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    const adminToken = await firstSiteAdminToken(db, now().toISOString());
+    return {
+      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      app,
+      context,
+      bootstrap: { adminToken, siteKeyFile: key.createdFile },
+      async close() {
+        await app.close();
+        await db.destroy();
+      },
+    };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}

@@ -1,0 +1,176 @@
+import { sql, type Transaction } from 'kysely';
+import type { SiteDb } from './database.js';
+import type { SiteDatabase } from './schema.js';
+
+/** A seat lent to a station, as the site records it. */
+export interface LeaseRecord {
+  readonly id: string;
+  readonly serial: string;
+  readonly item: string;
+  readonly seat: string;
+  readonly stationId: string;
+  readonly borrowed: boolean;
+  readonly leasedAt: string;
+  readonly expiresAt: string;
+}
+
+/** One seat kind of one license: `count` seats of `item`/`seat` under `serial`. */
+export interface SeatPool {
+  readonly serial: string;
+  readonly item: string;
+  readonly seat: string;
+  readonly count: number;
+}
+
+function toLease(row: {
+  id: string;
+  serial: string;
+  item: string;
+  seat: string;
+  station_id: string;
+  borrowed: number;
+  leased_at: string;
+  expires_at: string;
+}): LeaseRecord {
+  return {
+    id: row.id,
+    serial: row.serial,
+    item: row.item,
+    seat: row.seat,
+    stationId: row.station_id,
+    borrowed: row.borrowed === 1,
+    leasedAt: row.leased_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+/**
+ * The lowest slot of the pool no lease holds, if the pool is not full. Slots fill upwards, so the
+ * next one is usually just above the highest; only once the top slot was reached does it look
+ * for a gap a released lease left, through the unique index.
+ */
+async function freeSlot(trx: Transaction<SiteDatabase>, pool: SeatPool): Promise<number | undefined> {
+  const used = await trx
+    .selectFrom('seat_leases')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('count'),
+      eb.fn.min<number | null>('slot').as('lowest'),
+      eb.fn.max<number | null>('slot').as('highest'),
+    ])
+    .where('serial', '=', pool.serial)
+    .where('item', '=', pool.item)
+    .where('seat', '=', pool.seat)
+    .executeTakeFirstOrThrow();
+  if (Number(used.count) >= pool.count) return undefined;
+  if (used.lowest === null || Number(used.lowest) > 0) return 0;
+  if (Number(used.highest) + 1 < pool.count) return Number(used.highest) + 1;
+  const gap = await sql<{ slot: number }>`
+    select a.slot + 1 as slot from seat_leases a
+    where a.serial = ${pool.serial} and a.item = ${pool.item} and a.seat = ${pool.seat}
+      and not exists (
+        select 1 from seat_leases b
+        where b.serial = a.serial and b.item = a.item and b.seat = a.seat and b.slot = a.slot + 1)
+    order by a.slot limit 1`.execute(trx);
+  return gap.rows[0]?.slot;
+}
+
+/**
+ * Seat leases. A lease that missed its heartbeats (or whose borrowing ended) is past its
+ * `expires_at`: it no longer counts, and its slot is taken back by the next lease of that pool.
+ */
+export class SeatStore {
+  constructor(private readonly db: SiteDb) {}
+
+  /**
+   * Takes a seat of the pool if one is free: the lowest slot number below the count that no live
+   * lease holds. The unique (serial, item, seat, slot) makes this safe however many requests
+   * race: of two that pick the same slot, one inserts and the other looks again.
+   */
+  async take(pool: SeatPool, lease: LeaseRecord, now: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .deleteFrom('seat_leases')
+        .where('serial', '=', pool.serial)
+        .where('item', '=', pool.item)
+        .where('seat', '=', pool.seat)
+        .where('expires_at', '<=', now)
+        .execute();
+      for (;;) {
+        const slot = await freeSlot(trx, pool);
+        if (slot === undefined) return false;
+        const inserted = await trx
+          .insertInto('seat_leases')
+          .values({
+            id: lease.id,
+            serial: pool.serial,
+            item: pool.item,
+            seat: pool.seat,
+            slot,
+            station_id: lease.stationId,
+            borrowed: lease.borrowed ? 1 : 0,
+            leased_at: lease.leasedAt,
+            expires_at: lease.expiresAt,
+          })
+          .onConflict((conflict) => conflict.columns(['serial', 'item', 'seat', 'slot']).doNothing())
+          .executeTakeFirst();
+        if (inserted.numInsertedOrUpdatedRows === 1n) return true;
+      }
+    });
+  }
+
+  /** The live lease a station holds of this item and seat, if any: asking again renews it. */
+  async heldBy(stationId: string, item: string, seat: string, serials: readonly string[], now: string) {
+    if (serials.length === 0) return undefined;
+    const row = await this.db
+      .selectFrom('seat_leases')
+      .selectAll()
+      .where('station_id', '=', stationId)
+      .where('item', '=', item)
+      .where('seat', '=', seat)
+      .where('serial', 'in', serials)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return row && toLease(row);
+  }
+
+  async find(id: string): Promise<LeaseRecord | undefined> {
+    const row = await this.db.selectFrom('seat_leases').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toLease(row);
+  }
+
+  /**
+   * Moves a live lease's end to `until` if that is later (a heartbeat never shortens a borrowing);
+   * `borrow` marks it taken offline.
+   * Returns the lease as it is now; nothing when it is gone or has already run out.
+   */
+  async extend(id: string, until: string, borrow: boolean, now: string): Promise<LeaseRecord | undefined> {
+    const row = await this.db
+      .updateTable('seat_leases')
+      .set((eb) => ({
+        expires_at: eb.fn<string>('max', ['expires_at', eb.val(until)]),
+        borrowed: eb.fn<number>('max', ['borrowed', eb.val(borrow ? 1 : 0)]),
+      }))
+      .where('id', '=', id)
+      .where('expires_at', '>', now)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toLease(row);
+  }
+
+  async release(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('seat_leases').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows === 1n;
+  }
+
+  /** Live leases, for the license manager's view of where each license is propagated. */
+  async live(now: string): Promise<LeaseRecord[]> {
+    const rows = await this.db
+      .selectFrom('seat_leases')
+      .selectAll()
+      .where('expires_at', '>', now)
+      .orderBy('serial')
+      .orderBy('station_id')
+      .execute();
+    return rows.map(toLease);
+  }
+}
