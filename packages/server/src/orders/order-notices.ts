@@ -8,7 +8,6 @@ import {
   type OutgoingMail,
   orderExpiredMail,
   orderReminderMail,
-  type UpgradeLine,
   upgradeFileMail,
 } from '@keyward/core';
 import type { Transaction } from 'kysely';
@@ -122,31 +121,18 @@ export async function mailUpgradeFile(ctx: ServerContext, orderId: string): Prom
   if (update === undefined) return false;
   const dealer = await dealerOf(ctx, order);
   const at = ctx.now().toISOString();
+  const confirmation = generateConfirmationCredentials();
+  const mail = upgradeFileMail({
+    dealer,
+    order: mailedOrder(order),
+    serial: update.serial,
+    formatVersion: CONTAINER_FORMAT,
+    lines: order.upgradeLines ?? [],
+    confirmation,
+    file: update.file,
+    portalUrl: ctx.portalUrl(),
+  });
   return ctx.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('orders')
-      .select('upgrade_lines')
-      .where('id', '=', orderId)
-      .executeTakeFirst();
-    const license = await trx
-      .selectFrom('licenses')
-      .select('serial')
-      .where('id', '=', update.licenseId)
-      .executeTakeFirst();
-    if (row === undefined || license === undefined) return false;
-    const serial = license.serial;
-    const lines = JSON.parse(row.upgrade_lines ?? '[]') as UpgradeLine[];
-    const confirmation = generateConfirmationCredentials();
-    const mail = upgradeFileMail({
-      dealer,
-      order: mailedOrder(order),
-      serial,
-      formatVersion: CONTAINER_FORMAT,
-      lines,
-      confirmation,
-      file: update.file,
-      portalUrl: ctx.portalUrl(),
-    });
     if (!(await noticeOnce(trx, orderId, 'upgrade-file', mail, at))) return false;
     await trx
       .updateTable('orders')

@@ -237,20 +237,9 @@ export function portalOrderRoutes(app: FastifyInstance, portal: PortalContext): 
     const order = await showOrder(ctx, id, userOf(request).id);
     if (!order.ok || order.value.state !== 'processed' || order.value.updateId === null) return undefined;
     const update = await ctx.updates.issued(order.value.updateId);
-    const serial = order.value.upgradeLines === null ? undefined : await serialOf(update?.licenseId);
-    return update === undefined || serial === undefined
+    return update === undefined
       ? undefined
-      : { order: order.value, file: update.file, serial };
-  }
-
-  async function serialOf(licenseId: string | undefined): Promise<string | undefined> {
-    if (licenseId === undefined) return undefined;
-    const row = await ctx.db
-      .selectFrom('licenses')
-      .select('serial')
-      .where('id', '=', licenseId)
-      .executeTakeFirst();
-    return row?.serial;
+      : { order: order.value, file: update.file, serial: update.serial };
   }
 
   app.get<{ Params: { id: string } }>('/orders/:id/download', dealerOnly, async (request, reply) => {

@@ -91,16 +91,29 @@ export class UpdateStore {
     return row?.package_file;
   }
 
-  /** Which license an issued update is for, from which step, and its file. */
+  /** Which license (and serial) an issued update is for, from which step, and its file. */
   async issued(
     updateId: string,
-  ): Promise<{ licenseId: string; fromSequence: number; file: string } | undefined> {
+  ): Promise<{ licenseId: string; serial: string; fromSequence: number; file: string } | undefined> {
     const row = await this.db
       .selectFrom('license_updates')
-      .select(['license_id', 'from_sequence', 'package_file'])
-      .where('id', '=', updateId)
+      .innerJoin('licenses', 'licenses.id', 'license_updates.license_id')
+      .select([
+        'license_updates.license_id',
+        'licenses.serial',
+        'license_updates.from_sequence',
+        'license_updates.package_file',
+      ])
+      .where('license_updates.id', '=', updateId)
       .executeTakeFirst();
-    return row && { licenseId: row.license_id, fromSequence: row.from_sequence, file: row.package_file };
+    return (
+      row && {
+        licenseId: row.license_id,
+        serial: row.serial,
+        fromSequence: row.from_sequence,
+        file: row.package_file,
+      }
+    );
   }
 
   async history(licenseId: string): Promise<UpdateSummary[]> {
