@@ -1,38 +1,10 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const KEYWARD = resolve('packages/cli/bin/keyward.js');
-
-interface Ran {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The keyward command as a user runs it: a new process, settings from flags and environment. */
-async function keyward(args: string[], env: Record<string, string>): Promise<Ran> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [KEYWARD, ...args], {
-      env: { PATH: process.env.PATH, HOME: env.HOME, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-async function json<T>(args: string[], env: Record<string, string>): Promise<T> {
-  const ran = await keyward([...args, '--json'], env);
-  assert.equal(ran.code, 0, ran.stderr);
-  return JSON.parse(ran.stdout) as T;
-}
+import { json, KEYWARD, keyward } from './support/cli.js';
 
 describe('the keyward command, end to end', () => {
   let root: string;

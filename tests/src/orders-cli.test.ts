@@ -1,39 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { generateAuthorizationNumber } from '@keyward/core';
+import { json, keyward, refusal } from './support/cli.js';
 import { type Issued, startTestVendor, type TestVendor } from './support/vendor-server.js';
-
-const run = promisify(execFile);
-const KEYWARD = resolve('packages/cli/bin/keyward.js');
-
-async function keyward(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [KEYWARD, ...args], {
-      env: { PATH: process.env.PATH, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-async function json<T>(args: string[], env: Record<string, string>): Promise<T> {
-  const ran = await keyward([...args, '--json'], env);
-  assert.equal(ran.code, 0, ran.stderr);
-  return JSON.parse(ran.stdout) as T;
-}
-
-async function refusal(args: string[], env: Record<string, string>): Promise<string> {
-  const ran = await keyward([...args, '--json'], env);
-  assert.equal(ran.code, 1, ran.stdout);
-  return (JSON.parse(ran.stderr) as { error: { code: string } }).error.code;
-}
 
 interface Order {
   id: string;

@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { generateAuthorizationNumber } from '@keyward/core';
 import type { Browser, Page } from 'playwright-core';
 import { inspectScreen, launchBrowser, newPage } from './support/browser.js';
+import { KEYWARD } from './support/cli.js';
 import { createDealer, type DealerAccount } from './support/orders.js';
 import { smtpReceiver } from './support/smtp-receiver.js';
 import { type Issued, startTestVendor, type TestVendor } from './support/vendor-server.js';
 
 const run = promisify(execFile);
-const KEYWARD = resolve('packages/cli/bin/keyward.js');
 const FROM = 'Acme Licensing <licensing@acme.example>';
 
 /** The customer's side, as a user runs it: the keyward command in a process of its own. */

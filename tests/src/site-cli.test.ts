@@ -1,33 +1,13 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import type { LicenseView } from '@keyward/site';
-import { KEYWARD, type StartedSite, startSiteProcess, stopSiteProcess } from './support/site-process.js';
+import { json, keyward } from './support/cli.js';
+import { type StartedSite, startSiteProcess, stopSiteProcess } from './support/site-process.js';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
-
-const run = promisify(execFile);
-
-async function keyward(args: string[], env: Record<string, string>) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [KEYWARD, ...args], {
-      env: { PATH: process.env.PATH, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-async function json<T>(args: string[], env: Record<string, string>): Promise<T> {
-  const ran = await keyward([...args, '--json'], env);
-  assert.equal(ran.code, 0, ran.stderr);
-  return JSON.parse(ran.stdout) as T;
-}
 
 describe('keyward site, end to end', () => {
   let vendor: TestVendor;

@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { resolve } from 'node:path';
 import type { MailAttachment, OutgoingMail } from '@keyward/core';
 import type { RunningServer } from '@keyward/server';
+import { KEYWARD } from './cli.js';
 
-const KEYWARD = resolve('packages/cli/bin/keyward.js');
 export const FROM = 'Acme Licensing <licensing@acme.example>';
 export const UPGRADE_FILE = Buffer.concat([
   Buffer.from('KEYWARD UPDATE\r\n'),

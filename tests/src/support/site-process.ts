@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-
-export const KEYWARD = resolve('packages/cli/bin/keyward.js');
+import { KEYWARD } from './cli.js';
 
 /** What `keyward site start --json` prints. */
 export interface StartedSite {
