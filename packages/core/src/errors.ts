@@ -88,6 +88,23 @@ export const errorCatalogue = {
   LEASE_NOT_FOUND: 'The site server holds no lease with this id (it was released or its license removed).',
   LEASE_EXPIRED: 'This lease missed its heartbeats and was released: lease a seat again.',
   BORROW_TOO_LONG: 'A seat cannot be borrowed for that long: the site allows fewer days.',
+  RENEWAL_NOT_FOUND: 'No renewal has this id.',
+  RENEWAL_EXISTS: 'A renewal is already waiting for this license: remove it first to tie another one.',
+  RENEWAL_INVALID: 'A license cannot renew itself or a license of another product.',
+  DONATION_EXCEEDS_LICENSE: 'The donation holds more seats than the license it comes from.',
+  NEIGHBOUR_NOT_FOUND: 'This site server has no neighbour with this site id.',
+  NEIGHBOUR_EXISTS: 'This site server already has a neighbour with this site id.',
+  NEIGHBOUR_NOT_TRUSTED:
+    'This site server does not take donations from that site server: add it as a parent neighbour first.',
+  NEIGHBOUR_UNREACHABLE:
+    'The neighbour site server did not answer: it will be offered the seats again when it is back.',
+  NEIGHBOUR_LICENSE_NOT_DONATABLE:
+    'A license received from a neighbour cannot be donated on: only its donor can donate its seats.',
+  NOT_ENOUGH_SEATS: 'The license has not enough free seats for this.',
+  VENDOR_UNREACHABLE: 'The vendor server did not answer: the task runs again on its next turn.',
+  VENDOR_URL_MISSING:
+    "This site server does not know the vendor server's address: set KEYWARD_SITE_VENDOR_URL (or --vendor-url).",
+  NOTIFICATION_NOT_FOUND: 'No notification has this id.',
   INTERNAL_ERROR: 'The license server failed to process the request.',
 } as const;
 

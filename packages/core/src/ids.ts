@@ -18,6 +18,9 @@ export const ID_PREFIXES = [
   'msg',
   'sit',
   'lea',
+  'ren',
+  'don',
+  'ntf',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

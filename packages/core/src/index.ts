@@ -30,6 +30,7 @@ export * from './orders.js';
 export * from './passwords.js';
 export * from './policy-rules.js';
 export * from './provisional-binding.js';
+export * from './renewal-rules.js';
 export * from './result.js';
 export * from './sealed-file.js';
 export * from './seat-rules.js';

@@ -7,11 +7,16 @@ import { leaseDeadline } from './seat-rules.js';
 import {
   decodeSiteLicenseFile,
   encodeSiteLicenseFile,
+  type SeatDonation,
   type SeatLease,
+  signRenewalRequest,
+  signSeatDonation,
   signSeatLease,
   signSiteCertificate,
   signSiteLicense,
   siteKeyId,
+  verifyDonation,
+  verifyRenewalRequest,
   verifySeatLease,
   verifySiteLicense,
 } from './site-documents.js';
@@ -107,5 +112,111 @@ describe('site documents', () => {
     assert.deepEqual(capped.ok && capped.value.toISOString(), '2026-01-03T00:00:00.000Z');
     const online = leaseDeadline(now, settings, undefined, null);
     assert.deepEqual(online.ok && online.value.getTime() - now.getTime(), 180_000);
+  });
+});
+
+describe('seat donations between site servers', () => {
+  const siteSigner = { kid: siteKeyId(certificate), privateKey: privateKeyFromMaterial(site.material) };
+  const license = {
+    siteId: certificate.siteId,
+    serial: 'ABCDE-FGHJK',
+    product: 'cad',
+    sequence: 1,
+    contents: { ...emptyContents(), items: { cad: { nodes: 10 } } },
+    issuedAt: now.toISOString(),
+  };
+  const receiver = newId('sit');
+  const donation: SeatDonation = {
+    donationId: newId('don'),
+    fromSiteId: certificate.siteId,
+    toSiteId: receiver,
+    serial: license.serial,
+    product: 'cad',
+    items: { cad: { nodes: 4 } },
+    replaces: null,
+    issuedAt: now.toISOString(),
+  };
+  const bundle = (donated = donation, by = siteSigner) => ({
+    donation: signSeatDonation(donated, by),
+    license: signSiteLicense(license, vendor.signer),
+    certificate: certificateEnvelope,
+  });
+
+  it('the receiver lends the donated seats under the vendor-signed terms, no more', () => {
+    const received = verifyDonation(bundle(), vendorKeys, receiver);
+    assert.ok(received.ok);
+    assert.deepEqual(received.value.terms.contents.items, { cad: { nodes: 4 } });
+    assert.equal(received.value.terms.siteId, receiver);
+    assert.equal(received.value.terms.contents.expiresAt, license.contents.expiresAt);
+  });
+
+  const refusals: Array<[string, () => unknown, string, string]> = [
+    [
+      'of more seats than the license',
+      () => bundle({ ...donation, items: { cad: { nodes: 11 } } }),
+      receiver,
+      'DONATION_EXCEEDS_LICENSE',
+    ],
+    [
+      'of an item the license lacks',
+      () => bundle({ ...donation, items: { cam: { nodes: 1 } } }),
+      receiver,
+      'DONATION_EXCEEDS_LICENSE',
+    ],
+    ['made for another receiver', () => bundle(), newId('sit'), 'WRONG_SITE'],
+    [
+      'signed by another key',
+      () =>
+        bundle(donation, {
+          kid: siteKeyId(certificate),
+          privateKey: privateKeyFromMaterial(signer().material),
+        }),
+      receiver,
+      'SIGNATURE_INVALID',
+    ],
+    [
+      'for another license',
+      () => bundle({ ...donation, serial: 'OTHER-SERIAL' }),
+      receiver,
+      'SIGNATURE_INVALID',
+    ],
+  ];
+  for (const [name, make, to, code] of refusals)
+    it(`a donation ${name} is refused: ${code}`, () => {
+      const received = verifyDonation(make() as ReturnType<typeof bundle>, vendorKeys, to);
+      assert.equal(received.ok ? 'accepted' : received.error.code, code);
+    });
+
+  it('an edited donation payload breaks the donor signature', () => {
+    const signed = bundle();
+    const payload = JSON.parse(Buffer.from(signed.donation.payload, 'base64url').toString('utf8'));
+    payload.items = { cad: { nodes: 10 } };
+    const edited = {
+      ...signed,
+      donation: { ...signed.donation, payload: Buffer.from(JSON.stringify(payload)).toString('base64url') },
+    };
+    const received = verifyDonation(edited, vendorKeys, receiver);
+    assert.equal(received.ok ? 'accepted' : received.error.code, 'SIGNATURE_INVALID');
+  });
+
+  it('a renewal request verifies only with the key registered for the site it names', () => {
+    const request = {
+      siteId: certificate.siteId,
+      serial: license.serial,
+      issuedAt: now.toISOString(),
+      nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
+    };
+    const registered = { siteId: certificate.siteId, siteKey: site.material.publicKey };
+    assert.ok(verifyRenewalRequest(signRenewalRequest(request, siteSigner), registered).ok);
+    const other = verifyRenewalRequest(signRenewalRequest(request, siteSigner), {
+      siteId: certificate.siteId,
+      siteKey: signer().material.publicKey,
+    });
+    assert.equal(other.ok ? 'accepted' : other.error.code, 'SIGNATURE_INVALID');
+    const forOther = verifyRenewalRequest(
+      signRenewalRequest({ ...request, siteId: newId('sit') }, siteSigner),
+      registered,
+    );
+    assert.equal(forOther.ok ? 'accepted' : forOther.error.code, 'WRONG_SITE');
   });
 });

@@ -11,12 +11,22 @@ import { documentReader } from './document-reader.js';
 import { type DocumentKind, openDocument, type Verified } from './documents.js';
 import { refuse } from './errors.js';
 import { ok, type Result } from './result.js';
-import type { SeatLeaseSchema, SiteCertificateSchema, SiteLicenseSchema } from './schemas/site.js';
+import type {
+  RenewalRequestSchema,
+  SeatDonationSchema,
+  SeatLeaseSchema,
+  SiteCertificateSchema,
+  SiteLicenseSchema,
+  SiteReportSchema,
+} from './schemas/site.js';
 import type { VendorKeys } from './terms.js';
 
 export type SiteCertificate = Static<typeof SiteCertificateSchema>;
 export type SiteLicense = Static<typeof SiteLicenseSchema>;
 export type SeatLease = Static<typeof SeatLeaseSchema>;
+export type RenewalRequest = Static<typeof RenewalRequestSchema>;
+export type SiteReport = Static<typeof SiteReportSchema>;
+export type SeatDonation = Static<typeof SeatDonationSchema>;
 
 /** Documents of the site server: the vendor signs the first two, the site key signs leases. */
 export const SITE_DOCUMENTS = {
@@ -31,6 +41,18 @@ export const SITE_DOCUMENTS = {
   seatLease: {
     typ: 'seat-lease',
     reader: documentReader<SeatLease>('seatLease', 'seat lease'),
+  },
+  renewalRequest: {
+    typ: 'renewal-request',
+    reader: documentReader<RenewalRequest>('renewalRequest', 'renewal request'),
+  },
+  siteReport: {
+    typ: 'site-report',
+    reader: documentReader<SiteReport>('siteReport', 'site report'),
+  },
+  seatDonation: {
+    typ: 'seat-donation',
+    reader: documentReader<SeatDonation>('seatDonation', 'seat donation'),
   },
 } as const satisfies Record<string, DocumentKind<unknown>>;
 
@@ -127,4 +149,130 @@ export function decodeSiteLicenseFile(text: string): Result<SignedEnvelope> {
     return refuse('FILE_CORRUPTED', 'The key file does not hold a signed document.');
   }
   return parseSignedEnvelope(value);
+}
+
+export function signRenewalRequest(request: RenewalRequest, site: Signer): SignedEnvelope {
+  return signDocument(SITE_DOCUMENTS.renewalRequest.typ, request, site);
+}
+
+export function signSiteReport(report: SiteReport, site: Signer): SignedEnvelope {
+  return signDocument(SITE_DOCUMENTS.siteReport.typ, report, site);
+}
+
+export function signSeatDonation(donation: SeatDonation, site: Signer): SignedEnvelope {
+  return signDocument(SITE_DOCUMENTS.seatDonation.typ, donation, site);
+}
+
+/** A site server as the vendor registered it: its id and the public key it signs with. */
+export interface RegisteredSiteKey {
+  readonly siteId: string;
+  readonly siteKey: string;
+}
+
+/**
+ * A document a site server signed for the vendor (a renewal request, a report), verified with the
+ * key the vendor registered for that site. A document naming another site than its signer is
+ * refused, so one site cannot ask or report for another.
+ */
+function siteSigned<T extends { readonly siteId: string }>(
+  envelope: unknown,
+  kind: DocumentKind<T>,
+  site: RegisteredSiteKey,
+): Result<Verified<T>> {
+  const key = publicKeyFromRaw('ed25519', site.siteKey);
+  const kid = `site-${site.siteId}`;
+  const opened = openDocument(envelope, kind, (named) => (named === kid ? key : undefined));
+  if (!opened.ok)
+    return opened.error.code === 'UNKNOWN_KEY_ID'
+      ? refuse('SIGNATURE_INVALID', `The ${kind.typ} is not signed by the site server it names.`)
+      : opened;
+  if (opened.value.siteId !== site.siteId) return refuse('WRONG_SITE');
+  return opened;
+}
+
+export function verifyRenewalRequest(
+  envelope: unknown,
+  site: RegisteredSiteKey,
+): Result<Verified<RenewalRequest>> {
+  return siteSigned(envelope, SITE_DOCUMENTS.renewalRequest, site);
+}
+
+export function verifySiteReport(envelope: unknown, site: RegisteredSiteKey): Result<Verified<SiteReport>> {
+  return siteSigned(envelope, SITE_DOCUMENTS.siteReport, site);
+}
+
+/** The site id a site-signed document claims, read before its signature, to find the key to verify it with. */
+export function claimedSiteId(envelope: SignedEnvelope): string | undefined {
+  return envelope.kid.startsWith('site-sit_') ? envelope.kid.slice('site-'.length) : undefined;
+}
+
+/**
+ * What a donor sends a neighbour: its donation, the vendor-signed license the seats come from,
+ * and the vendor's certificate of the donor's key. The receiver needs nothing else to check it.
+ */
+export interface DonationBundle {
+  readonly donation: SignedEnvelope;
+  readonly license: SignedEnvelope;
+  readonly certificate: SignedEnvelope;
+}
+
+/** A donation the receiver checked, with the terms it may lend seats under. */
+export interface ReceivedDonation {
+  readonly donation: Verified<SeatDonation>;
+  readonly parent: Verified<SiteLicense>;
+  readonly donor: Verified<SiteCertificate>;
+  /** The parent's terms with the donated seats only: never more than the vendor signed for the donor. */
+  readonly terms: Verified<SiteLicense>;
+}
+
+/** Seats of `share` that `whole` does not hold: empty when `share` fits within `whole`. */
+export function seatsBeyond(
+  share: Readonly<Record<string, Readonly<Record<string, number>>>>,
+  whole: Readonly<Record<string, Readonly<Record<string, number>>>>,
+): string[] {
+  return Object.entries(share).flatMap(([item, seats]) =>
+    Object.entries(seats)
+      .filter(([seat, count]) => count > (whole[item]?.[seat] ?? 0))
+      .map(([seat]) => `${item}/${seat}`),
+  );
+}
+
+/**
+ * Checks a donation a neighbour received: the vendor certified the donor, signed the parent
+ * license for the donor, the donor's key signed the donation for this receiver, and the donated
+ * seats fit within the parent's. Any edit of any of the three breaks a signature.
+ */
+export function verifyDonation(
+  bundle: DonationBundle,
+  vendor: VendorKeys,
+  receiverSiteId: string,
+): Result<ReceivedDonation> {
+  const donor = verifySiteCertificate(bundle.certificate, vendor);
+  if (!donor.ok) return donor;
+  const parent = verifySiteLicense(bundle.license, vendor, donor.value);
+  if (!parent.ok) return parent;
+  const donorKey = publicKeyFromRaw('ed25519', donor.value.siteKey);
+  const kid = siteKeyId(donor.value);
+  const donation = openDocument(bundle.donation, SITE_DOCUMENTS.seatDonation, (named) =>
+    named === kid ? donorKey : undefined,
+  );
+  if (!donation.ok)
+    return donation.error.code === 'UNKNOWN_KEY_ID'
+      ? refuse('SIGNATURE_INVALID', 'The donation is not signed by the site server the vendor certified.')
+      : donation;
+  if (donation.value.fromSiteId !== donor.value.siteId || donation.value.toSiteId !== receiverSiteId)
+    return refuse('WRONG_SITE', 'This donation was made for another site server.');
+  if (donation.value.serial !== parent.value.serial || donation.value.product !== parent.value.product)
+    return refuse('SIGNATURE_INVALID', 'The donation does not name the license it came with.');
+  const beyond = seatsBeyond(donation.value.items, parent.value.contents.items);
+  if (beyond.length > 0) return refuse('DONATION_EXCEEDS_LICENSE', undefined, { seats: beyond });
+  const terms = {
+    siteId: receiverSiteId,
+    serial: parent.value.serial,
+    product: parent.value.product,
+    sequence: parent.value.sequence,
+    contents: { ...parent.value.contents, items: donation.value.items },
+    issuedAt: donation.value.issuedAt,
+  } as Verified<SiteLicense>;
+  return ok({ donation: donation.value, parent: parent.value, donor: donor.value, terms });
 }

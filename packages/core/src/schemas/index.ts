@@ -7,7 +7,14 @@ import {
   LicenseRefusalSchema,
   LicenseRequestSchema,
 } from './documents.js';
-import { SeatLeaseSchema, SiteCertificateSchema, SiteLicenseSchema } from './site.js';
+import {
+  RenewalRequestSchema,
+  SeatDonationSchema,
+  SeatLeaseSchema,
+  SiteCertificateSchema,
+  SiteLicenseSchema,
+  SiteReportSchema,
+} from './site.js';
 import { OPERATION_SCHEMAS, UpdatePackageSchema, UpdateRequestSchema } from './updates.js';
 
 export * from './container.js';
@@ -34,5 +41,8 @@ export const CHECKED_SCHEMAS = {
   siteCertificate: SiteCertificateSchema,
   siteLicense: SiteLicenseSchema,
   seatLease: SeatLeaseSchema,
+  renewalRequest: RenewalRequestSchema,
+  siteReport: SiteReportSchema,
+  seatDonation: SeatDonationSchema,
   ...Object.fromEntries(Object.entries(OPERATION_SCHEMAS).map(([op, schema]) => [`operation:${op}`, schema])),
 } as const;

@@ -55,3 +55,88 @@ export const SeatLeaseSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/**
+ * The site-to-site protocol a site server speaks. Version 2 added automatic update: a donation
+ * may replace an older key's donation, and the receiver moves its seats to the new key.
+ */
+export const SITE_PROTOCOL_VERSION = 2;
+export const SiteProtocol = Type.Integer({ minimum: 1, maximum: 1000 });
+
+/** A site server asks the vendor for the renewal bought in advance for one of its licenses. */
+export const RenewalRequestSchema = Type.Object(
+  {
+    siteId: SiteId,
+    serial: Serial,
+    issuedAt: Instant,
+    nonce: Nonce,
+  },
+  { additionalProperties: false },
+);
+
+const LicenseOrigin = Type.Union([
+  Type.Literal('manual'),
+  Type.Literal('renewal'),
+  Type.Literal('neighbour'),
+]);
+const DonationState = Type.Union([
+  Type.Literal('waiting'),
+  Type.Literal('pending'),
+  Type.Literal('delivered'),
+]);
+
+/**
+ * What a site server tells the vendor it holds, and where each key is propagated: the vendor's
+ * fleet view. Signed by the site key, so one site cannot report for another.
+ */
+export const SiteReportSchema = Type.Object(
+  {
+    siteId: SiteId,
+    protocol: SiteProtocol,
+    issuedAt: Instant,
+    licenses: Type.Array(
+      Type.Object(
+        {
+          serial: Serial,
+          product: Product,
+          origin: LicenseOrigin,
+          expiresAt: Type.Union([Instant, Type.Null()]),
+          /** The site that donated a neighbour's key. */
+          fromSiteId: Type.Union([SiteId, Type.Null()]),
+          /** Set when a renewal replaced this key and it waits for its last child to move. */
+          replacedBy: Type.Union([Serial, Type.Null()]),
+          stations: Count(1_000_000),
+          neighbours: Type.Array(
+            Type.Object(
+              { siteId: SiteId, seats: Count(1_000_000), state: DonationState },
+              { additionalProperties: false },
+            ),
+            { maxItems: 1000 },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 10_000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A share of a site license's seats that one site server donates to a neighbour, signed by the
+ * donor's site key. `items` never exceeds what the vendor signed for the donor; `replaces` names
+ * the donor's older key whose seats this donation takes over (protocol 2).
+ */
+export const SeatDonationSchema = Type.Object(
+  {
+    donationId: Type.String({ pattern: '^don_[a-z0-9]{26}$' }),
+    fromSiteId: SiteId,
+    toSiteId: SiteId,
+    serial: Serial,
+    product: Product,
+    items: Type.Record(Name, Type.Record(Name, Count(1_000_000)), { maxProperties: 64 }),
+    replaces: Type.Union([Serial, Type.Null()]),
+    issuedAt: Instant,
+  },
+  { additionalProperties: false },
+);
