@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { firstSiteAdminToken } from './admin-tokens.js';
 import type { SiteConfig } from './config.js';
 import type { SiteContext } from './context.js';
@@ -45,7 +46,7 @@ export async function startSiteServer(
     await identity.load();
     const licenseStore = new SiteLicenseStore(db);
     const seatStore = new SeatStore(db);
-    const licenses = new LicenseManager(identity, licenseStore, seatStore, now);
+    const licenses = new LicenseManager(identity, licenseStore, seatStore, join(config.dataDir, 'keys'), now);
     const context: SiteContext = {
       config,
       db,

@@ -1,8 +1,15 @@
 import type { SignedEnvelope } from '@keyward/core';
+import type { Selectable } from 'kysely';
 import type { SiteDb } from './database.js';
+import type { SiteLicensesTable } from './schema.js';
 
-/** Where a license on this site came from; automatic renewal and neighbours add the other two. */
-export type LicenseOrigin = 'manual';
+/**
+ * Where a license on this site came from: a key file, the vendor's renewal fetched by the
+ * expiration task, or a donation of a neighbour site server.
+ */
+export type LicenseOrigin = 'manual' | 'renewal' | 'neighbour';
+
+const ORIGINS: readonly LicenseOrigin[] = ['manual', 'renewal', 'neighbour'];
 
 export interface HeldLicense {
   readonly serial: string;
@@ -10,6 +17,9 @@ export interface HeldLicense {
   readonly envelope: SignedEnvelope;
   readonly origin: LicenseOrigin;
   readonly addedAt: string;
+  /** The renewal that replaced this key, which is removed once no child uses it. */
+  readonly replacedBy: string | null;
+  readonly keyFile: string | null;
 }
 
 /** The licenses the site holds, as the vendor signed them. */
@@ -27,6 +37,8 @@ export class SiteLicenseStore {
         expires_at: expiresAt,
         origin: license.origin,
         added_at: license.addedAt,
+        replaced_by: license.replacedBy,
+        key_file: license.keyFile,
       })
       .onConflict((conflict) => conflict.column('serial').doNothing())
       .executeTakeFirst();
@@ -49,6 +61,30 @@ export class SiteLicenseStore {
     return (await query.orderBy('added_at').orderBy('serial').execute()).map(toHeld);
   }
 
+  /** Marks `serial` as replaced by its renewal: it lends no new seats and goes once no child uses it. */
+  async markReplaced(serial: string, by: string): Promise<void> {
+    await this.db
+      .updateTable('site_licenses')
+      .set({ replaced_by: by })
+      .where('serial', '=', serial)
+      .execute();
+  }
+
+  /** Keys a renewal replaced that are still held, because a child used them when last looked at. */
+  async replaced(): Promise<HeldLicense[]> {
+    const rows = await this.db
+      .selectFrom('site_licenses')
+      .selectAll()
+      .where('replaced_by', 'is not', null)
+      .orderBy('serial')
+      .execute();
+    return rows.map(toHeld);
+  }
+
+  async setKeyFile(serial: string, path: string): Promise<void> {
+    await this.db.updateTable('site_licenses').set({ key_file: path }).where('serial', '=', serial).execute();
+  }
+
   /** Removes a license and, with it, every lease of its seats. */
   async remove(serial: string): Promise<boolean> {
     const result = await this.db.deleteFrom('site_licenses').where('serial', '=', serial).executeTakeFirst();
@@ -56,19 +92,16 @@ export class SiteLicenseStore {
   }
 }
 
-function toHeld(row: {
-  serial: string;
-  product: string;
-  envelope: string;
-  origin: string;
-  added_at: string;
-}): HeldLicense {
-  if (row.origin !== 'manual') throw new Error(`Unknown license origin in the site database: ${row.origin}`);
+function toHeld(row: Selectable<SiteLicensesTable>): HeldLicense {
+  const origin = ORIGINS.find((known) => known === row.origin);
+  if (origin === undefined) throw new Error(`Unknown license origin in the site database: ${row.origin}`);
   return {
     serial: row.serial,
     product: row.product,
     envelope: JSON.parse(row.envelope) as SignedEnvelope,
-    origin: row.origin,
+    origin,
     addedAt: row.added_at,
+    replacedBy: row.replaced_by,
+    keyFile: row.key_file,
   };
 }

@@ -20,9 +20,21 @@ export interface SiteLicensesTable {
   product: string;
   envelope: string;
   expires_at: string | null;
-  /** `manual` (added from a key file); later `renewal` and `neighbour`. */
+  /** `manual` (added from a key file), `renewal` (fetched by the expiration task); later `neighbour`. */
   origin: string;
   added_at: string;
+  /** The renewal that took this key's place; the key stays until no child uses it. */
+  replaced_by: string | null;
+  /** Where this key's file is in the data directory; an automatically renewed key has none until exported. */
+  key_file: string | null;
+}
+
+/** What the license expiration task last found for a key, so each outcome is notified once. */
+export interface ExpirationChecksTable {
+  serial: string;
+  outcome: string;
+  renewal_serial: string | null;
+  checked_at: string;
 }
 
 /**
@@ -51,5 +63,6 @@ export interface SiteDatabase {
   site_identity: SiteIdentityTable;
   site_licenses: SiteLicensesTable;
   seat_leases: SeatLeasesTable;
+  expiration_checks: ExpirationChecksTable;
   admin_tokens: AdminTokensTable;
 }
