@@ -21,15 +21,30 @@ function renewalRefusal(license: License, renewal: License, now: Date): Result<v
   return unusable === undefined ? ok(undefined) : err(unusable);
 }
 
+/** A license as a person named it, a refusal saying which of the two names it is about. */
+async function findNamed(
+  ctx: ServerContext,
+  ref: string,
+  role: 'license' | 'renewal',
+): Promise<Result<License>> {
+  const license = await findLicenseByRef(ctx, ref);
+  if (license.ok) return license;
+  const named =
+    license.error.code === 'LICENSE_NOT_FOUND'
+      ? `No license has the serial number or id ${ref}.`
+      : license.error.message;
+  return refuse(license.error.code, named, { [role]: ref });
+}
+
 /** Ties a renewal bought in advance to the license it renews, for a site server to fetch. */
 export async function tieRenewal(
   ctx: ServerContext,
   licenseRef: string,
   renewalRef: string,
 ): Promise<Result<RenewalView>> {
-  const license = await findLicenseByRef(ctx, licenseRef);
+  const license = await findNamed(ctx, licenseRef, 'license');
   if (!license.ok) return license;
-  const renewal = await findLicenseByRef(ctx, renewalRef);
+  const renewal = await findNamed(ctx, renewalRef, 'renewal');
   if (!renewal.ok) return renewal;
   const refusal = renewalRefusal(license.value, renewal.value, ctx.now());
   if (!refusal.ok) return refusal;
