@@ -1,6 +1,6 @@
 import type { KeywardError } from '@keyward/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { listRenewals, removeRenewal, tieRenewal } from '../sites/renewal-service.js';
+import { removeRenewal, tieRenewal } from '../sites/renewal-service.js';
 import { listSites, siteDetails } from '../sites/site-view.js';
 import { signedInAs } from './portal-guards.js';
 import type { PortalContext } from './portal-plugin.js';
@@ -53,14 +53,14 @@ export function portalFleetRoutes(app: FastifyInstance, portal: PortalContext): 
     reply: FastifyReply,
     state: { errors?: FormErrors; license?: string; renewal?: string } = {},
   ) => {
-    const renewals = await listRenewals(ctx);
+    const renewals = await ctx.renewals.list();
     const errors = state.errors ?? {};
     return renderPage(
       reply,
       'staff-renewals',
       await frame(request, reply, 'Renewals', 'renewals'),
       {
-        renewals: renewals.ok ? renewals.value : [],
+        renewals,
         errors,
         license: state.license ?? '',
         renewal: state.renewal ?? '',

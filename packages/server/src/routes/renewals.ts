@@ -72,14 +72,7 @@ export const listRenewalsRoute: RouteModule = (app, ctx) => {
         response: { 200: Type.Object({ renewals: Type.Array(RenewalSchema) }), ...problems(400, 401, 404) },
       },
     },
-    async (request, reply) => {
-      const renewals = await listRenewals(ctx, request.query.license);
-      return answer(
-        request,
-        reply,
-        renewals.ok ? { ok: true, value: { renewals: renewals.value } } : renewals,
-      );
-    },
+    async (request, reply) => answer(request, reply, await listRenewals(ctx, request.query.license)),
   );
 };
 

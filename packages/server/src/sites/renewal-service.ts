@@ -68,11 +68,14 @@ export async function tieRenewal(
 }
 
 /** Renewals, all or those of (or by) one license. */
-export async function listRenewals(ctx: ServerContext, licenseRef?: string): Promise<Result<RenewalView[]>> {
-  if (licenseRef === undefined) return ok(await ctx.renewals.list());
+export async function listRenewals(
+  ctx: ServerContext,
+  licenseRef?: string,
+): Promise<Result<{ renewals: RenewalView[] }>> {
+  if (licenseRef === undefined) return ok({ renewals: await ctx.renewals.list() });
   const license = await findLicenseByRef(ctx, licenseRef);
   if (!license.ok) return license;
-  return ok(await ctx.renewals.list({ licenseId: license.value.id }));
+  return ok({ renewals: await ctx.renewals.list({ licenseId: license.value.id }) });
 }
 
 export async function removeRenewal(ctx: ServerContext, id: string): Promise<Result<{ removed: string }>> {
