@@ -2,6 +2,7 @@ import type { KeywardError } from '@keyward/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { removeRenewal, tieRenewal } from '../sites/renewal-service.js';
 import { listSites, siteDetails } from '../sites/site-view.js';
+import { renewalRow, siteRow, siteView } from './portal-fleet-view.js';
 import { signedInAs } from './portal-guards.js';
 import type { PortalContext } from './portal-plugin.js';
 import { type FormErrors, renderPage } from './portal-views.js';
@@ -35,7 +36,7 @@ export function portalFleetRoutes(app: FastifyInstance, portal: PortalContext): 
 
   app.get('/staff/sites', staffOnly, async (request, reply) =>
     renderPage(reply, 'staff-sites', await frame(request, reply, 'Sites', 'sites'), {
-      sites: await listSites(ctx),
+      sites: (await listSites(ctx)).map(siteRow),
     }),
   );
 
@@ -43,9 +44,12 @@ export function portalFleetRoutes(app: FastifyInstance, portal: PortalContext): 
     const details = await siteDetails(ctx, request.params.id);
     if (!details.ok)
       return renderPage(reply, 'not-found', await frame(request, reply, 'Page not found', 'sites'), {}, 404);
-    return renderPage(reply, 'staff-site', await frame(request, reply, details.value.site.name, 'sites'), {
-      ...details.value,
-    });
+    return renderPage(
+      reply,
+      'staff-site',
+      await frame(request, reply, details.value.site.name, 'sites'),
+      siteView(details.value),
+    );
   });
 
   const renewalsPage = async (
@@ -53,7 +57,7 @@ export function portalFleetRoutes(app: FastifyInstance, portal: PortalContext): 
     reply: FastifyReply,
     state: { errors?: FormErrors; license?: string; renewal?: string } = {},
   ) => {
-    const renewals = await ctx.renewals.list();
+    const renewals = (await ctx.renewals.list()).map(renewalRow);
     const errors = state.errors ?? {};
     return renderPage(
       reply,
