@@ -148,6 +148,12 @@ describe('admin API, happy path', () => {
       'queueUpdate',
       'listUpdates',
       'pullUpdates',
+      'showSite',
+      'tieRenewal',
+      'listRenewals',
+      'removeRenewal',
+      'fetchRenewal',
+      'reportSite',
     ]) {
       assert.ok(operations.includes(id), id);
     }

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 
 /** Every admin route, refused to every caller it does not belong to. */
-const ADMIN_ROUTES: ReadonlyArray<readonly ['GET' | 'POST', string, unknown?]> = [
+const ADMIN_ROUTES: ReadonlyArray<readonly ['GET' | 'POST' | 'DELETE', string, unknown?]> = [
   ['POST', '/v1/products', { code: 'x1', name: 'X' }],
   ['GET', '/v1/products'],
   ['POST', '/v1/policies', { product: 'x1', name: 'p' }],
@@ -37,6 +37,10 @@ const ADMIN_ROUTES: ReadonlyArray<readonly ['GET' | 'POST', string, unknown?]> =
   ['GET', '/v1/sites'],
   ['GET', '/v1/sites/sit_00000000000000000000000000/certificate'],
   ['POST', '/v1/sites/sit_00000000000000000000000000/licenses', { license: 'lic_x' }],
+  ['GET', '/v1/sites/sit_00000000000000000000000000'],
+  ['POST', '/v1/licenses/lic_x/renewals', { renewal: 'lic_y' }],
+  ['GET', '/v1/renewals'],
+  ['DELETE', '/v1/renewals/ren_x'],
 ];
 
 const CALLERS: ReadonlyArray<readonly [string, Record<string, string>]> = [

@@ -7,6 +7,8 @@ import type { VendorDb } from './storage/database.js';
 import type { DealerStore } from './storage/dealer-store.js';
 import type { LicenseStore } from './storage/license-store.js';
 import type { OrderStore } from './storage/order-store.js';
+import type { RenewalStore } from './storage/renewal-store.js';
+import type { SiteReportStore } from './storage/site-report-store.js';
 import type { SiteStore } from './storage/site-store.js';
 import type { UpdateStore } from './storage/update-store.js';
 import type { VendorKeyring } from './vendor/keyring.js';
@@ -23,6 +25,8 @@ export interface ServerContext {
   readonly dealers: DealerStore;
   readonly orders: OrderStore;
   readonly sites: SiteStore;
+  readonly renewals: RenewalStore;
+  readonly siteReports: SiteReportStore;
   readonly jobs: JobQueue;
   readonly webhooks: WebhookStore;
   readonly metrics: ServerMetrics;

@@ -18,6 +18,8 @@ import { openDatabase } from './storage/database.js';
 import { DealerStore } from './storage/dealer-store.js';
 import { LicenseStore } from './storage/license-store.js';
 import { OrderStore } from './storage/order-store.js';
+import { RenewalStore } from './storage/renewal-store.js';
+import { SiteReportStore } from './storage/site-report-store.js';
 import { SiteStore } from './storage/site-store.js';
 import { UpdateStore } from './storage/update-store.js';
 import { ensureVendorKeys, loadKeyring } from './vendor/keyring.js';
@@ -77,6 +79,8 @@ export async function startVendorServer(
       dealers: new DealerStore(db),
       orders: new OrderStore(db),
       sites: new SiteStore(db),
+      renewals: new RenewalStore(db),
+      siteReports: new SiteReportStore(db),
       jobs,
       webhooks: new WebhookStore(db),
       metrics: new ServerMetrics(jobs, now),

@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { leaf, unwrap } from '../command-kit.js';
+import { type RenewalEntry, type ReportedKey, renewalLine, reportedKeysTable } from '../fleet-format.js';
+import { table } from '../output.js';
 import { type Connection, connect } from './admin-connection.js';
 
 interface Site {
@@ -30,19 +32,64 @@ const register = leaf<Connection & { name: string; siteKey: string; out: string 
   },
 );
 
+interface SiteDetails {
+  site: Site;
+  serials: string[];
+  renewals: RenewalEntry[];
+  report: { issuedAt: string; receivedAt: string; protocol: number; licenses: ReportedKey[] } | null;
+}
+
+function detailsText(details: SiteDetails): string {
+  const { site, report } = details;
+  const heading = table([
+    ['Site', `${site.id} (${site.name})`],
+    ['Registered', site.createdAt],
+    ['Issued', details.serials.join(', ') || 'none'],
+    [
+      'Last report',
+      report === null
+        ? 'never'
+        : `${report.issuedAt} (received ${report.receivedAt}, protocol ${report.protocol})`,
+    ],
+  ]);
+  const renewals =
+    details.renewals.length === 0 ? 'No renewals.' : details.renewals.map(renewalLine).join('\n');
+  return report === null
+    ? `${heading}\n\n${renewals}`
+    : `${heading}\n\n${reportedKeysTable(report.licenses)}\n\n${renewals}`;
+}
+
+const show = leaf<Connection>(
+  'show',
+  'A site server: the serials issued to it, their renewals, and the keys its latest report holds.',
+  (c) => c.argument('<site>', 'the site id (sit_...)'),
+  async (o, out, [site]) => {
+    const details = unwrap(
+      await connect(o).request<SiteDetails>('GET', `/v1/sites/${encodeURIComponent(site ?? '')}`),
+    );
+    out.result(details, () => detailsText(details));
+  },
+);
+
 const list = leaf<Connection>(
   'list',
-  'List the site servers and the serials each was issued.',
+  'List the site servers, the serials each was issued and when each last reported.',
   (c) => c,
   async (o, out) => {
     const { sites } = unwrap(
-      await connect(o).request<{ sites: Array<Site & { serials: string[] }> }>('GET', '/v1/sites'),
+      await connect(o).request<{ sites: Array<Site & { serials: string[]; lastReportAt: string | null }> }>(
+        'GET',
+        '/v1/sites',
+      ),
     );
     out.result({ sites }, () =>
       sites.length === 0
         ? 'No site servers.'
         : sites
-            .map((site) => `${site.id}  ${site.name}  ${site.serials.join(', ') || '(no licenses)'}`)
+            .map(
+              (site) =>
+                `${site.id}  ${site.name}  ${site.serials.join(', ') || '(no licenses)'}  last report ${site.lastReportAt ?? 'never'}`,
+            )
             .join('\n'),
     );
   },
@@ -76,4 +123,5 @@ export const siteAdminCommands = new Command('site')
   .description('Site servers: certify their keys, issue them licenses.')
   .addCommand(register)
   .addCommand(list)
+  .addCommand(show)
   .addCommand(license);

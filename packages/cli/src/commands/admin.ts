@@ -7,6 +7,7 @@ import { byText, licenseLine, transfersText } from '../license-format.js';
 import { table } from '../output.js';
 import { type Connection, connect } from './admin-connection.js';
 import { dealerCommands, orderCommands } from './admin-orders.js';
+import { renewalCommands } from './admin-renewals.js';
 import { siteAdminCommands } from './admin-sites.js';
 import { supportDeskCommands } from './admin-support.js';
 import { updateCommands } from './admin-updates.js';
@@ -398,4 +399,5 @@ export const adminCommand = new Command('admin')
   .addCommand(webhookCommands)
   .addCommand(dealerCommands)
   .addCommand(orderCommands)
-  .addCommand(siteAdminCommands);
+  .addCommand(siteAdminCommands)
+  .addCommand(renewalCommands);

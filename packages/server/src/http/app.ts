@@ -20,11 +20,14 @@ import {
 } from '../routes/orders.js';
 import { createPolicyRoute, listPoliciesRoute } from '../routes/policies.js';
 import { createProductRoute, listProductsRoute } from '../routes/products.js';
+import { listRenewalsRoute, removeRenewalRoute, tieRenewalRoute } from '../routes/renewals.js';
 import { sdkConfigRoute, vendorKeysRoute } from '../routes/sdk-config.js';
+import { fetchRenewalRoute, siteReportRoute } from '../routes/site-api.js';
 import {
   issueSiteLicenseRoute,
   listSitesRoute,
   registerSiteRoute,
+  showSiteRoute,
   siteCertificateRoute,
 } from '../routes/sites.js';
 import { grantTransfersRoute, releaseLicenseRoute, revokeLicenseRoute } from '../routes/support-desk.js';
@@ -77,8 +80,14 @@ const ROUTES: readonly RouteModule[] = [
   processOrderOnlineRoute,
   registerSiteRoute,
   listSitesRoute,
+  showSiteRoute,
   siteCertificateRoute,
   issueSiteLicenseRoute,
+  tieRenewalRoute,
+  listRenewalsRoute,
+  removeRenewalRoute,
+  fetchRenewalRoute,
+  siteReportRoute,
 ];
 
 /** Fastify's own failures (body parsing, schema validation) as Keyward refusals. */

@@ -9,6 +9,7 @@ import type { ServerContext } from '../context.js';
 import { portalAccountRoutes } from './portal-account-routes.js';
 import { registerPortalAssets } from './portal-assets.js';
 import { portalConfirmationRoutes } from './portal-confirmation-routes.js';
+import { portalFleetRoutes } from './portal-fleet-routes.js';
 import { portalOrderRoutes } from './portal-order-routes.js';
 import { PortalSessions, type PortalUser } from './portal-sessions.js';
 import { portalStaffRoutes } from './portal-staff-routes.js';
@@ -108,6 +109,7 @@ export async function registerPortal(app: FastifyInstance, ctx: ServerContext): 
       portalOrderRoutes(portal, shared);
       portalConfirmationRoutes(portal, shared);
       portalStaffRoutes(portal, shared);
+      portalFleetRoutes(portal, shared);
     },
     { prefix: '/portal' },
   );

@@ -1,9 +1,12 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { ok, refuse } from '@keyward/core';
+import { SiteReportSchema } from '@keyward/core/schemas';
 import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { problems, SignedEnvelopeSchema } from '../http/schemas.js';
 import { certificateOf, issueSiteLicense, registerSite } from '../sites/site-issuer.js';
+import { listSites, siteDetails } from '../sites/site-view.js';
+import { RenewalSchema } from './renewals.js';
 import { VendorKeySchema } from './sdk-config.js';
 
 const SiteSchema = Type.Object({
@@ -71,20 +74,48 @@ export const listSitesRoute: RouteModule = (app, ctx) => {
         security: ADMIN_SECURITY,
         response: {
           200: Type.Object({
-            sites: Type.Array(Type.Object({ ...SiteSchema.properties, serials: Type.Array(Type.String()) })),
+            sites: Type.Array(
+              Type.Object({
+                ...SiteSchema.properties,
+                serials: Type.Array(Type.String()),
+                lastReportAt: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
           }),
           ...problems(401),
         },
       },
     },
-    async () => {
-      const sites = await ctx.sites.list();
-      return {
-        sites: await Promise.all(
-          sites.map(async (site) => ({ ...site, serials: await ctx.sites.serialsOf(site.id) })),
-        ),
-      };
+    async () => ({ sites: await listSites(ctx) }),
+  );
+};
+
+export const showSiteRoute: RouteModule = (app, ctx) => {
+  app.get(
+    '/v1/sites/:id',
+    {
+      preHandler: requireAdmin(ctx),
+      schema: {
+        operationId: 'showSite',
+        summary: 'A site server: the serials issued to it, their renewals, and its latest report.',
+        tags: ['admin'],
+        security: ADMIN_SECURITY,
+        params: SiteParams,
+        response: {
+          200: Type.Object({
+            site: SiteSchema,
+            serials: Type.Array(Type.String()),
+            renewals: Type.Array(RenewalSchema),
+            report: Type.Union([
+              Type.Object({ ...SiteReportSchema.properties, receivedAt: Type.String() }),
+              Type.Null(),
+            ]),
+          }),
+          ...problems(400, 401, 404),
+        },
+      },
     },
+    async (request, reply) => answer(request, reply, await siteDetails(ctx, request.params.id)),
   );
 };
 

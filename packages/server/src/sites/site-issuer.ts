@@ -1,6 +1,7 @@
 import {
   encodeSiteLicenseFile,
   err,
+  type License,
   licenseRefusal,
   newId,
   ok,
@@ -42,35 +43,50 @@ export function certificateOf(ctx: ServerContext, site: Site): SignedEnvelope {
   );
 }
 
-/**
- * A site license key file for one serial: the license's current terms, signed for that site
- * only. A license that may not be used (revoked, suspended, expired) is not issued.
- */
+export interface IssuedSiteLicense {
+  readonly serial: string;
+  readonly file: string;
+}
+
+/** A site license key file for one serial, to a registered site (the admin API's issue). */
 export async function issueSiteLicense(
   ctx: ServerContext,
   siteId: string,
   licenseRef: string,
-): Promise<Result<{ readonly serial: string; readonly file: string }>> {
+): Promise<Result<IssuedSiteLicense>> {
   const site = await ctx.sites.find(siteId);
   if (site === undefined) return refuse('SITE_NOT_FOUND');
   const license = await findLicenseByRef(ctx, licenseRef);
   if (!license.ok) return license;
+  return issueSiteLicenseTo(ctx, site, license.value);
+}
+
+/**
+ * A site license key file: the license's current terms, signed for that site only, and recorded
+ * as issued to it (so the site may later ask for this license's renewal). A license that may not
+ * be used (revoked, suspended, expired) is not issued.
+ */
+export async function issueSiteLicenseTo(
+  ctx: ServerContext,
+  site: Site,
+  license: License,
+): Promise<Result<IssuedSiteLicense>> {
   const now = ctx.now();
-  const refusal = licenseRefusal(license.value, now);
+  const refusal = licenseRefusal(license, now);
   if (refusal !== undefined) return err(refusal);
-  const product = await ctx.catalogue.findProduct(license.value.productId);
-  const terms = await ctx.sites.currentContents(license.value.id);
+  const product = await ctx.catalogue.findProduct(license.productId);
+  const terms = await ctx.sites.currentContents(license.id);
   if (product === undefined || terms === undefined)
-    throw new Error(`License ${license.value.id} has no product or contents`);
+    throw new Error(`License ${license.id} has no product or contents`);
   const document = {
     siteId: site.id,
-    serial: license.value.serial,
+    serial: license.serial,
     product: product.code,
     sequence: terms.sequence,
     contents: terms.contents,
     issuedAt: now.toISOString(),
   };
   const envelope = signSiteLicense(document, ctx.keyring.signer);
-  await ctx.sites.recordIssue(site.id, license.value.id, terms.sequence, document.issuedAt);
+  await ctx.sites.recordIssue(site.id, license.id, terms.sequence, document.issuedAt);
   return ok({ serial: document.serial, file: encodeSiteLicenseFile(envelope, document) });
 }

@@ -371,6 +371,32 @@ const sites: Migration = {
   },
 };
 
+/**
+ * Renewals bought in advance, each tied to the license it renews, and the latest report of each
+ * site server: the vendor's side of automatic renewal and its fleet view.
+ */
+const renewals: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('renewals')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      // One renewal waits per license; and a license renews at most one other.
+      .addColumn('license_id', 'text', (c) => c.notNull().unique().references('licenses.id'))
+      .addColumn('renewal_license_id', 'text', (c) => c.notNull().unique().references('licenses.id'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('fetched_at', 'text')
+      .addColumn('fetched_by_site_id', 'text', (c) => c.references('sites.id'))
+      .execute();
+    await db.schema
+      .createTable('site_reports')
+      .addColumn('site_id', 'text', (c) => c.primaryKey().references('sites.id'))
+      .addColumn('report', 'text', (c) => c.notNull())
+      .addColumn('issued_at', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -385,6 +411,7 @@ export const migrationProvider: MigrationProvider = {
       '0009_dealers_orders': dealersOrders,
       '0010_portal': portal,
       '0011_sites': sites,
+      '0012_renewals': renewals,
     };
   },
 };

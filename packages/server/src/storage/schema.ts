@@ -236,9 +236,31 @@ export interface SiteLicensesTable {
   issued_at: string;
 }
 
+/** A renewal bought in advance: another license, waiting on the vendor for the one it renews. */
+export interface RenewalsTable {
+  id: string;
+  license_id: string;
+  renewal_license_id: string;
+  created_at: string;
+  /** When a site server first fetched it, and which one. */
+  fetched_at: string | null;
+  fetched_by_site_id: string | null;
+}
+
+/** The latest report of a site server: what it holds and where each key is propagated. */
+export interface SiteReportsTable {
+  site_id: string;
+  /** JSON: the verified report document. */
+  report: string;
+  issued_at: string;
+  received_at: string;
+}
+
 export interface VendorDatabase {
   sites: SitesTable;
   site_licenses: SiteLicensesTable;
+  renewals: RenewalsTable;
+  site_reports: SiteReportsTable;
   dealers: DealersTable;
   orders: OrdersTable;
   server_claims: ServerClaimsTable;

@@ -61,6 +61,17 @@ export class SiteStore {
       .execute();
   }
 
+  /** Whether the vendor ever issued this license to this site. */
+  async wasIssued(siteId: string, licenseId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('site_licenses')
+      .select('license_id')
+      .where('site_id', '=', siteId)
+      .where('license_id', '=', licenseId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Serials each site was issued. */
   async serialsOf(siteId: string): Promise<string[]> {
     const rows = await this.db
