@@ -17,6 +17,12 @@ describe('site configuration', () => {
     );
   });
 
+  it('speaks site protocol 2 and offers donations again every 60 s unless told otherwise', () => {
+    const config = readSiteConfig({ KEYWARD_SITE_PROTOCOL: '1' });
+    assert.deepEqual(config.ok && [config.value.protocol, config.value.neighbourSeconds], [1, 60]);
+    assert.equal(readSiteConfig({}, { protocol: 2 }).ok && readSiteConfig({}).ok, true);
+  });
+
   it('flags win over the environment', () => {
     const config = readSiteConfig({ KEYWARD_SITE_MAX_BORROW_DAYS: '3' }, { maxBorrowDays: 10 });
     assert.equal(config.ok && config.value.seats.maxBorrowDays, 10);
@@ -29,6 +35,8 @@ describe('site configuration', () => {
       ['KEYWARD_SITE_MISSED_HEARTBEATS', 'three'],
       ['KEYWARD_SITE_MAX_BORROW_DAYS', '-1'],
       ['KEYWARD_SITE_DATABASE_URL', 'postgres://db/site'],
+      ['KEYWARD_SITE_PROTOCOL', '3'],
+      ['KEYWARD_SITE_NEIGHBOUR_SECONDS', '0'],
       ['KEYWARD_LOG_LEVEL', 'loud'],
     ] as const) {
       const config = readSiteConfig({ [name]: value });

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { ok, type Result, refuse, type SeatSettings } from '@keyward/core';
+import { SITE_PROTOCOL_VERSION } from '@keyward/core/schemas';
 
 export interface SiteConfig {
   readonly host: string;
@@ -9,6 +10,10 @@ export interface SiteConfig {
   /** The SQLite file, or `:memory:`. */
   readonly databaseFile: string;
   readonly seats: SeatSettings;
+  /** The site protocol this server speaks to neighbours: 1 for older site servers, 2 with automatic update. */
+  readonly protocol: number;
+  /** How often undelivered donations are offered to neighbours again. */
+  readonly neighbourSeconds: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -18,6 +23,8 @@ export type SiteFlags = Partial<Pick<SiteConfig, 'host' | 'port' | 'dataDir' | '
   readonly heartbeatSeconds?: number;
   readonly missedHeartbeats?: number;
   readonly maxBorrowDays?: number;
+  readonly protocol?: number;
+  readonly neighbourSeconds?: number;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -88,6 +95,22 @@ export function readSiteConfig(env: NodeJS.ProcessEnv, flags: SiteFlags = {}): R
     'days',
   );
   if (!borrow.ok) return borrow;
+  const protocol = wholeNumber(
+    'KEYWARD_SITE_PROTOCOL',
+    flags.protocol?.toString() ?? env.KEYWARD_SITE_PROTOCOL ?? String(SITE_PROTOCOL_VERSION),
+    1,
+    SITE_PROTOCOL_VERSION,
+    'protocol version',
+  );
+  if (!protocol.ok) return protocol;
+  const neighbourSeconds = wholeNumber(
+    'KEYWARD_SITE_NEIGHBOUR_SECONDS',
+    flags.neighbourSeconds?.toString() ?? env.KEYWARD_SITE_NEIGHBOUR_SECONDS ?? '60',
+    1,
+    86_400,
+    'seconds',
+  );
+  if (!neighbourSeconds.ok) return neighbourSeconds;
   const logLevel = LOG_LEVELS.find((level) => level === (flags.logLevel ?? env.KEYWARD_LOG_LEVEL ?? 'info'));
   if (logLevel === undefined) return invalid('KEYWARD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
   return ok({
@@ -96,6 +119,8 @@ export function readSiteConfig(env: NodeJS.ProcessEnv, flags: SiteFlags = {}): R
     dataDir,
     databaseFile: database.value,
     seats: { heartbeatSeconds: heartbeat.value, missedHeartbeats: missed.value, maxBorrowDays: borrow.value },
+    protocol: protocol.value,
+    neighbourSeconds: neighbourSeconds.value,
     logLevel,
   });
 }

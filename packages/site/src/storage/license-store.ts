@@ -1,8 +1,15 @@
 import type { SignedEnvelope } from '@keyward/core';
 import type { SiteDb } from './database.js';
 
-/** Where a license on this site came from; automatic renewal and neighbours add the other two. */
-export type LicenseOrigin = 'manual';
+/** Where a license on this site came from; automatic renewal adds the third. */
+export type LicenseOrigin = 'manual' | 'neighbour';
+
+/** What a `neighbour` license holds beside the donor's license: the donor's signed donation and certificate. */
+export interface HeldDonation {
+  readonly fromSiteId: string;
+  readonly donation: SignedEnvelope;
+  readonly certificate: SignedEnvelope;
+}
 
 export interface HeldLicense {
   readonly serial: string;
@@ -10,6 +17,8 @@ export interface HeldLicense {
   readonly envelope: SignedEnvelope;
   readonly origin: LicenseOrigin;
   readonly addedAt: string;
+  /** Set for a `neighbour` license: its terms are the donation's, verified with `verifyDonation`. */
+  readonly donated?: HeldDonation;
 }
 
 /** The licenses the site holds, as the vendor signed them. */
@@ -27,10 +36,20 @@ export class SiteLicenseStore {
         expires_at: expiresAt,
         origin: license.origin,
         added_at: license.addedAt,
+        ...donationColumns(license.donated),
       })
       .onConflict((conflict) => conflict.column('serial').doNothing())
       .executeTakeFirst();
     return result.numInsertedOrUpdatedRows === 1n;
+  }
+
+  /** Replaces the donation a neighbour license holds with the donor's newer one. */
+  async redonate(serial: string, envelope: SignedEnvelope, donated: HeldDonation, expiresAt: string | null) {
+    await this.db
+      .updateTable('site_licenses')
+      .set({ envelope: JSON.stringify(envelope), expires_at: expiresAt, ...donationColumns(donated) })
+      .where('serial', '=', serial)
+      .execute();
   }
 
   async find(serial: string): Promise<HeldLicense | undefined> {
@@ -56,19 +75,34 @@ export class SiteLicenseStore {
   }
 }
 
+function donationColumns(donated: HeldDonation | undefined) {
+  return donated === undefined
+    ? { from_site_id: null, donation: null }
+    : {
+        from_site_id: donated.fromSiteId,
+        donation: JSON.stringify({ donation: donated.donation, certificate: donated.certificate }),
+      };
+}
+
 function toHeld(row: {
   serial: string;
   product: string;
   envelope: string;
   origin: string;
   added_at: string;
+  from_site_id: string | null;
+  donation: string | null;
 }): HeldLicense {
-  if (row.origin !== 'manual') throw new Error(`Unknown license origin in the site database: ${row.origin}`);
-  return {
+  const held = {
     serial: row.serial,
     product: row.product,
     envelope: JSON.parse(row.envelope) as SignedEnvelope,
-    origin: row.origin,
     addedAt: row.added_at,
   };
+  if (row.origin === 'manual') return { ...held, origin: row.origin };
+  if (row.origin === 'neighbour' && row.from_site_id !== null && row.donation !== null) {
+    const { donation, certificate } = JSON.parse(row.donation) as Omit<HeldDonation, 'fromSiteId'>;
+    return { ...held, origin: row.origin, donated: { fromSiteId: row.from_site_id, donation, certificate } };
+  }
+  throw new Error(`Unknown license origin in the site database: ${row.origin}`);
 }
