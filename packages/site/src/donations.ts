@@ -84,14 +84,23 @@ export class Donations {
     const state = await this.store.place(record, terms.value.contents.items, record.createdAt, 'refuse');
     if (state === undefined) return refuse('NOT_ENOUGH_SEATS');
     const offered = await this.offer({ ...record, state, deliveredAt: null });
-    return ok({ serial, neighbour: neighbourSiteId, items: record.items, state: offered.state, replaces: record.replaces });
+    return ok({
+      serial,
+      neighbour: neighbourSiteId,
+      items: record.items,
+      state: offered.state,
+      replaces: record.replaces,
+    });
   }
 
   /**
    * Takes a donation back: the child is told with a withdrawal signed by this site (a donation of
    * no seats), and only once it has answered are the seats free here again.
    */
-  async withdraw(serial: string, neighbourSiteId: string): Promise<Result<{ serial: string; neighbour: string }>> {
+  async withdraw(
+    serial: string,
+    neighbourSiteId: string,
+  ): Promise<Result<{ serial: string; neighbour: string }>> {
     const record = await this.store.find(serial, neighbourSiteId);
     if (record === undefined)
       return refuse('NEIGHBOUR_NOT_FOUND', `The license ${serial} is not propagated to ${neighbourSiteId}.`);
@@ -141,7 +150,8 @@ export class Donations {
     const at = this.now().toISOString();
     await this.neighbourStore.contacted(child.siteId, ack.value.protocol, at);
     await this.store.delivered(record.id, at);
-    const replaced = record.replaces !== null && ack.value.replaced === record.replaces ? record.replaces : null;
+    const replaced =
+      record.replaces !== null && ack.value.replaced === record.replaces ? record.replaces : null;
     if (replaced !== null) await this.store.remove(replaced, child.siteId);
     return { state: 'delivered', replaced };
   }

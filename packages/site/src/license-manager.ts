@@ -132,8 +132,7 @@ export class LicenseManager {
 }
 
 function verifiedTerms(held: HeldLicense, site: CertifiedSite): Result<Verified<SiteLicense>> {
-  if (held.donated === undefined)
-    return verifySiteLicense(held.envelope, site.vendorKeys, site.certificate);
+  if (held.donated === undefined) return verifySiteLicense(held.envelope, site.vendorKeys, site.certificate);
   const received = verifyDonation(
     { donation: held.donated.donation, license: held.envelope, certificate: held.donated.certificate },
     site.vendorKeys,
@@ -141,7 +140,8 @@ function verifiedTerms(held: HeldLicense, site: CertifiedSite): Result<Verified<
   );
   if (!received.ok) return received;
   // The row names the donor and serial only to find the license: the signed documents must agree.
-  return received.value.donor.siteId === held.donated.fromSiteId && received.value.terms.serial === held.serial
+  return received.value.donor.siteId === held.donated.fromSiteId &&
+    received.value.terms.serial === held.serial
     ? ok(received.value.terms)
     : refuse('TAMPER_DETECTED');
 }

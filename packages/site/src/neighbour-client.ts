@@ -1,11 +1,4 @@
-import {
-  type DonationBundle,
-  type ErrorCode,
-  errorCatalogue,
-  ok,
-  type Result,
-  refuse,
-} from '@keyward/core';
+import { type DonationBundle, type ErrorCode, errorCatalogue, ok, type Result, refuse } from '@keyward/core';
 
 /** What `GET /v1/neighbours/hello` answers: who the site is, the protocol it speaks, the vendor's word for it. */
 export interface NeighbourHello {
@@ -71,6 +64,9 @@ export class NeighbourClient {
     if (response.ok && answer !== undefined) return ok(answer as T);
     if (response.status < 500 && isErrorCode(answer?.code))
       return refuse(answer.code, typeof answer.message === 'string' ? answer.message : undefined);
-    return refuse('NEIGHBOUR_UNREACHABLE', `The neighbour site server at ${url} answered ${response.status}.`);
+    return refuse(
+      'NEIGHBOUR_UNREACHABLE',
+      `The neighbour site server at ${url} answered ${response.status}.`,
+    );
   }
 }

@@ -1,10 +1,4 @@
-import {
-  ok,
-  type Result,
-  refuse,
-  type SignedEnvelope,
-  verifySiteCertificate,
-} from '@keyward/core';
+import { ok, type Result, refuse, type SignedEnvelope, verifySiteCertificate } from '@keyward/core';
 import type { NeighbourClient, NeighbourHello } from './neighbour-client.js';
 import type { SiteIdentity } from './site-identity.js';
 import type { NeighbourRecord, NeighbourStore } from './storage/neighbour-store.js';
@@ -69,8 +63,14 @@ export class Neighbours {
       if (hello.ok) {
         const checked = this.check(hello.value, neighbour.siteId);
         if (!checked.ok) return checked;
-        record = { ...record, name: neighbour.name ?? checked.value, protocol: hello.value.protocol, lastContactAt: at };
-      } else if (hello.error.code === 'NEIGHBOUR_UNREACHABLE') record = { ...record, lastError: hello.error.message };
+        record = {
+          ...record,
+          name: neighbour.name ?? checked.value,
+          protocol: hello.value.protocol,
+          lastContactAt: at,
+        };
+      } else if (hello.error.code === 'NEIGHBOUR_UNREACHABLE')
+        record = { ...record, lastError: hello.error.message };
       else return hello;
     }
     if (!(await this.store.add(record))) return refuse('NEIGHBOUR_EXISTS');
@@ -115,7 +115,10 @@ export class Neighbours {
     const certificate = verifySiteCertificate(hello.certificate, site.value.vendorKeys);
     if (!certificate.ok) return certificate;
     if (certificate.value.siteId !== siteId || hello.siteId !== siteId)
-      return refuse('WRONG_SITE', `The site server at that address is ${certificate.value.siteId}, not ${siteId}.`);
+      return refuse(
+        'WRONG_SITE',
+        `The site server at that address is ${certificate.value.siteId}, not ${siteId}.`,
+      );
     if (!Number.isInteger(hello.protocol) || hello.protocol < 1)
       return refuse('VALIDATION_FAILED', 'The neighbour does not say which site protocol it speaks.');
     return ok(certificate.value.name);

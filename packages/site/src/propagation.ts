@@ -40,11 +40,7 @@ export class Propagation {
    * Leases that do not fit are ended, so those stations lease again on their next connection.
    * Station ids come back once per lease. The new key must be held.
    */
-  async moveStationLeases(
-    oldSerial: string,
-    newSerial: string,
-    stationIds?: string[],
-  ): Promise<MovedLeases> {
+  async moveStationLeases(oldSerial: string, newSerial: string, stationIds?: string[]): Promise<MovedLeases> {
     const terms = await this.heldTerms(newSerial);
     const counts = seatCounts(terms.contents);
     const now = this.now().toISOString();
@@ -104,7 +100,11 @@ export class Propagation {
         continue;
       }
       const offered = await this.donations.offer({ ...record, state, deliveredAt: null });
-      results.push({ siteId: old.neighbourSiteId, state: offered.state, replaced: offered.replaced !== null });
+      results.push({
+        siteId: old.neighbourSiteId,
+        state: offered.state,
+        replaced: offered.replaced !== null,
+      });
     }
     return results;
   }

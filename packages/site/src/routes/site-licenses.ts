@@ -7,7 +7,8 @@ const LicenseViewSchema = Type.Object({
   product: Type.String(),
   items: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer())),
   expiresAt: Type.Union([Type.String(), Type.Null()]),
-  origin: Type.String({ description: 'manual: added from a key file.' }),
+  origin: Type.String({ description: 'manual: added from a key file; neighbour: donated by a parent site.' }),
+  fromSiteId: Type.Union([Type.String(), Type.Null()], { description: 'The donor of a neighbour license.' }),
   addedAt: Type.String(),
   propagation: Type.Object({
     stations: Type.Array(
@@ -17,6 +18,13 @@ const LicenseViewSchema = Type.Object({
         seat: Type.String(),
         borrowed: Type.Boolean(),
         expiresAt: Type.String(),
+      }),
+    ),
+    neighbours: Type.Array(
+      Type.Object({
+        siteId: Type.String(),
+        seats: Type.Integer(),
+        state: Type.Union([Type.Literal('waiting'), Type.Literal('pending'), Type.Literal('delivered')]),
       }),
     ),
   }),

@@ -75,7 +75,11 @@ export class NeighbourStore {
   }
 
   async failed(siteId: string, error: string): Promise<void> {
-    await this.db.updateTable('neighbours').set({ last_error: error }).where('site_id', '=', siteId).execute();
+    await this.db
+      .updateTable('neighbours')
+      .set({ last_error: error })
+      .where('site_id', '=', siteId)
+      .execute();
   }
 
   /** Removes a neighbour and, with it, the donations made to it. */
