@@ -1,4 +1,4 @@
-import { leaf, unwrap, usage } from '../command-kit.js';
+import { integer, leaf, unwrap, usage } from '../command-kit.js';
 import { connectSite, type SiteConnection } from './site-connection.js';
 
 interface PropagateOptions extends SiteConnection {
@@ -21,11 +21,7 @@ export const propagate = leaf<PropagateOptions>(
       .option('--neighbour <site-id>', 'the child site server to donate seats to')
       .option('--item <item>', 'the item whose seats are donated')
       .option('--seat <seat>', 'the seat kind of the item')
-      .option('--seats <n>', 'how many seats the child holds of it', (text) => {
-        const value = Number(text);
-        if (!Number.isInteger(value) || value < 1) usage('--seats must be a whole number >= 1.');
-        return value;
-      })
+      .option('--seats <n>', 'how many seats the child holds of it', integer('--seats', 1))
       .option('--station <id...>', "stations whose leases of the license's product move onto it"),
   async (o, out, [serial]) => {
     const site = connectSite(o);
