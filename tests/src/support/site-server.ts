@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SdkConfig, SiteLeaseClient } from '@keyward/client';
 import { publicKeyFromRaw, type VendorKeys } from '@keyward/core';
-import { type RunningSite, readSiteConfig, startSiteServer } from '@keyward/site';
+import { type RunningSite, readSiteConfig, type SiteStartOptions, startSiteServer } from '@keyward/site';
 import { adminRequest } from './admin-request.js';
 import type { TestVendor } from './vendor-server.js';
 
@@ -45,7 +45,7 @@ export async function siteCall(
  */
 export async function startTestSite(
   vendor: TestVendor,
-  settings: { register?: boolean; env?: NodeJS.ProcessEnv } = {},
+  settings: { register?: boolean; env?: NodeJS.ProcessEnv; start?: Omit<SiteStartOptions, 'now'> } = {},
 ): Promise<TestSite> {
   const dataDir = await mkdtemp(join(tmpdir(), 'keyward-site-'));
   const config = readSiteConfig({
@@ -55,7 +55,7 @@ export async function startTestSite(
     ...settings.env,
   });
   if (!config.ok) throw new Error(config.error.message);
-  const server = await startSiteServer(config.value, { now: vendor.clock.now });
+  const server = await startSiteServer(config.value, { ...settings.start, now: vendor.clock.now });
   const token = server.bootstrap.adminToken;
   if (token === undefined) throw new Error('A new site server must print an admin token');
   const admin = adminRequest(
