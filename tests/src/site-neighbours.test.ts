@@ -97,6 +97,31 @@ describe('neighbour site servers', () => {
     await vendor.close();
   });
 
+  it('refuses every neighbour administration route to a caller without the site token', async () => {
+    const routes: ReadonlyArray<readonly ['GET' | 'POST' | 'DELETE', string, unknown?]> = [
+      ['GET', '/v1/site/neighbours'],
+      ['POST', '/v1/site/neighbours', { role: 'parent', siteId: newId('sit') }],
+      ['DELETE', `/v1/site/neighbours/${b.siteId}`],
+      ['POST', '/v1/site/licenses/ABC/propagation', { neighbour: b.siteId, items: { cad: { nodes: 1 } } }],
+      ['POST', '/v1/site/licenses/ABC/propagation/stations', { stations: ['s-1'] }],
+      ['DELETE', `/v1/site/licenses/ABC/propagation/${b.siteId}`],
+    ];
+    for (const [method, path, body] of routes)
+      for (const token of ['', 'kw_site_made-up', b.token]) {
+        const refused = await siteCall({ url: a.url, token }, method, path, body);
+        assert.deepEqual(
+          [method, path, refused.status, refused.body.code],
+          [method, path, 401, 'UNAUTHORIZED'],
+        );
+      }
+    // What neighbours call is open: the documents prove who sent them.
+    const hello = await fetch(`${b.url}/v1/neighbours/hello`);
+    assert.deepEqual(
+      [hello.status, ((await hello.json()) as { siteId: string; protocol: number }).siteId],
+      [200, b.siteId],
+    );
+  });
+
   it('adds a child after checking its hello, and records the protocol it speaks', async () => {
     const { neighbours } = await a.admin<{
       neighbours: Array<{ siteId: string; protocol: number; role: string }>;

@@ -18,6 +18,7 @@ import type { SeatStore } from './storage/seat-store.js';
 /** A parent's new key took over from its old one on this site (protocol 2): what a notification tells. */
 export interface LicenseReplaced {
   readonly oldSerial: string;
+  readonly oldExpiresAt: string | null;
   readonly newSerial: string;
   readonly product: string;
   readonly expiresAt: string | null;
@@ -128,10 +129,12 @@ export class DonationReceiver {
     const held = await this.licenses.find(old);
     if (held === undefined) return old;
     if (held.donated?.fromSiteId !== donor.siteId) return null;
+    const oldTerms = this.manager.terms(held);
     const stations = await this.propagation.moveStationLeases(old, donation.serial);
     await this.licenses.remove(old);
     await this.onReplaced({
       oldSerial: old,
+      oldExpiresAt: oldTerms.ok ? oldTerms.value.contents.expiresAt : null,
       newSerial: donation.serial,
       product: donation.product,
       expiresAt: terms.contents.expiresAt,

@@ -141,7 +141,7 @@ export class Donations {
     if (!site.ok || held === undefined || child?.url == null) return { state: 'pending', replaced: null };
     // Whether to ask for a replacement depends on the child's protocol: learn it first.
     if (child.protocol === null) child = await this.neighbours.refresh(child);
-    if (child.url === null) return { state: 'pending', replaced: null };
+    if (child.url === null || child.protocol === null) return { state: 'pending', replaced: null };
     const ack = await this.client.deliver(child.url, this.bundle(site.value, held, child, record));
     if (!ack.ok) {
       await this.neighbourStore.failed(child.siteId, ack.error.message);
