@@ -48,7 +48,7 @@ describe('site license manager', () => {
       [[serial(), ['pc-17']]],
     );
 
-    const exported = await site.admin<{ file: string }>('GET', `/v1/site/licenses/${serial()}/file`);
+    const exported = await site.admin<{ file: string }>('POST', `/v1/site/licenses/${serial()}/export`);
     assert.equal(exported.file, file);
     await site.admin('DELETE', `/v1/site/licenses/${serial()}`);
     assert.deepEqual(
@@ -95,7 +95,7 @@ describe('site license manager', () => {
   });
 
   it('names what is missing: an unknown serial, and a site the vendor has not certified yet', async () => {
-    const missing = await siteCall(site, 'GET', '/v1/site/licenses/NOPE-NOPE/file');
+    const missing = await siteCall(site, 'POST', '/v1/site/licenses/NOPE-NOPE/export');
     assert.deepEqual([missing.status, missing.body.code], [404, 'SITE_LICENSE_NOT_FOUND']);
     const unregistered = await startTestSite(vendor, { register: false });
     try {
@@ -114,7 +114,7 @@ describe('site license manager', () => {
       ['POST', '/v1/site/certificate', { certificate: {}, vendorKeys: [] }],
       ['POST', '/v1/site/licenses', { file: 'x' }],
       ['GET', '/v1/site/licenses'],
-      ['GET', `/v1/site/licenses/${serial()}/file`],
+      ['POST', `/v1/site/licenses/${serial()}/export`],
       ['DELETE', `/v1/site/licenses/${serial()}`],
     ];
     for (const [method, path, body] of routes) {

@@ -2,13 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { HeldLease } from '@keyward/client';
 import { type DonationBundle, decodeSiteLicenseFile, newId, signSeatDonation } from '@keyward/core';
-import {
-  type LicenseReplaced,
-  type LicenseView,
-  type RunningSite,
-  readSiteConfig,
-  startSiteServer,
-} from '@keyward/site';
+import type { LicenseReplaced, LicenseView } from '@keyward/site';
 import { json, refusal } from './support/cli.js';
 import { siteCall, startTestSite, type TestSite } from './support/site-server.js';
 import { type Issued, startTestVendor, type TestVendor } from './support/vendor-server.js';
@@ -479,8 +473,7 @@ describe('neighbour site servers', () => {
     const issued = await vendor.issue({ items: { cad: { nodes: 10 } } });
     const serial = serialOf(issued);
     await addKey(a, serial);
-    const port = new URL(b.url).port;
-    await b.server.close();
+    await b.stop();
     const pending = await donate(serial, b, 5);
     assert.deepEqual([pending.status, pending.body.state], [200, 'pending']);
     assert.equal((await race(a, issued, 'offline', 10)).length, 5);
@@ -493,20 +486,10 @@ describe('neighbour site servers', () => {
     ).neighbours.find((n) => n.siteId === b.siteId);
     assert.match(child?.lastError ?? '', /did not answer/);
 
-    const config = readSiteConfig({
-      KEYWARD_SITE_DATA_DIR: b.dataDir,
-      KEYWARD_SITE_PORT: port,
-      KEYWARD_LOG_LEVEL: 'silent',
-    });
-    assert.ok(config.ok);
-    const back: RunningSite = await startSiteServer(config.value, { now: vendor.clock.now });
-    try {
-      await a.server.context.propagation.syncNeighbours();
-      const held = (await licensesOf(a)).find((license) => license.serial === serial);
-      assert.deepEqual(held?.propagation.neighbours, [{ siteId: b.siteId, seats: 5, state: 'delivered' }]);
-      assert.equal((await race(b, issued, 'back', 8)).length, 5);
-    } finally {
-      await back.close();
-    }
+    await b.start();
+    await a.server.context.propagation.syncNeighbours();
+    const held = (await licensesOf(a)).find((license) => license.serial === serial);
+    assert.deepEqual(held?.propagation.neighbours, [{ siteId: b.siteId, seats: 5, state: 'delivered' }]);
+    assert.equal((await race(b, issued, 'back', 8)).length, 5);
   });
 });

@@ -23,6 +23,16 @@ describe('site configuration', () => {
     assert.equal(readSiteConfig({}, { protocol: 2 }).ok && readSiteConfig({}).ok, true);
   });
 
+  it('the expiration task runs hourly and knows the vendor only when told', () => {
+    const config = readSiteConfig({ KEYWARD_SITE_VENDOR_URL: 'https://licensing.example.com' });
+    assert.deepEqual(config.ok && [config.value.taskMinutes, config.value.vendorUrl], [
+      60,
+      'https://licensing.example.com',
+    ]);
+    const unset = readSiteConfig({});
+    assert.equal(unset.ok && unset.value.vendorUrl, undefined);
+  });
+
   it('flags win over the environment', () => {
     const config = readSiteConfig({ KEYWARD_SITE_MAX_BORROW_DAYS: '3' }, { maxBorrowDays: 10 });
     assert.equal(config.ok && config.value.seats.maxBorrowDays, 10);
@@ -38,6 +48,8 @@ describe('site configuration', () => {
       ['KEYWARD_SITE_PROTOCOL', '3'],
       ['KEYWARD_SITE_NEIGHBOUR_SECONDS', '0'],
       ['KEYWARD_LOG_LEVEL', 'loud'],
+      ['KEYWARD_SITE_VENDOR_URL', 'not a url'],
+      ['KEYWARD_SITE_TASK_MINUTES', '0'],
     ] as const) {
       const config = readSiteConfig({ [name]: value });
       assert.equal(config.ok, false, name);

@@ -14,6 +14,10 @@ export interface SiteConfig {
   readonly protocol: number;
   /** How often undelivered donations are offered to neighbours again. */
   readonly neighbourSeconds: number;
+  /** Where the vendor server is: the expiration task fetches renewals from it, the site reports to it. */
+  readonly vendorUrl: string | undefined;
+  /** How often the license key expiration task runs; it also runs at every start. */
+  readonly taskMinutes: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -25,6 +29,8 @@ export type SiteFlags = Partial<Pick<SiteConfig, 'host' | 'port' | 'dataDir' | '
   readonly maxBorrowDays?: number;
   readonly protocol?: number;
   readonly neighbourSeconds?: number;
+  readonly vendorUrl?: string;
+  readonly taskMinutes?: number;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -111,6 +117,17 @@ export function readSiteConfig(env: NodeJS.ProcessEnv, flags: SiteFlags = {}): R
     'seconds',
   );
   if (!neighbourSeconds.ok) return neighbourSeconds;
+  const vendorUrl = flags.vendorUrl ?? env.KEYWARD_SITE_VENDOR_URL;
+  if (vendorUrl !== undefined && !URL.canParse(vendorUrl))
+    return invalid('KEYWARD_SITE_VENDOR_URL', `is not a URL: "${vendorUrl}".`);
+  const taskMinutes = wholeNumber(
+    'KEYWARD_SITE_TASK_MINUTES',
+    flags.taskMinutes?.toString() ?? env.KEYWARD_SITE_TASK_MINUTES ?? '60',
+    1,
+    10_080,
+    'minutes',
+  );
+  if (!taskMinutes.ok) return taskMinutes;
   const logLevel = LOG_LEVELS.find((level) => level === (flags.logLevel ?? env.KEYWARD_LOG_LEVEL ?? 'info'));
   if (logLevel === undefined) return invalid('KEYWARD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
   return ok({
@@ -121,6 +138,8 @@ export function readSiteConfig(env: NodeJS.ProcessEnv, flags: SiteFlags = {}): R
     seats: { heartbeatSeconds: heartbeat.value, missedHeartbeats: missed.value, maxBorrowDays: borrow.value },
     protocol: protocol.value,
     neighbourSeconds: neighbourSeconds.value,
+    vendorUrl: vendorUrl === '' ? undefined : vendorUrl,
+    taskMinutes: taskMinutes.value,
     logLevel,
   });
 }

@@ -71,6 +71,8 @@ export class DonationReceiver {
         envelope: bundle.license,
         origin: 'neighbour' as const,
         addedAt: this.now().toISOString(),
+        replacedBy: null,
+        keyFile: null,
         donated,
       };
       if (!(await this.licenses.add(held, terms.contents.expiresAt))) return refuse('SITE_LICENSE_EXISTS');

@@ -4,11 +4,13 @@ import {
   ok,
   type Result,
   refuse,
+  type SignedEnvelope,
   type SiteLicense,
   type Verified,
   verifyDonation,
   verifySiteLicense,
 } from '@keyward/core';
+import { writeKeyFile } from './key-files.js';
 import type { CertifiedSite, SiteIdentity } from './site-identity.js';
 import type { DonationRecord, DonationState, DonationStore } from './storage/donation-store.js';
 import type { HeldLicense, LicenseOrigin, SiteLicenseStore } from './storage/license-store.js';
@@ -40,6 +42,10 @@ export interface LicenseView {
   /** The parent site server that donated a `neighbour` license. */
   readonly fromSiteId: string | null;
   readonly addedAt: string;
+  /** Set once a renewal replaced this key; it goes when no child uses it any more. */
+  readonly replacedBy: string | null;
+  /** The key file in the data directory; none for an automatically renewed key until exported. */
+  readonly keyFile: string | null;
   readonly propagation: {
     readonly stations: readonly StationHolding[];
     readonly neighbours: readonly NeighbourHolding[];
@@ -59,27 +65,65 @@ export class LicenseManager {
     private readonly licenses: SiteLicenseStore,
     private readonly seats: SeatStore,
     private readonly donations: DonationStore,
+    private readonly keysDir: string,
     private readonly now: () => Date,
   ) {}
 
-  /** Adds a key file: damaged (`FILE_CORRUPTED`) and edited or foreign (`SIGNATURE_INVALID`, `WRONG_SITE`) files are refused. */
+  /**
+   * Adds a key file and keeps a copy in the data directory: damaged (`FILE_CORRUPTED`) and edited
+   * or foreign (`SIGNATURE_INVALID`, `WRONG_SITE`) files are refused.
+   */
   async add(fileText: string): Promise<Result<LicenseView>> {
+    const license = this.read(fileText);
+    if (!license.ok) return license;
+    const keyFile = await writeKeyFile(this.keysDir, license.value.terms.serial, fileText);
+    const held = this.held(license.value, 'manual', keyFile);
+    if (!(await this.licenses.add(held, license.value.terms.contents.expiresAt)))
+      return refuse('SITE_LICENSE_EXISTS');
+    return ok(viewOf(held, license.value.terms, [], []));
+  }
+
+  /**
+   * Adds a renewal the vendor handed the expiration task; it has no key file until exported. A
+   * renewal the administrator added by hand beforehand is used as it is.
+   */
+  async addRenewal(fileText: string): Promise<Result<{ held: HeldLicense; terms: Verified<SiteLicense> }>> {
+    const license = this.read(fileText);
+    if (!license.ok) return license;
+    const known = await this.licenses.find(license.value.terms.serial);
+    if (known !== undefined) {
+      const terms = this.terms(known);
+      return terms.ok ? ok({ held: known, terms: terms.value }) : terms;
+    }
+    const held = this.held(license.value, 'renewal', null);
+    if (!(await this.licenses.add(held, license.value.terms.contents.expiresAt)))
+      return this.addRenewal(fileText);
+    return ok({ held, terms: license.value.terms });
+  }
+
+  private read(fileText: string): Result<{ envelope: SignedEnvelope; terms: Verified<SiteLicense> }> {
     const envelope = decodeSiteLicenseFile(fileText);
     if (!envelope.ok) return envelope;
     const site = this.identity.current();
     if (!site.ok) return site;
-    const license = verifySiteLicense(envelope.value, site.value.vendorKeys, site.value.certificate);
-    if (!license.ok) return license;
-    const held: HeldLicense = {
-      serial: license.value.serial,
-      product: license.value.product,
-      envelope: envelope.value,
-      origin: 'manual',
+    const terms = verifySiteLicense(envelope.value, site.value.vendorKeys, site.value.certificate);
+    return terms.ok ? ok({ envelope: envelope.value, terms: terms.value }) : terms;
+  }
+
+  private held(
+    license: { envelope: SignedEnvelope; terms: SiteLicense },
+    origin: LicenseOrigin,
+    keyFile: string | null,
+  ): HeldLicense {
+    return {
+      serial: license.terms.serial,
+      product: license.terms.product,
+      envelope: license.envelope,
+      origin,
       addedAt: this.now().toISOString(),
+      replacedBy: null,
+      keyFile,
     };
-    if (!(await this.licenses.add(held, license.value.contents.expiresAt)))
-      return refuse('SITE_LICENSE_EXISTS');
-    return ok(viewOf(held, license.value, [], []));
   }
 
   async list(): Promise<Result<LicenseView[]>> {
@@ -96,13 +140,27 @@ export class LicenseManager {
     return ok(views);
   }
 
-  /** The key file of a held license, as the vendor signed it: what `add` accepts again. */
-  async exportFile(serial: string): Promise<Result<{ readonly serial: string; readonly file: string }>> {
+  /**
+   * The key file of a held license, as the vendor signed it (what `add` accepts again), also
+   * written to the data directory: the way an automatically renewed key gets a file.
+   */
+  async exportFile(
+    serial: string,
+  ): Promise<Result<{ readonly serial: string; readonly file: string; readonly keyFile: string }>> {
     const held = await this.licenses.find(serial);
     if (held === undefined) return refuse('SITE_LICENSE_NOT_FOUND');
     const terms = this.terms(held);
     if (!terms.ok) return terms;
-    return ok({ serial, file: encodeSiteLicenseFile(held.envelope, terms.value) });
+    const file = encodeSiteLicenseFile(held.envelope, terms.value);
+    const keyFile = await writeKeyFile(this.keysDir, serial, file);
+    await this.licenses.setKeyFile(serial, keyFile);
+    return ok({ serial, file, keyFile });
+  }
+
+  /** The key file of a held license, without writing it anywhere: what a notification carries. */
+  async keyFileText(held: HeldLicense): Promise<Result<string>> {
+    const terms = this.terms(held);
+    return terms.ok ? ok(encodeSiteLicenseFile(held.envelope, terms.value)) : terms;
   }
 
   /** Removes a license and the leases of its seats; a file exported earlier stays where it is. */
@@ -167,6 +225,8 @@ function viewOf(
     origin: held.origin,
     fromSiteId: held.donated?.fromSiteId ?? null,
     addedAt: held.addedAt,
+    replacedBy: held.replacedBy,
+    keyFile: held.keyFile,
     propagation: {
       stations: leases
         .filter((lease) => lease.serial === held.serial)

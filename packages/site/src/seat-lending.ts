@@ -51,6 +51,8 @@ export class SeatLending {
     const now = this.now();
     const pools: Array<SeatPool & { readonly expiresAt: string | null }> = [];
     for (const held of await this.licenses.list(request.product)) {
+      // A key a renewal replaced lends nothing new: it only waits for its last children to move.
+      if (held.replacedBy !== null) continue;
       const terms = this.manager.terms(held);
       if (!terms.ok) return terms;
       const count = seatCounts(terms.value.contents).find(

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { firstSiteAdminToken } from './admin-tokens.js';
 import type { SiteConfig } from './config.js';
 import type { SiteContext } from './context.js';
@@ -56,7 +57,14 @@ export async function startSiteServer(
     const seatStore = new SeatStore(db);
     const donationStore = new DonationStore(db);
     const neighbourStore = new NeighbourStore(db);
-    const licenses = new LicenseManager(identity, licenseStore, seatStore, donationStore, now);
+    const licenses = new LicenseManager(
+      identity,
+      licenseStore,
+      seatStore,
+      donationStore,
+      join(config.dataDir, 'keys'),
+      now,
+    );
     const client = new NeighbourClient();
     const neighbours = new Neighbours(identity, neighbourStore, client, config.protocol, now);
     const donations = new Donations(

@@ -8,7 +8,9 @@ import { adminRequest } from './admin-request.js';
 import type { TestVendor } from './vendor-server.js';
 
 export interface TestSite {
+  /** The running server; a new one after `start`. */
   readonly server: RunningSite;
+  /** The same after a restart: the site comes back on its port. */
   readonly url: string;
   readonly token: string;
   readonly siteId: string;
@@ -18,6 +20,10 @@ export interface TestSite {
   /** The vendor issues this site a key file for `serial`. */
   keyFile(serial: string): Promise<string>;
   station(stationId: string, config: SdkConfig): SiteLeaseClient;
+  /** Takes the site off the network, keeping its data: a neighbour that is offline. */
+  stop(): Promise<void>;
+  /** Starts it again on the same data and port. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,11 +61,13 @@ export async function startTestSite(
     ...settings.env,
   });
   if (!config.ok) throw new Error(config.error.message);
-  const server = await startSiteServer(config.value, { ...settings.start, now: vendor.clock.now });
+  let server = await startSiteServer(config.value, { ...settings.start, now: vendor.clock.now });
+  let running = true;
+  const url = server.url;
   const token = server.bootstrap.adminToken;
   if (token === undefined) throw new Error('A new site server must print an admin token');
   const admin = adminRequest(
-    () => server.url,
+    () => url,
     () => token,
   );
   let siteId = '';
@@ -72,8 +80,10 @@ export async function startTestSite(
     await admin('POST', '/v1/site/certificate', file);
   }
   return {
-    server,
-    url: server.url,
+    get server() {
+      return server;
+    },
+    url,
     token,
     siteId,
     dataDir,
@@ -86,14 +96,25 @@ export async function startTestSite(
     },
     station(stationId, sdkConfig) {
       return new SiteLeaseClient({
-        siteUrl: server.url,
+        siteUrl: url,
         config: sdkConfig,
         stationId,
         now: vendor.clock.now,
       });
     },
-    async close() {
+    async stop() {
       await server.close();
+      running = false;
+    },
+    async start() {
+      server = await startSiteServer(
+        { ...config.value, port: Number(new URL(url).port) },
+        { ...settings.start, now: vendor.clock.now },
+      );
+      running = true;
+    },
+    async close() {
+      if (running) await server.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

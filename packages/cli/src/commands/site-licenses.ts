@@ -10,16 +10,19 @@ const seatsOf = (items: LicenseView['items']) =>
     .flatMap(([item, seats]) => Object.entries(seats).map(([seat, count]) => `${item}.${seat}=${count}`))
     .join(' ');
 
+const ORIGIN_TEXT: Record<LicenseView['origin'], string> = {
+  manual: 'added manually',
+  renewal: 'automatic update',
+  neighbour: 'received from a neighbour',
+};
+
 function licenseLines(license: LicenseView): string {
   const { stations, neighbours } = license.propagation;
   const origin =
-    license.origin === 'manual'
-      ? 'added manually'
-      : license.origin === 'neighbour'
-        ? `donated by ${license.fromSiteId}`
-        : license.origin;
+    license.origin === 'neighbour' ? `donated by ${license.fromSiteId}` : ORIGIN_TEXT[license.origin];
   return [
     `${license.serial}  ${license.product}  ${seatsOf(license.items)}  expires ${license.expiresAt?.slice(0, 10) ?? 'never'}  origin: ${origin}`,
+    `  key file: ${license.keyFile ?? 'none (keyward site license export)'}${license.replacedBy === null ? '' : `  replaced by ${license.replacedBy}: removed once no station or neighbour uses it`}`,
     stations.length === 0
       ? '  propagated to: no station'
       : `  propagated to: ${stations.map((s) => `${s.stationId} (${s.item}.${s.seat}${s.borrowed ? `, borrowed until ${s.expiresAt}` : ''})`).join(', ')}`,
@@ -54,21 +57,22 @@ const list = leaf<SiteConnection>(
   },
 );
 
-const exportFile = leaf<SiteConnection & { out: string }>(
+const exportFile = leaf<SiteConnection & { out?: string }>(
   'export',
-  'Write the key file of a license this site holds.',
-  (c) => c.argument('<serial>', 'the serial number').requiredOption('--out <file>', 'where to write it'),
+  "Write the key file of a license this site holds into the site's data directory (and --out).",
+  (c) => c.argument('<serial>', 'the serial number').option('--out <file>', 'also write it here'),
   async (o, out, [serial]) => {
     const exported = unwrap(
-      await connectSite(o).request<{ serial: string; file: string }>(
-        'GET',
-        `/v1/site/licenses/${encodeURIComponent(serial ?? '')}/file`,
+      await connectSite(o).request<{ serial: string; file: string; keyFile: string }>(
+        'POST',
+        `/v1/site/licenses/${encodeURIComponent(serial ?? '')}/export`,
       ),
     );
-    await writeFile(o.out, exported.file);
+    if (o.out !== undefined) await writeFile(o.out, exported.file);
+    const written = o.out ?? exported.keyFile;
     out.result(
-      { serial: exported.serial, file: o.out },
-      () => `Wrote the key file of ${exported.serial} to ${o.out}`,
+      { serial: exported.serial, keyFile: exported.keyFile, file: written },
+      () => `Wrote the key file of ${exported.serial} to ${written}`,
     );
   },
 );

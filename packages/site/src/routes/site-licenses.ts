@@ -7,9 +7,18 @@ const LicenseViewSchema = Type.Object({
   product: Type.String(),
   items: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer())),
   expiresAt: Type.Union([Type.String(), Type.Null()]),
-  origin: Type.String({ description: 'manual: added from a key file; neighbour: donated by a parent site.' }),
+  origin: Type.String({
+    description:
+      'manual: added from a key file; renewal: fetched by the license expiration task; neighbour: donated by a neighbour site server.',
+  }),
   fromSiteId: Type.Union([Type.String(), Type.Null()], { description: 'The donor of a neighbour license.' }),
   addedAt: Type.String(),
+  replacedBy: Type.Union([Type.String(), Type.Null()], {
+    description: 'The renewal that replaced this key; the key goes once no station or neighbour uses it.',
+  }),
+  keyFile: Type.Union([Type.String(), Type.Null()], {
+    description: 'The key file in the data directory; an automatically renewed key has none until exported.',
+  }),
   propagation: Type.Object({
     stations: Type.Array(
       Type.Object({
@@ -68,13 +77,15 @@ export const listLicensesRoute: SiteRoute = (app, ctx) => {
 };
 
 export const exportLicenseRoute: SiteRoute = (app, ctx) => {
-  app.get(
-    '/v1/site/licenses/:serial/file',
+  app.post(
+    '/v1/site/licenses/:serial/export',
     {
       schema: {
         operationId: 'exportSiteLicense',
         params: SerialParams,
-        response: { 200: Type.Object({ serial: Type.String(), file: Type.String() }) },
+        response: {
+          200: Type.Object({ serial: Type.String(), file: Type.String(), keyFile: Type.String() }),
+        },
       },
     },
     async (request, reply) => answer(request, reply, await ctx.licenses.exportFile(request.params.serial)),

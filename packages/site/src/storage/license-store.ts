@@ -1,8 +1,15 @@
 import type { SignedEnvelope } from '@keyward/core';
+import type { Selectable } from 'kysely';
 import type { SiteDb } from './database.js';
+import type { SiteLicensesTable } from './schema.js';
 
-/** Where a license on this site came from; automatic renewal adds the third. */
-export type LicenseOrigin = 'manual' | 'neighbour';
+/**
+ * Where a license on this site came from: a key file, the vendor's renewal fetched by the
+ * expiration task, or a donation of a neighbour site server.
+ */
+export type LicenseOrigin = 'manual' | 'renewal' | 'neighbour';
+
+const ORIGINS: readonly LicenseOrigin[] = ['manual', 'renewal', 'neighbour'];
 
 /** What a `neighbour` license holds beside the donor's license: the donor's signed donation and certificate. */
 export interface HeldDonation {
@@ -17,6 +24,9 @@ export interface HeldLicense {
   readonly envelope: SignedEnvelope;
   readonly origin: LicenseOrigin;
   readonly addedAt: string;
+  /** The renewal that replaced this key, which is removed once no child uses it. */
+  readonly replacedBy: string | null;
+  readonly keyFile: string | null;
   /** Set for a `neighbour` license: its terms are the donation's, verified with `verifyDonation`. */
   readonly donated?: HeldDonation;
 }
@@ -36,6 +46,8 @@ export class SiteLicenseStore {
         expires_at: expiresAt,
         origin: license.origin,
         added_at: license.addedAt,
+        replaced_by: license.replacedBy,
+        key_file: license.keyFile,
         ...donationColumns(license.donated),
       })
       .onConflict((conflict) => conflict.column('serial').doNothing())
@@ -68,6 +80,30 @@ export class SiteLicenseStore {
     return (await query.orderBy('added_at').orderBy('serial').execute()).map(toHeld);
   }
 
+  /** Marks `serial` as replaced by its renewal: it lends no new seats and goes once no child uses it. */
+  async markReplaced(serial: string, by: string): Promise<void> {
+    await this.db
+      .updateTable('site_licenses')
+      .set({ replaced_by: by })
+      .where('serial', '=', serial)
+      .execute();
+  }
+
+  /** Keys a renewal replaced that are still held, because a child used them when last looked at. */
+  async replaced(): Promise<HeldLicense[]> {
+    const rows = await this.db
+      .selectFrom('site_licenses')
+      .selectAll()
+      .where('replaced_by', 'is not', null)
+      .orderBy('serial')
+      .execute();
+    return rows.map(toHeld);
+  }
+
+  async setKeyFile(serial: string, path: string): Promise<void> {
+    await this.db.updateTable('site_licenses').set({ key_file: path }).where('serial', '=', serial).execute();
+  }
+
   /** Removes a license and, with it, every lease of its seats. */
   async remove(serial: string): Promise<boolean> {
     const result = await this.db.deleteFrom('site_licenses').where('serial', '=', serial).executeTakeFirst();
@@ -84,25 +120,28 @@ function donationColumns(donated: HeldDonation | undefined) {
       };
 }
 
-function toHeld(row: {
-  serial: string;
-  product: string;
-  envelope: string;
-  origin: string;
-  added_at: string;
-  from_site_id: string | null;
-  donation: string | null;
-}): HeldLicense {
-  const held = {
+/**
+ * The donation a `neighbour` row holds. A row edited to drop it is read without one: its license,
+ * signed for the donor, then fails verification as this site's own (TAMPER_DETECTED).
+ */
+function donatedOf(row: Selectable<SiteLicensesTable>): HeldDonation | undefined {
+  if (row.origin !== 'neighbour' || row.from_site_id === null || row.donation === null) return undefined;
+  const { donation, certificate } = JSON.parse(row.donation) as Omit<HeldDonation, 'fromSiteId'>;
+  return { fromSiteId: row.from_site_id, donation, certificate };
+}
+
+function toHeld(row: Selectable<SiteLicensesTable>): HeldLicense {
+  const origin = ORIGINS.find((known) => known === row.origin);
+  if (origin === undefined) throw new Error(`Unknown license origin in the site database: ${row.origin}`);
+  const donated = donatedOf(row);
+  return {
     serial: row.serial,
     product: row.product,
     envelope: JSON.parse(row.envelope) as SignedEnvelope,
+    origin,
     addedAt: row.added_at,
+    replacedBy: row.replaced_by,
+    keyFile: row.key_file,
+    ...(donated === undefined ? {} : { donated }),
   };
-  if (row.origin === 'manual') return { ...held, origin: row.origin };
-  if (row.origin === 'neighbour' && row.from_site_id !== null && row.donation !== null) {
-    const { donation, certificate } = JSON.parse(row.donation) as Omit<HeldDonation, 'fromSiteId'>;
-    return { ...held, origin: row.origin, donated: { fromSiteId: row.from_site_id, donation, certificate } };
-  }
-  throw new Error(`Unknown license origin in the site database: ${row.origin}`);
 }

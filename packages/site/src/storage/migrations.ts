@@ -88,8 +88,25 @@ const neighbours: Migration = {
   },
 };
 
+/** Automatic renewal: which key replaced which, key files, and what the expiration task found. */
+const renewals: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('site_licenses').addColumn('replaced_by', 'text').execute();
+    await db.schema.alterTable('site_licenses').addColumn('key_file', 'text').execute();
+    await db.schema
+      .createTable('expiration_checks')
+      .addColumn('serial', 'text', (c) =>
+        c.primaryKey().references('site_licenses.serial').onDelete('cascade'),
+      )
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('renewal_serial', 'text')
+      .addColumn('checked_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0003_neighbours': neighbours };
+    return { '0001_initial': initial, '0003_neighbours': neighbours, '0004_renewals': renewals };
   },
 };

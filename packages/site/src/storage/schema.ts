@@ -20,13 +20,25 @@ export interface SiteLicensesTable {
   product: string;
   envelope: string;
   expires_at: string | null;
-  /** `manual` (added from a key file), `neighbour` (donated by a parent site server); later `renewal`. */
+  /** `manual` (added from a key file), `renewal` (fetched by the expiration task), `neighbour` (donated by a parent site server). */
   origin: string;
   added_at: string;
   /** The donor of a `neighbour` license. */
   from_site_id: string | null;
   /** A `neighbour` license's donation and donor certificate (JSON): `envelope` is the donor's license. */
   donation: string | null;
+  /** The renewal that took this key's place; the key stays until no child uses it. */
+  replaced_by: string | null;
+  /** Where this key's file is in the data directory; an automatically renewed key has none until exported. */
+  key_file: string | null;
+}
+
+/** What the license expiration task last found for a key, so each outcome is notified once. */
+export interface ExpirationChecksTable {
+  serial: string;
+  outcome: string;
+  renewal_serial: string | null;
+  checked_at: string;
 }
 
 /** A site server this one donates seats to (`child`, reached at `url`) or takes donations from (`parent`). */
@@ -85,6 +97,7 @@ export interface SiteDatabase {
   site_identity: SiteIdentityTable;
   site_licenses: SiteLicensesTable;
   seat_leases: SeatLeasesTable;
+  expiration_checks: ExpirationChecksTable;
   admin_tokens: AdminTokensTable;
   neighbours: NeighboursTable;
   donations: DonationsTable;

@@ -1,0 +1,105 @@
+import {
+  newNonce,
+  ok,
+  type Result,
+  refuse,
+  type SiteReport,
+  signRenewalRequest,
+  signSiteReport,
+} from '@keyward/core';
+import type { SiteIdentity } from './site-identity.js';
+
+/** A renewal the vendor holds for one of this site's keys: its key file, issued for this site. */
+export interface FetchedRenewal {
+  readonly serial: string;
+  readonly file: string;
+}
+
+/** How long the site waits for the vendor: the task runs again on its next turn anyway. */
+const VENDOR_TIMEOUT_MS = 15_000;
+
+/**
+ * The site server's calls to the vendor server, each signed with the site key the vendor
+ * certified: asking for a renewal bought in advance, and reporting what the site holds.
+ */
+export class VendorLink {
+  constructor(
+    private readonly vendorUrl: string | undefined,
+    private readonly identity: SiteIdentity,
+    private readonly now: () => Date,
+  ) {}
+
+  /** The renewal waiting for `serial`, or null when none was bought. */
+  async fetchRenewal(serial: string): Promise<Result<FetchedRenewal | null>> {
+    const site = this.identity.current();
+    if (!site.ok) return site;
+    const request = signRenewalRequest(
+      {
+        siteId: site.value.certificate.siteId,
+        serial,
+        issuedAt: this.now().toISOString(),
+        nonce: newNonce(),
+      },
+      site.value.signer,
+    );
+    const answer = await this.post('/v1/site-api/renewals', { request });
+    if (!answer.ok) return answer;
+    const renewal = (answer.value as { renewal?: unknown }).renewal;
+    if (renewal === null) return ok(null);
+    const fields = renewal as { serial?: unknown; file?: unknown } | undefined;
+    if (typeof fields?.serial !== 'string' || typeof fields.file !== 'string')
+      return refuse(
+        'VENDOR_UNREACHABLE',
+        'The vendor server answered the renewal request in an unknown form.',
+      );
+    return ok({ serial: fields.serial, file: fields.file });
+  }
+
+  /** Tells the vendor what this site holds and where it propagated it: the vendor's fleet view. */
+  async report(report: Omit<SiteReport, 'siteId' | 'issuedAt'>): Promise<Result<void>> {
+    const site = this.identity.current();
+    if (!site.ok) return site;
+    const signed = signSiteReport(
+      { ...report, siteId: site.value.certificate.siteId, issuedAt: this.now().toISOString() },
+      site.value.signer,
+    );
+    const answer = await this.post('/v1/site-api/reports', { report: signed });
+    return answer.ok ? ok(undefined) : answer;
+  }
+
+  /** A refusal from the vendor comes back with its code; a vendor that cannot be reached is VENDOR_UNREACHABLE. */
+  private async post(path: string, body: unknown): Promise<Result<unknown>> {
+    if (this.vendorUrl === undefined) return refuse('VENDOR_URL_MISSING');
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.vendorUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(VENDOR_TIMEOUT_MS),
+      });
+    } catch (error) {
+      return refuse(
+        'VENDOR_UNREACHABLE',
+        `The vendor server at ${this.vendorUrl} did not answer (${(error as Error).message}): the task runs again on its next turn.`,
+      );
+    }
+    const text = await response.text();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return refuse(
+        'VENDOR_UNREACHABLE',
+        `The vendor server answered ${response.status} without a JSON body.`,
+      );
+    }
+    if (response.ok) return ok(value);
+    const problem = value as { code?: unknown; message?: unknown };
+    return refuse(
+      'VENDOR_UNREACHABLE',
+      `The vendor server refused: ${typeof problem.message === 'string' ? problem.message : response.status}`,
+      { vendorCode: typeof problem.code === 'string' ? problem.code : null },
+    );
+  }
+}
