@@ -194,6 +194,22 @@ describe('neighbour site servers', () => {
     assert.equal((await race(a, issued, 'after', 12)).length, 10);
   });
 
+  it('a donation of the same key again sets the share; a smaller share ends the leases beyond it', async () => {
+    const issued = await vendor.issue({ items: { cad: { nodes: 10 } } });
+    const serial = serialOf(issued);
+    await addKey(a, serial);
+    assert.equal((await donate(serial, b, 2)).body.state, 'delivered');
+    assert.equal((await donate(serial, b, 5)).body.state, 'delivered');
+    const grown = (await licensesOf(b)).find((license) => license.serial === serial);
+    assert.deepEqual(grown?.items, { cad: { nodes: 5 } });
+    assert.equal((await race(b, issued, 'share', 8)).length, 5);
+
+    assert.equal((await donate(serial, b, 1)).body.state, 'delivered');
+    const shrunk = (await licensesOf(b)).find((license) => license.serial === serial);
+    assert.deepEqual([shrunk?.items, shrunk?.propagation.stations.length], [{ cad: { nodes: 1 } }, 1]);
+    assert.equal((await race(a, issued, 'rest', 12)).length, 9);
+  });
+
   it('B refuses donations from an unlisted parent, edited, made for another site, or beyond the license', async () => {
     const issued = await vendor.issue({ items: { cad: { nodes: 10 } } });
     const serial = serialOf(issued);
