@@ -17,6 +17,12 @@ describe('site configuration', () => {
     );
   });
 
+  it('speaks site protocol 2 and offers donations again every 60 s unless told otherwise', () => {
+    const config = readSiteConfig({ KEYWARD_SITE_PROTOCOL: '1' });
+    assert.deepEqual(config.ok && [config.value.protocol, config.value.neighbourSeconds], [1, 60]);
+    assert.equal(readSiteConfig({}, { protocol: 2 }).ok && readSiteConfig({}).ok, true);
+  });
+
   it('the expiration task runs hourly and knows the vendor only when told', () => {
     const config = readSiteConfig({ KEYWARD_SITE_VENDOR_URL: 'https://licensing.example.com' });
     assert.deepEqual(config.ok && [config.value.taskMinutes, config.value.vendorUrl], [
@@ -39,6 +45,8 @@ describe('site configuration', () => {
       ['KEYWARD_SITE_MISSED_HEARTBEATS', 'three'],
       ['KEYWARD_SITE_MAX_BORROW_DAYS', '-1'],
       ['KEYWARD_SITE_DATABASE_URL', 'postgres://db/site'],
+      ['KEYWARD_SITE_PROTOCOL', '3'],
+      ['KEYWARD_SITE_NEIGHBOUR_SECONDS', '0'],
       ['KEYWARD_LOG_LEVEL', 'loud'],
       ['KEYWARD_SITE_VENDOR_URL', 'not a url'],
       ['KEYWARD_SITE_TASK_MINUTES', '0'],

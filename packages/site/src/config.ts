@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { ok, type Result, refuse, type SeatSettings } from '@keyward/core';
+import { SITE_PROTOCOL_VERSION } from '@keyward/core/schemas';
 
 export interface SiteConfig {
   readonly host: string;
@@ -9,6 +10,10 @@ export interface SiteConfig {
   /** The SQLite file, or `:memory:`. */
   readonly databaseFile: string;
   readonly seats: SeatSettings;
+  /** The site protocol this server speaks to neighbours: 1 for older site servers, 2 with automatic update. */
+  readonly protocol: number;
+  /** How often undelivered donations are offered to neighbours again. */
+  readonly neighbourSeconds: number;
   /** Where the vendor server is: the expiration task fetches renewals from it, the site reports to it. */
   readonly vendorUrl: string | undefined;
   /** How often the license key expiration task runs; it also runs at every start. */
@@ -22,6 +27,8 @@ export type SiteFlags = Partial<Pick<SiteConfig, 'host' | 'port' | 'dataDir' | '
   readonly heartbeatSeconds?: number;
   readonly missedHeartbeats?: number;
   readonly maxBorrowDays?: number;
+  readonly protocol?: number;
+  readonly neighbourSeconds?: number;
   readonly vendorUrl?: string;
   readonly taskMinutes?: number;
 };
@@ -94,6 +101,22 @@ export function readSiteConfig(env: NodeJS.ProcessEnv, flags: SiteFlags = {}): R
     'days',
   );
   if (!borrow.ok) return borrow;
+  const protocol = wholeNumber(
+    'KEYWARD_SITE_PROTOCOL',
+    flags.protocol?.toString() ?? env.KEYWARD_SITE_PROTOCOL ?? String(SITE_PROTOCOL_VERSION),
+    1,
+    SITE_PROTOCOL_VERSION,
+    'protocol version',
+  );
+  if (!protocol.ok) return protocol;
+  const neighbourSeconds = wholeNumber(
+    'KEYWARD_SITE_NEIGHBOUR_SECONDS',
+    flags.neighbourSeconds?.toString() ?? env.KEYWARD_SITE_NEIGHBOUR_SECONDS ?? '60',
+    1,
+    86_400,
+    'seconds',
+  );
+  if (!neighbourSeconds.ok) return neighbourSeconds;
   const vendorUrl = flags.vendorUrl ?? env.KEYWARD_SITE_VENDOR_URL;
   if (vendorUrl !== undefined && !URL.canParse(vendorUrl))
     return invalid('KEYWARD_SITE_VENDOR_URL', `is not a URL: "${vendorUrl}".`);
@@ -113,6 +136,8 @@ export function readSiteConfig(env: NodeJS.ProcessEnv, flags: SiteFlags = {}): R
     dataDir,
     databaseFile: database.value,
     seats: { heartbeatSeconds: heartbeat.value, missedHeartbeats: missed.value, maxBorrowDays: borrow.value },
+    protocol: protocol.value,
+    neighbourSeconds: neighbourSeconds.value,
     vendorUrl: vendorUrl === '' ? undefined : vendorUrl,
     taskMinutes: taskMinutes.value,
     logLevel,

@@ -1,5 +1,9 @@
 import type { SiteConfig } from './config.js';
+import type { DonationReceiver } from './donation-receiver.js';
+import type { Donations } from './donations.js';
 import type { LicenseManager } from './license-manager.js';
+import type { Neighbours } from './neighbours.js';
+import type { Propagation } from './propagation.js';
 import type { SeatLending } from './seat-lending.js';
 import type { SiteIdentity } from './site-identity.js';
 import type { SiteDb } from './storage/database.js';
@@ -11,5 +15,11 @@ export interface SiteContext {
   readonly identity: SiteIdentity;
   readonly licenses: LicenseManager;
   readonly seats: SeatLending;
+  readonly neighbours: Neighbours;
+  /** Seats this site donates to its children. */
+  readonly donations: Donations;
+  /** Seats this site receives from its parents. */
+  readonly received: DonationReceiver;
+  readonly propagation: Propagation;
   readonly now: () => Date;
 }

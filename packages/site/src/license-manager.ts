@@ -7,10 +7,12 @@ import {
   type SignedEnvelope,
   type SiteLicense,
   type Verified,
+  verifyDonation,
   verifySiteLicense,
 } from '@keyward/core';
 import { writeKeyFile } from './key-files.js';
-import type { SiteIdentity } from './site-identity.js';
+import type { CertifiedSite, SiteIdentity } from './site-identity.js';
+import type { DonationRecord, DonationState, DonationStore } from './storage/donation-store.js';
 import type { HeldLicense, LicenseOrigin, SiteLicenseStore } from './storage/license-store.js';
 import type { LeaseRecord, SeatStore } from './storage/seat-store.js';
 
@@ -23,6 +25,13 @@ export interface StationHolding {
   readonly expiresAt: string;
 }
 
+/** A child site server holding a share of a license's seats. */
+export interface NeighbourHolding {
+  readonly siteId: string;
+  readonly seats: number;
+  readonly state: DonationState;
+}
+
 /** A license as the license manager lists it. */
 export interface LicenseView {
   readonly serial: string;
@@ -30,12 +39,17 @@ export interface LicenseView {
   readonly items: SiteLicense['contents']['items'];
   readonly expiresAt: string | null;
   readonly origin: LicenseOrigin;
+  /** The parent site server that donated a `neighbour` license. */
+  readonly fromSiteId: string | null;
   readonly addedAt: string;
   /** Set once a renewal replaced this key; it goes when no child uses it any more. */
   readonly replacedBy: string | null;
   /** The key file in the data directory; none for an automatically renewed key until exported. */
   readonly keyFile: string | null;
-  readonly propagation: { readonly stations: readonly StationHolding[] };
+  readonly propagation: {
+    readonly stations: readonly StationHolding[];
+    readonly neighbours: readonly NeighbourHolding[];
+  };
 }
 
 /**
@@ -50,6 +64,7 @@ export class LicenseManager {
     private readonly identity: SiteIdentity,
     private readonly licenses: SiteLicenseStore,
     private readonly seats: SeatStore,
+    private readonly donations: DonationStore,
     private readonly keysDir: string,
     private readonly now: () => Date,
   ) {}
@@ -65,7 +80,7 @@ export class LicenseManager {
     const held = this.held(license.value, 'manual', keyFile);
     if (!(await this.licenses.add(held, license.value.terms.contents.expiresAt)))
       return refuse('SITE_LICENSE_EXISTS');
-    return ok(viewOf(held, license.value.terms, []));
+    return ok(viewOf(held, license.value.terms, [], []));
   }
 
   /**
@@ -115,11 +130,12 @@ export class LicenseManager {
     const site = this.identity.current();
     if (!site.ok) return site;
     const leases = await this.seats.live(this.now().toISOString());
+    const donations = await this.donations.list();
     const views: LicenseView[] = [];
     for (const held of await this.licenses.list()) {
       const terms = this.terms(held);
       if (!terms.ok) return terms;
-      views.push(viewOf(held, terms.value, leases));
+      views.push(viewOf(held, terms.value, leases, donations));
     }
     return ok(views);
   }
@@ -152,14 +168,17 @@ export class LicenseManager {
     return (await this.licenses.remove(serial)) ? ok({ serial }) : refuse('SITE_LICENSE_NOT_FOUND');
   }
 
-  /** The verified terms of a held license; a row edited in the database does not verify. */
+  /**
+   * The verified terms of a held license; a row edited in the database does not verify. A
+   * neighbour's license lends only the donated seats, as the donor signed them.
+   */
   terms(held: HeldLicense): Result<Verified<SiteLicense>> {
     const site = this.identity.current();
     if (!site.ok) return site;
-    const signed = JSON.stringify(held.envelope);
+    const signed = JSON.stringify([held.envelope, held.donated ?? null]);
     const known = this.verified.get(held.serial);
     if (known?.signed === signed) return ok(known.terms);
-    const verified = verifySiteLicense(held.envelope, site.value.vendorKeys, site.value.certificate);
+    const verified = verifiedTerms(held, site.value);
     if (!verified.ok)
       return refuse(
         'TAMPER_DETECTED',
@@ -170,13 +189,41 @@ export class LicenseManager {
   }
 }
 
-function viewOf(held: HeldLicense, terms: SiteLicense, leases: readonly LeaseRecord[]): LicenseView {
+function verifiedTerms(held: HeldLicense, site: CertifiedSite): Result<Verified<SiteLicense>> {
+  if (held.donated === undefined) return verifySiteLicense(held.envelope, site.vendorKeys, site.certificate);
+  const received = verifyDonation(
+    { donation: held.donated.donation, license: held.envelope, certificate: held.donated.certificate },
+    site.vendorKeys,
+    site.certificate.siteId,
+  );
+  if (!received.ok) return received;
+  // The row names the donor and serial only to find the license: the signed documents must agree.
+  return received.value.donor.siteId === held.donated.fromSiteId &&
+    received.value.terms.serial === held.serial
+    ? ok(received.value.terms)
+    : refuse('TAMPER_DETECTED');
+}
+
+function seatTotal(items: DonationRecord['items']): number {
+  return Object.values(items).reduce(
+    (sum, seats) => sum + Object.values(seats).reduce((a, b) => a + b, 0),
+    0,
+  );
+}
+
+function viewOf(
+  held: HeldLicense,
+  terms: SiteLicense,
+  leases: readonly LeaseRecord[],
+  donations: readonly DonationRecord[],
+): LicenseView {
   return {
     serial: held.serial,
     product: held.product,
     items: terms.contents.items,
     expiresAt: terms.contents.expiresAt,
     origin: held.origin,
+    fromSiteId: held.donated?.fromSiteId ?? null,
     addedAt: held.addedAt,
     replacedBy: held.replacedBy,
     keyFile: held.keyFile,
@@ -189,6 +236,13 @@ function viewOf(held: HeldLicense, terms: SiteLicense, leases: readonly LeaseRec
           seat,
           borrowed,
           expiresAt,
+        })),
+      neighbours: donations
+        .filter((donation) => donation.serial === held.serial)
+        .map((donation) => ({
+          siteId: donation.neighbourSiteId,
+          seats: seatTotal(donation.items),
+          state: donation.state,
         })),
     },
   };

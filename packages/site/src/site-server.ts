@@ -3,15 +3,22 @@ import { join } from 'node:path';
 import { firstSiteAdminToken } from './admin-tokens.js';
 import type { SiteConfig } from './config.js';
 import type { SiteContext } from './context.js';
+import { DonationReceiver, type LicenseReplaced } from './donation-receiver.js';
+import { Donations } from './donations.js';
 import { buildSiteApp } from './http/build-site-app.js';
 import type { SiteApp } from './http/site-app.js';
 import { LicenseManager } from './license-manager.js';
+import { NeighbourClient } from './neighbour-client.js';
+import { Neighbours } from './neighbours.js';
+import { Propagation } from './propagation.js';
 import { SeatLending } from './seat-lending.js';
 import { SiteIdentity } from './site-identity.js';
 import { loadSiteKey } from './site-key.js';
 import { openSiteDatabase } from './storage/database.js';
+import { DonationStore } from './storage/donation-store.js';
 import { IdentityStore } from './storage/identity-store.js';
 import { SiteLicenseStore } from './storage/license-store.js';
+import { NeighbourStore } from './storage/neighbour-store.js';
 import { SeatStore } from './storage/seat-store.js';
 
 export interface RunningSite {
@@ -30,6 +37,8 @@ export interface RunningSite {
 export interface SiteStartOptions {
   /** The clock; tests move it to let heartbeats lapse and borrowings end. */
   readonly now?: () => Date;
+  /** Told when a parent's new key replaced its old one here (protocol 2): the 'license.renewed' notification. */
+  readonly onLicenseReplaced?: (event: LicenseReplaced) => Promise<void>;
 }
 
 /** Opens the site database, loads (or creates) the site key and certificate, and serves the site API. */
@@ -46,17 +55,56 @@ export async function startSiteServer(
     await identity.load();
     const licenseStore = new SiteLicenseStore(db);
     const seatStore = new SeatStore(db);
-    const licenses = new LicenseManager(identity, licenseStore, seatStore, join(config.dataDir, 'keys'), now);
+    const donationStore = new DonationStore(db);
+    const neighbourStore = new NeighbourStore(db);
+    const licenses = new LicenseManager(
+      identity,
+      licenseStore,
+      seatStore,
+      donationStore,
+      join(config.dataDir, 'keys'),
+      now,
+    );
+    const client = new NeighbourClient();
+    const neighbours = new Neighbours(identity, neighbourStore, client, config.protocol, now);
+    const donations = new Donations(
+      identity,
+      licenses,
+      licenseStore,
+      donationStore,
+      neighbourStore,
+      neighbours,
+      client,
+      config.protocol,
+      now,
+    );
+    const propagation = new Propagation(licenses, licenseStore, seatStore, donationStore, donations, now);
     const context: SiteContext = {
       config,
       db,
       identity,
       licenses,
       seats: new SeatLending(identity, licenses, licenseStore, seatStore, config.seats, now),
+      neighbours,
+      donations,
+      received: new DonationReceiver(
+        identity,
+        licenses,
+        licenseStore,
+        seatStore,
+        neighbourStore,
+        propagation,
+        config.protocol,
+        now,
+        options.onLicenseReplaced ?? (async () => {}),
+      ),
+      propagation,
       now,
     };
     const app = await buildSiteApp(context);
+
     await app.listen({ host: config.host, port: config.port });
+    const neighbourLoop = startNeighbourLoop(propagation, config.neighbourSeconds, app.log);
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const adminToken = await firstSiteAdminToken(db, now().toISOString());
@@ -66,6 +114,7 @@ export async function startSiteServer(
       context,
       bootstrap: { adminToken, siteKeyFile: key.createdFile },
       async close() {
+        await neighbourLoop.stop();
         await app.close();
         await db.destroy();
       },
@@ -74,4 +123,34 @@ export async function startSiteServer(
     await db.destroy();
     throw error;
   }
+}
+
+/**
+ * Offers undelivered donations to their children about once a minute: seats freed since become
+ * donations, children back online get theirs. One turn at a time; closing waits for the current one.
+ */
+function startNeighbourLoop(
+  propagation: Propagation,
+  seconds: number,
+  log: { error(details: object, message: string): void },
+): { stop(): Promise<void> } {
+  let turn: Promise<void> = Promise.resolve();
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    turn = propagation
+      .syncNeighbours()
+      .catch((error: unknown) => log.error({ err: error }, 'neighbour loop failed'))
+      .finally(() => {
+        running = false;
+      });
+  }, seconds * 1000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await turn;
+    },
+  };
 }

@@ -3,6 +3,7 @@ import type { LicenseView } from '@keyward/site';
 import { Command } from 'commander';
 import { leaf, readUserFile, unwrap } from '../command-kit.js';
 import { connectSite, type SiteConnection } from './site-connection.js';
+import { propagate, unpropagate } from './site-propagation.js';
 
 const seatsOf = (items: LicenseView['items']) =>
   Object.entries(items)
@@ -16,13 +17,18 @@ const ORIGIN_TEXT: Record<LicenseView['origin'], string> = {
 };
 
 function licenseLines(license: LicenseView): string {
-  const stations = license.propagation.stations;
+  const { stations, neighbours } = license.propagation;
+  const origin =
+    license.origin === 'neighbour' ? `donated by ${license.fromSiteId}` : ORIGIN_TEXT[license.origin];
   return [
-    `${license.serial}  ${license.product}  ${seatsOf(license.items)}  expires ${license.expiresAt?.slice(0, 10) ?? 'never'}  origin: ${ORIGIN_TEXT[license.origin]}`,
+    `${license.serial}  ${license.product}  ${seatsOf(license.items)}  expires ${license.expiresAt?.slice(0, 10) ?? 'never'}  origin: ${origin}`,
     `  key file: ${license.keyFile ?? 'none (keyward site license export)'}${license.replacedBy === null ? '' : `  replaced by ${license.replacedBy}: removed once no station or neighbour uses it`}`,
     stations.length === 0
       ? '  propagated to: no station'
       : `  propagated to: ${stations.map((s) => `${s.stationId} (${s.item}.${s.seat}${s.borrowed ? `, borrowed until ${s.expiresAt}` : ''})`).join(', ')}`,
+    ...(neighbours.length === 0
+      ? []
+      : [`  donated to: ${neighbours.map((n) => `${n.siteId} (${n.seats} seats, ${n.state})`).join(', ')}`]),
   ].join('\n');
 }
 
@@ -91,4 +97,6 @@ export const siteLicenseCommands = new Command('license')
   .addCommand(add)
   .addCommand(list)
   .addCommand(exportFile)
-  .addCommand(remove);
+  .addCommand(remove)
+  .addCommand(propagate)
+  .addCommand(unpropagate);

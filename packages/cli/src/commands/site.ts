@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { fail, integer, leaf, readUserFile, unwrap, usage } from '../command-kit.js';
 import { connectSite, type SiteConnection } from './site-connection.js';
 import { siteLicenseCommands } from './site-licenses.js';
+import { siteNeighbourCommands } from './site-neighbours.js';
 
 interface StartOptions {
   port?: number;
@@ -13,6 +14,7 @@ interface StartOptions {
   heartbeatSeconds?: number;
   missedHeartbeats?: number;
   maxBorrowDays?: number;
+  protocol?: number;
   logLevel?: string;
 }
 
@@ -60,6 +62,11 @@ const start = leaf<StartOptions>(
         'longest a station may borrow a seat offline (KEYWARD_SITE_MAX_BORROW_DAYS, default 7)',
         integer('--max-borrow-days', 0),
       )
+      .option(
+        '--protocol <n>',
+        'site protocol spoken to neighbours: 1 to work with older site servers (KEYWARD_SITE_PROTOCOL, default 2)',
+        integer('--protocol', 1),
+      )
       .option('--log-level <level>', 'log level (KEYWARD_LOG_LEVEL, default info)'),
   async (options, out) => {
     const config = unwrap(
@@ -71,6 +78,7 @@ const start = leaf<StartOptions>(
         heartbeatSeconds: options.heartbeatSeconds,
         missedHeartbeats: options.missedHeartbeats,
         maxBorrowDays: options.maxBorrowDays,
+        protocol: options.protocol,
         logLevel: options.logLevel as never,
       }),
     );
@@ -155,4 +163,5 @@ export const siteCommand = new Command('site')
   .addCommand(
     new Command('certificate').description("The vendor's certificate of this site.").addCommand(install),
   )
-  .addCommand(siteLicenseCommands);
+  .addCommand(siteLicenseCommands)
+  .addCommand(siteNeighbourCommands);

@@ -2,6 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { type KeywardError, keywardError } from '@keyward/core';
 import Fastify, { type FastifyError } from 'fastify';
 import type { SiteContext } from '../context.js';
+import { helloRoute, receiveDonationRoute, withdrawDonationRoute } from '../routes/neighbour-exchange.js';
+import { addNeighbourRoute, listNeighboursRoute, removeNeighbourRoute } from '../routes/neighbours.js';
+import {
+  propagateToNeighbourRoute,
+  propagateToStationsRoute,
+  unpropagateRoute,
+} from '../routes/propagation.js';
 import { installCertificateRoute, showSiteRoute } from '../routes/site-identity.js';
 import {
   addLicenseRoute,
@@ -21,10 +28,19 @@ const ADMIN_ROUTES: readonly SiteRoute[] = [
   listLicensesRoute,
   exportLicenseRoute,
   removeLicenseRoute,
+  addNeighbourRoute,
+  listNeighboursRoute,
+  removeNeighbourRoute,
+  propagateToNeighbourRoute,
+  propagateToStationsRoute,
+  unpropagateRoute,
 ];
 
 /** What stations call: every answer they act on is signed by the site key. */
 const STATION_ROUTES: readonly SiteRoute[] = [takeLeaseRoute, heartbeatRoute, releaseRoute];
+
+/** What neighbour site servers call: each document carries the vendor's certificate of its sender. */
+const NEIGHBOUR_ROUTES: readonly SiteRoute[] = [helloRoute, receiveDonationRoute, withdrawDonationRoute];
 
 function refusalOf(error: FastifyError): KeywardError | undefined {
   if (error.validation !== undefined)
@@ -59,6 +75,7 @@ export async function buildSiteApp(ctx: SiteContext): Promise<SiteApp> {
   );
   app.get('/healthz', async () => ({ status: 'ok' }));
   for (const route of STATION_ROUTES) route(app, ctx);
+  for (const route of NEIGHBOUR_ROUTES) route(app, ctx);
   await app.register(async (admin: SiteApp) => {
     admin.addHook('onRequest', requireSiteAdmin(ctx));
     for (const route of ADMIN_ROUTES) route(admin, ctx);

@@ -11,6 +11,7 @@ const LicenseViewSchema = Type.Object({
     description:
       'manual: added from a key file; renewal: fetched by the license expiration task; neighbour: donated by a neighbour site server.',
   }),
+  fromSiteId: Type.Union([Type.String(), Type.Null()], { description: 'The donor of a neighbour license.' }),
   addedAt: Type.String(),
   replacedBy: Type.Union([Type.String(), Type.Null()], {
     description: 'The renewal that replaced this key; the key goes once no station or neighbour uses it.',
@@ -26,6 +27,13 @@ const LicenseViewSchema = Type.Object({
         seat: Type.String(),
         borrowed: Type.Boolean(),
         expiresAt: Type.String(),
+      }),
+    ),
+    neighbours: Type.Array(
+      Type.Object({
+        siteId: Type.String(),
+        seats: Type.Integer(),
+        state: Type.Union([Type.Literal('waiting'), Type.Literal('pending'), Type.Literal('delivered')]),
       }),
     ),
   }),

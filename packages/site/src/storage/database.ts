@@ -20,7 +20,13 @@ export async function openSiteDatabase(file: string): Promise<SiteDb> {
   const db = new Kysely<SiteDatabase>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
-  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  // The site's migrations were numbered while written side by side (0003 neighbours landed after
+  // 0004 renewals): each is independent of the other, so a database that has one runs the other.
+  const { error } = await new Migrator({
+    db,
+    provider: migrationProvider,
+    allowUnorderedMigrations: true,
+  }).migrateToLatest();
   if (error !== undefined) {
     await db.destroy();
     throw error instanceof Error ? error : new Error(String(error));

@@ -11,6 +11,13 @@ export type LicenseOrigin = 'manual' | 'renewal' | 'neighbour';
 
 const ORIGINS: readonly LicenseOrigin[] = ['manual', 'renewal', 'neighbour'];
 
+/** What a `neighbour` license holds beside the donor's license: the donor's signed donation and certificate. */
+export interface HeldDonation {
+  readonly fromSiteId: string;
+  readonly donation: SignedEnvelope;
+  readonly certificate: SignedEnvelope;
+}
+
 export interface HeldLicense {
   readonly serial: string;
   readonly product: string;
@@ -20,6 +27,8 @@ export interface HeldLicense {
   /** The renewal that replaced this key, which is removed once no child uses it. */
   readonly replacedBy: string | null;
   readonly keyFile: string | null;
+  /** Set for a `neighbour` license: its terms are the donation's, verified with `verifyDonation`. */
+  readonly donated?: HeldDonation;
 }
 
 /** The licenses the site holds, as the vendor signed them. */
@@ -39,10 +48,20 @@ export class SiteLicenseStore {
         added_at: license.addedAt,
         replaced_by: license.replacedBy,
         key_file: license.keyFile,
+        ...donationColumns(license.donated),
       })
       .onConflict((conflict) => conflict.column('serial').doNothing())
       .executeTakeFirst();
     return result.numInsertedOrUpdatedRows === 1n;
+  }
+
+  /** Replaces the donation a neighbour license holds with the donor's newer one. */
+  async redonate(serial: string, envelope: SignedEnvelope, donated: HeldDonation, expiresAt: string | null) {
+    await this.db
+      .updateTable('site_licenses')
+      .set({ envelope: JSON.stringify(envelope), expires_at: expiresAt, ...donationColumns(donated) })
+      .where('serial', '=', serial)
+      .execute();
   }
 
   async find(serial: string): Promise<HeldLicense | undefined> {
@@ -92,9 +111,29 @@ export class SiteLicenseStore {
   }
 }
 
+function donationColumns(donated: HeldDonation | undefined) {
+  return donated === undefined
+    ? { from_site_id: null, donation: null }
+    : {
+        from_site_id: donated.fromSiteId,
+        donation: JSON.stringify({ donation: donated.donation, certificate: donated.certificate }),
+      };
+}
+
+/**
+ * The donation a `neighbour` row holds. A row edited to drop it is read without one: its license,
+ * signed for the donor, then fails verification as this site's own (TAMPER_DETECTED).
+ */
+function donatedOf(row: Selectable<SiteLicensesTable>): HeldDonation | undefined {
+  if (row.origin !== 'neighbour' || row.from_site_id === null || row.donation === null) return undefined;
+  const { donation, certificate } = JSON.parse(row.donation) as Omit<HeldDonation, 'fromSiteId'>;
+  return { fromSiteId: row.from_site_id, donation, certificate };
+}
+
 function toHeld(row: Selectable<SiteLicensesTable>): HeldLicense {
   const origin = ORIGINS.find((known) => known === row.origin);
   if (origin === undefined) throw new Error(`Unknown license origin in the site database: ${row.origin}`);
+  const donated = donatedOf(row);
   return {
     serial: row.serial,
     product: row.product,
@@ -103,5 +142,6 @@ function toHeld(row: Selectable<SiteLicensesTable>): HeldLicense {
     addedAt: row.added_at,
     replacedBy: row.replaced_by,
     keyFile: row.key_file,
+    ...(donated === undefined ? {} : { donated }),
   };
 }

@@ -52,6 +52,42 @@ const initial: Migration = {
   },
 };
 
+/**
+ * Neighbour site servers and the seats donated to them. A license received from a neighbour keeps
+ * the donor's signed donation beside the vendor-signed license it came with.
+ */
+const neighbours: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('neighbours')
+      .addColumn('site_id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('url', 'text')
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('protocol', 'integer')
+      .addColumn('added_at', 'text', (c) => c.notNull())
+      .addColumn('last_contact_at', 'text')
+      .addColumn('last_error', 'text')
+      .execute();
+    await db.schema
+      .createTable('donations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('serial', 'text', (c) => c.notNull().references('site_licenses.serial').onDelete('cascade'))
+      .addColumn('neighbour_site_id', 'text', (c) =>
+        c.notNull().references('neighbours.site_id').onDelete('cascade'),
+      )
+      .addColumn('items', 'text', (c) => c.notNull())
+      .addColumn('replaces', 'text')
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('delivered_at', 'text')
+      .addUniqueConstraint('donations_serial_neighbour', ['serial', 'neighbour_site_id'])
+      .execute();
+    await db.schema.alterTable('site_licenses').addColumn('from_site_id', 'text').execute();
+    await db.schema.alterTable('site_licenses').addColumn('donation', 'text').execute();
+  },
+};
+
 /** Automatic renewal: which key replaced which, key files, and what the expiration task found. */
 const renewals: Migration = {
   async up(db: Kysely<unknown>) {
@@ -71,6 +107,6 @@ const renewals: Migration = {
 
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0004_renewals': renewals };
+    return { '0001_initial': initial, '0003_neighbours': neighbours, '0004_renewals': renewals };
   },
 };

@@ -20,9 +20,13 @@ export interface SiteLicensesTable {
   product: string;
   envelope: string;
   expires_at: string | null;
-  /** `manual` (added from a key file), `renewal` (fetched by the expiration task); later `neighbour`. */
+  /** `manual` (added from a key file), `renewal` (fetched by the expiration task), `neighbour` (donated by a parent site server). */
   origin: string;
   added_at: string;
+  /** The donor of a `neighbour` license. */
+  from_site_id: string | null;
+  /** A `neighbour` license's donation and donor certificate (JSON): `envelope` is the donor's license. */
+  donation: string | null;
   /** The renewal that took this key's place; the key stays until no child uses it. */
   replaced_by: string | null;
   /** Where this key's file is in the data directory; an automatically renewed key has none until exported. */
@@ -35,6 +39,36 @@ export interface ExpirationChecksTable {
   outcome: string;
   renewal_serial: string | null;
   checked_at: string;
+}
+
+/** A site server this one donates seats to (`child`, reached at `url`) or takes donations from (`parent`). */
+export interface NeighboursTable {
+  site_id: string;
+  name: string;
+  url: string | null;
+  role: string;
+  /** The site protocol the neighbour last said it speaks; null until first contact. */
+  protocol: number | null;
+  added_at: string;
+  last_contact_at: string | null;
+  last_error: string | null;
+}
+
+/**
+ * Seats of one license donated to one child. `pending` and `delivered` rows hold their seats
+ * away from this site's stations; a `waiting` one wants seats that are not free yet.
+ */
+export interface DonationsTable {
+  id: string;
+  serial: string;
+  neighbour_site_id: string;
+  /** `{item: {seat: count}}` as JSON. */
+  items: string;
+  /** The older key whose donation this one takes over, when the child speaks protocol 2. */
+  replaces: string | null;
+  state: string;
+  created_at: string;
+  delivered_at: string | null;
 }
 
 /**
@@ -65,4 +99,6 @@ export interface SiteDatabase {
   seat_leases: SeatLeasesTable;
   expiration_checks: ExpirationChecksTable;
   admin_tokens: AdminTokensTable;
+  neighbours: NeighboursTable;
+  donations: DonationsTable;
 }

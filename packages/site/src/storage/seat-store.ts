@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { SiteDb } from './database.js';
+import { donatedSeats } from './donated-seats.js';
 import type { SiteDatabase } from './schema.js';
 
 /** A seat lent to a station, as the site records it. */
@@ -45,11 +46,13 @@ function toLease(row: {
 }
 
 /**
- * The lowest slot of the pool no lease holds, if the pool is not full. Slots fill upwards, so the
- * next one is usually just above the highest; only once the top slot was reached does it look
- * for a gap a released lease left, through the unique index.
+ * The lowest slot of the pool no lease holds, if the pool is not full: seats donated to
+ * neighbours count as used. Slots fill upwards, so the next one is usually just above the
+ * highest; only once the top slot was reached does it look for a gap a released lease left,
+ * through the unique index.
  */
 async function freeSlot(trx: Transaction<SiteDatabase>, pool: SeatPool): Promise<number | undefined> {
+  const donated = await donatedSeats(trx, pool);
   const used = await trx
     .selectFrom('seat_leases')
     .select((eb) => [
@@ -61,7 +64,7 @@ async function freeSlot(trx: Transaction<SiteDatabase>, pool: SeatPool): Promise
     .where('item', '=', pool.item)
     .where('seat', '=', pool.seat)
     .executeTakeFirstOrThrow();
-  if (Number(used.count) >= pool.count) return undefined;
+  if (Number(used.count) + donated >= pool.count) return undefined;
   if (used.lowest === null || Number(used.lowest) > 0) return 0;
   if (Number(used.highest) + 1 < pool.count) return Number(used.highest) + 1;
   const gap = await sql<{ slot: number }>`
@@ -116,6 +119,74 @@ export class SeatStore {
         if (inserted.numInsertedOrUpdatedRows === 1n) return true;
       }
     });
+  }
+
+  /**
+   * Moves a live lease to another license's pool (same lease id, item, seat, end), taking a free
+   * slot there; a lease that does not fit is deleted, so its station leases again on its next
+   * connection. Nothing happens to a lease that is gone or ran out.
+   */
+  async move(id: string, to: SeatPool, now: string): Promise<'moved' | 'left' | 'gone'> {
+    return this.db.transaction().execute(async (trx) => {
+      const live = await trx
+        .selectFrom('seat_leases')
+        .select('id')
+        .where('id', '=', id)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      if (live === undefined) return 'gone';
+      await trx
+        .deleteFrom('seat_leases')
+        .where('serial', '=', to.serial)
+        .where('item', '=', to.item)
+        .where('seat', '=', to.seat)
+        .where('expires_at', '<=', now)
+        .execute();
+      const slot = await freeSlot(trx, to);
+      if (slot === undefined) {
+        await trx.deleteFrom('seat_leases').where('id', '=', id).execute();
+        return 'left';
+      }
+      await trx.updateTable('seat_leases').set({ serial: to.serial, slot }).where('id', '=', id).execute();
+      return 'moved';
+    });
+  }
+
+  /**
+   * Deletes the leases of a license that its terms no longer cover (a neighbour's smaller share):
+   * slots at or above the new count, and items the share dropped.
+   */
+  async trim(serial: string, counts: readonly SeatPool[]): Promise<void> {
+    const rows = await this.db
+      .selectFrom('seat_leases')
+      .select(['id', 'item', 'seat', 'slot'])
+      .where('serial', '=', serial)
+      .execute();
+    const beyond = rows.filter(
+      (row) =>
+        row.slot >= (counts.find((pool) => pool.item === row.item && pool.seat === row.seat)?.count ?? 0),
+    );
+    if (beyond.length > 0)
+      await this.db
+        .deleteFrom('seat_leases')
+        .where(
+          'id',
+          'in',
+          beyond.map((row) => row.id),
+        )
+        .execute();
+  }
+
+  /** Live leases of one license, of some stations or all. */
+  async liveOf(serial: string, now: string, stationIds?: readonly string[]): Promise<LeaseRecord[]> {
+    if (stationIds?.length === 0) return [];
+    let query = this.db
+      .selectFrom('seat_leases')
+      .selectAll()
+      .where('serial', '=', serial)
+      .where('expires_at', '>', now);
+    if (stationIds !== undefined) query = query.where('station_id', 'in', stationIds);
+    return (await query.orderBy('leased_at').orderBy('id').execute()).map(toLease);
   }
 
   /** The live lease a station holds of this item and seat, if any: asking again renews it. */
