@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { ok, type Result, refuse, type SeatSettings } from '@keyward/core';
+import { parseSiteMailSettings, type SiteMailSettings } from './mail-config.js';
 
 export interface SiteConfig {
   readonly host: string;
@@ -9,6 +10,8 @@ export interface SiteConfig {
   /** The SQLite file, or `:memory:`. */
   readonly databaseFile: string;
   readonly seats: SeatSettings;
+  /** Where notification mail goes. */
+  readonly mail: SiteMailSettings;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -18,6 +21,8 @@ export type SiteFlags = Partial<Pick<SiteConfig, 'host' | 'port' | 'dataDir' | '
   readonly heartbeatSeconds?: number;
   readonly missedHeartbeats?: number;
   readonly maxBorrowDays?: number;
+  readonly smtpUrl?: string;
+  readonly mailFrom?: string;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -90,6 +95,12 @@ export function readSiteConfig(env: NodeJS.ProcessEnv, flags: SiteFlags = {}): R
   if (!borrow.ok) return borrow;
   const logLevel = LOG_LEVELS.find((level) => level === (flags.logLevel ?? env.KEYWARD_LOG_LEVEL ?? 'info'));
   if (logLevel === undefined) return invalid('KEYWARD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
+  const mail = parseSiteMailSettings(
+    flags.smtpUrl ?? env.KEYWARD_SITE_SMTP_URL ?? '',
+    flags.mailFrom ?? env.KEYWARD_SITE_MAIL_FROM ?? '',
+    dataDir,
+  );
+  if (!mail.ok) return mail;
   return ok({
     host: flags.host ?? env.KEYWARD_SITE_HOST ?? '127.0.0.1',
     port: port.value,
@@ -97,5 +108,6 @@ export function readSiteConfig(env: NodeJS.ProcessEnv, flags: SiteFlags = {}): R
     databaseFile: database.value,
     seats: { heartbeatSeconds: heartbeat.value, missedHeartbeats: missed.value, maxBorrowDays: borrow.value },
     logLevel,
+    mail: mail.value,
   });
 }

@@ -5,13 +5,18 @@ import type { SiteContext } from './context.js';
 import { buildSiteApp } from './http/build-site-app.js';
 import type { SiteApp } from './http/site-app.js';
 import { LicenseManager } from './license-manager.js';
+import { openMailSender } from './notifications/mail-sender.js';
+import { SiteNotifier } from './notifications/site-notifier.js';
 import { SeatLending } from './seat-lending.js';
 import { SiteIdentity } from './site-identity.js';
 import { loadSiteKey } from './site-key.js';
+import { SiteSettings } from './site-settings.js';
 import { openSiteDatabase } from './storage/database.js';
 import { IdentityStore } from './storage/identity-store.js';
 import { SiteLicenseStore } from './storage/license-store.js';
+import { NotificationOutbox } from './storage/notification-outbox.js';
 import { SeatStore } from './storage/seat-store.js';
+import { SettingsStore } from './storage/settings-store.js';
 
 export interface RunningSite {
   readonly url: string;
@@ -46,12 +51,22 @@ export async function startSiteServer(
     const licenseStore = new SiteLicenseStore(db);
     const seatStore = new SeatStore(db);
     const licenses = new LicenseManager(identity, licenseStore, seatStore, now);
+    const settings = new SiteSettings(new SettingsStore(db), now);
+    const notifier = new SiteNotifier(
+      db,
+      new NotificationOutbox(db),
+      settings,
+      openMailSender(config.mail),
+      now,
+    );
     const context: SiteContext = {
       config,
       db,
       identity,
       licenses,
       seats: new SeatLending(identity, licenses, licenseStore, seatStore, config.seats, now),
+      settings,
+      notifier,
       now,
     };
     const app = await buildSiteApp(context);
@@ -59,12 +74,14 @@ export async function startSiteServer(
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const adminToken = await firstSiteAdminToken(db, now().toISOString());
+    notifier.start(app.log);
     return {
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       app,
       context,
       bootstrap: { adminToken, siteKeyFile: key.createdFile },
       async close() {
+        await notifier.close();
         await app.close();
         await db.destroy();
       },

@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { notificationsMigration } from './notifications-migration.js';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -54,6 +55,9 @@ const initial: Migration = {
 
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial };
+    return {
+      '0001_initial': initial,
+      '0002_notifications': notificationsMigration,
+    };
   },
 };
