@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { fail, integer, leaf, readUserFile, unwrap, usage } from '../command-kit.js';
 import { connectSite, type SiteConnection } from './site-connection.js';
 import { siteLicenseCommands } from './site-licenses.js';
+import { siteNotificationCommands, siteTaskCommands } from './site-notifications.js';
 
 interface StartOptions {
   port?: number;
@@ -13,6 +14,8 @@ interface StartOptions {
   heartbeatSeconds?: number;
   missedHeartbeats?: number;
   maxBorrowDays?: number;
+  smtpUrl?: string;
+  mailFrom?: string;
   logLevel?: string;
 }
 
@@ -60,6 +63,11 @@ const start = leaf<StartOptions>(
         'longest a station may borrow a seat offline (KEYWARD_SITE_MAX_BORROW_DAYS, default 7)',
         integer('--max-borrow-days', 0),
       )
+      .option(
+        '--smtp-url <url>',
+        'SMTP server for notification mail (KEYWARD_SITE_SMTP_URL; default: .eml files under <data-dir>/mail)',
+      )
+      .option('--mail-from <address>', 'sender of notification mail (KEYWARD_SITE_MAIL_FROM)')
       .option('--log-level <level>', 'log level (KEYWARD_LOG_LEVEL, default info)'),
   async (options, out) => {
     const config = unwrap(
@@ -71,6 +79,8 @@ const start = leaf<StartOptions>(
         heartbeatSeconds: options.heartbeatSeconds,
         missedHeartbeats: options.missedHeartbeats,
         maxBorrowDays: options.maxBorrowDays,
+        smtpUrl: options.smtpUrl,
+        mailFrom: options.mailFrom,
         logLevel: options.logLevel as never,
       }),
     );
@@ -156,3 +166,4 @@ export const siteCommand = new Command('site')
     new Command('certificate').description("The vendor's certificate of this site.").addCommand(install),
   )
   .addCommand(siteLicenseCommands);
+siteCommand.addCommand(siteTaskCommands).addCommand(siteNotificationCommands);
