@@ -42,7 +42,8 @@ export interface NotificationSettingsChange {
   readonly hookTimeoutSeconds?: number;
 }
 
-const invalid = (message: string) => refuse('CONFIG_INVALID', message);
+/** A setting given through the API is a request, refused as one (400): CONFIG_INVALID is for the server's own environment. */
+const invalid = (message: string) => refuse('VALIDATION_FAILED', message);
 
 const MAILBOX = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
 

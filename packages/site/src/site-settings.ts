@@ -124,7 +124,7 @@ export class SiteSettings {
         () => false,
       );
       if (!runnable)
-        return refuse('CONFIG_INVALID', `The hook ${checked.value} does not exist or is not executable.`);
+        return refuse('VALIDATION_FAILED', `The hook ${checked.value} does not exist or is not executable.`);
       path = checked.value;
     } else if (change.hookPath === null) path = null;
     let timeoutSeconds = current.timeoutSeconds;

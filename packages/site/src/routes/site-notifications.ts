@@ -42,13 +42,25 @@ export const listNotificationsRoute: SiteRoute = (app, ctx) => {
       schema: {
         operationId: 'listSiteNotifications',
         querystring: Type.Object(
-          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) },
+          {
+            limit: Type.Optional(
+              Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'How many, 1 to 999 (default 100).' }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ notifications: Type.Array(NotificationSchema) }) },
       },
     },
     async (request, reply) =>
-      answer(request, reply, ok({ notifications: await ctx.notifier.history(request.query.limit) })),
+      answer(
+        request,
+        reply,
+        ok({
+          notifications: await ctx.notifier.history(
+            request.query.limit === undefined ? undefined : Number(request.query.limit),
+          ),
+        }),
+      ),
   );
 };
