@@ -46,6 +46,7 @@ const reasonOf = (failure: unknown) => (failure instanceof Error ? failure.messa
 export class SiteNotifier {
   private log: NotifierLog = SILENT;
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
   private closed = false;
   private running: Promise<unknown> = Promise.resolve();
 
@@ -90,6 +91,7 @@ export class SiteNotifier {
   /** Starts the delivery loop; passes then run every `intervalMs` until close. */
   start(log: NotifierLog, intervalMs = DEFAULT_INTERVAL_MS): void {
     this.log = log;
+    this.started = true;
     const pass = () => {
       this.timer = undefined;
       this.deliverDue()
@@ -110,7 +112,7 @@ export class SiteNotifier {
   }
 
   private wake(): void {
-    if (this.closed || this.timer === undefined) return;
+    if (!this.started || this.closed) return;
     setImmediate(() => {
       if (!this.closed)
         this.deliverDue().catch((failure) =>
