@@ -61,19 +61,18 @@ export class SiteNotifier {
   /**
    * Records a notification of `event` if its kind is enabled, addressed to the channels set now.
    * Given the caller's transaction, it is recorded in it: sent if and only if the caller commits.
-   * An event already recorded (same id) is not recorded again.
+   * An event already recorded (same id) is not recorded again. The history shows what was.
    */
-  async notify(event: SiteEvent, trx?: SiteExecutor): Promise<{ readonly recorded: boolean }> {
+  async notify(event: SiteEvent, trx?: SiteExecutor): Promise<void> {
     const db = trx ?? this.db;
     const settings = await this.settings.notifications(db);
-    if (!settings.kinds[event.kind]) return { recorded: false };
+    if (!settings.kinds[event.kind]) return;
     const deliveries: Array<{ channel: NotificationChannel; target: string }> = [];
     if (settings.mailTo.length > 0) deliveries.push({ channel: 'mail', target: settings.mailTo.join(', ') });
     if (settings.webhook !== null) deliveries.push({ channel: 'webhook', target: settings.webhook.url });
     const recorded = await this.outbox.record(db, event, deliveries, this.now().toISOString());
     // Outside a transaction the notification is committed already: send it now, not at the next pass.
     if (recorded && trx === undefined) this.wake();
-    return { recorded };
   }
 
   /** One pass: every try that is due, then the hooks of notifications whose channels were each tried once. */
