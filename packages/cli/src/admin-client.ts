@@ -7,7 +7,11 @@ export class AdminClient {
     private readonly token: string,
   ) {}
 
-  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Result<T>> {
+  async request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<Result<T>> {
     let response: Response;
     try {
       response = await fetch(`${this.url.replace(/\/+$/, '')}${path}`, {

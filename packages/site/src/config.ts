@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { ok, type Result, refuse, type SeatSettings } from '@keyward/core';
 import { SITE_PROTOCOL_VERSION } from '@keyward/core/schemas';
+import { parseSiteMailSettings, type SiteMailSettings } from './mail-config.js';
 
 export interface SiteConfig {
   readonly host: string;
@@ -18,6 +19,8 @@ export interface SiteConfig {
   readonly vendorUrl: string | undefined;
   /** How often the license key expiration task runs; it also runs at every start. */
   readonly taskMinutes: number;
+  /** Where notification mail goes. */
+  readonly mail: SiteMailSettings;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -31,6 +34,8 @@ export type SiteFlags = Partial<Pick<SiteConfig, 'host' | 'port' | 'dataDir' | '
   readonly neighbourSeconds?: number;
   readonly vendorUrl?: string;
   readonly taskMinutes?: number;
+  readonly smtpUrl?: string;
+  readonly mailFrom?: string;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -130,6 +135,12 @@ export function readSiteConfig(env: NodeJS.ProcessEnv, flags: SiteFlags = {}): R
   if (!taskMinutes.ok) return taskMinutes;
   const logLevel = LOG_LEVELS.find((level) => level === (flags.logLevel ?? env.KEYWARD_LOG_LEVEL ?? 'info'));
   if (logLevel === undefined) return invalid('KEYWARD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
+  const mail = parseSiteMailSettings(
+    flags.smtpUrl ?? env.KEYWARD_SITE_SMTP_URL ?? '',
+    flags.mailFrom ?? env.KEYWARD_SITE_MAIL_FROM ?? '',
+    dataDir,
+  );
+  if (!mail.ok) return mail;
   return ok({
     host: flags.host ?? env.KEYWARD_SITE_HOST ?? '127.0.0.1',
     port: port.value,
@@ -141,5 +152,6 @@ export function readSiteConfig(env: NodeJS.ProcessEnv, flags: SiteFlags = {}): R
     vendorUrl: vendorUrl === '' ? undefined : vendorUrl,
     taskMinutes: taskMinutes.value,
     logLevel,
+    mail: mail.value,
   });
 }

@@ -3,9 +3,11 @@ import type { DonationReceiver } from './donation-receiver.js';
 import type { Donations } from './donations.js';
 import type { LicenseManager } from './license-manager.js';
 import type { Neighbours } from './neighbours.js';
+import type { SiteNotifier } from './notifications/site-notifier.js';
 import type { Propagation } from './propagation.js';
 import type { SeatLending } from './seat-lending.js';
 import type { SiteIdentity } from './site-identity.js';
+import type { SiteSettings } from './site-settings.js';
 import type { SiteDb } from './storage/database.js';
 
 /** What every operation of the site server may use; built once at start. */
@@ -21,5 +23,9 @@ export interface SiteContext {
   /** Seats this site receives from its parents. */
   readonly received: DonationReceiver;
   readonly propagation: Propagation;
+  /** The expiration task's and the notifications' settings. */
+  readonly settings: SiteSettings;
+  /** Records and delivers notifications (mail, webhook, user hook). */
+  readonly notifier: SiteNotifier;
   readonly now: () => Date;
 }

@@ -10,16 +10,21 @@ import type { SiteApp } from './http/site-app.js';
 import { LicenseManager } from './license-manager.js';
 import { NeighbourClient } from './neighbour-client.js';
 import { Neighbours } from './neighbours.js';
+import { openMailSender } from './notifications/mail-sender.js';
+import { SiteNotifier } from './notifications/site-notifier.js';
 import { Propagation } from './propagation.js';
 import { SeatLending } from './seat-lending.js';
 import { SiteIdentity } from './site-identity.js';
 import { loadSiteKey } from './site-key.js';
+import { SiteSettings } from './site-settings.js';
 import { openSiteDatabase } from './storage/database.js';
 import { DonationStore } from './storage/donation-store.js';
 import { IdentityStore } from './storage/identity-store.js';
 import { SiteLicenseStore } from './storage/license-store.js';
 import { NeighbourStore } from './storage/neighbour-store.js';
+import { NotificationOutbox } from './storage/notification-outbox.js';
 import { SeatStore } from './storage/seat-store.js';
+import { SettingsStore } from './storage/settings-store.js';
 
 export interface RunningSite {
   readonly url: string;
@@ -79,6 +84,14 @@ export async function startSiteServer(
       now,
     );
     const propagation = new Propagation(licenses, licenseStore, seatStore, donationStore, donations, now);
+    const settings = new SiteSettings(new SettingsStore(db), now);
+    const notifier = new SiteNotifier(
+      db,
+      new NotificationOutbox(db),
+      settings,
+      openMailSender(config.mail),
+      now,
+    );
     const context: SiteContext = {
       config,
       db,
@@ -99,6 +112,8 @@ export async function startSiteServer(
         options.onLicenseReplaced ?? (async () => {}),
       ),
       propagation,
+      settings,
+      notifier,
       now,
     };
     const app = await buildSiteApp(context);
@@ -108,6 +123,7 @@ export async function startSiteServer(
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const adminToken = await firstSiteAdminToken(db, now().toISOString());
+    notifier.start(app.log);
     return {
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       app,
@@ -115,6 +131,7 @@ export async function startSiteServer(
       bootstrap: { adminToken, siteKeyFile: key.createdFile },
       async close() {
         await neighbourLoop.stop();
+        await notifier.close();
         await app.close();
         await db.destroy();
       },

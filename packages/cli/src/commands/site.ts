@@ -5,6 +5,7 @@ import { fail, integer, leaf, readUserFile, unwrap, usage } from '../command-kit
 import { connectSite, type SiteConnection } from './site-connection.js';
 import { siteLicenseCommands } from './site-licenses.js';
 import { siteNeighbourCommands } from './site-neighbours.js';
+import { siteNotificationCommands, siteTaskCommands } from './site-notifications.js';
 
 interface StartOptions {
   port?: number;
@@ -15,6 +16,10 @@ interface StartOptions {
   missedHeartbeats?: number;
   maxBorrowDays?: number;
   protocol?: number;
+  vendorUrl?: string;
+  taskMinutes?: number;
+  smtpUrl?: string;
+  mailFrom?: string;
   logLevel?: string;
 }
 
@@ -67,6 +72,20 @@ const start = leaf<StartOptions>(
         'site protocol spoken to neighbours: 1 to work with older site servers (KEYWARD_SITE_PROTOCOL, default 2)',
         integer('--protocol', 1),
       )
+      .option(
+        '--vendor-url <url>',
+        'the vendor server, for renewals and the fleet report (KEYWARD_SITE_VENDOR_URL)',
+      )
+      .option(
+        '--task-minutes <n>',
+        'how often the license key expiration task runs (KEYWARD_SITE_TASK_MINUTES, default 60)',
+        integer('--task-minutes', 1),
+      )
+      .option(
+        '--smtp-url <url>',
+        'SMTP server for notification mail (KEYWARD_SITE_SMTP_URL; default: .eml files under <data-dir>/mail)',
+      )
+      .option('--mail-from <address>', 'sender of notification mail (KEYWARD_SITE_MAIL_FROM)')
       .option('--log-level <level>', 'log level (KEYWARD_LOG_LEVEL, default info)'),
   async (options, out) => {
     const config = unwrap(
@@ -79,6 +98,10 @@ const start = leaf<StartOptions>(
         missedHeartbeats: options.missedHeartbeats,
         maxBorrowDays: options.maxBorrowDays,
         protocol: options.protocol,
+        vendorUrl: options.vendorUrl,
+        taskMinutes: options.taskMinutes,
+        smtpUrl: options.smtpUrl,
+        mailFrom: options.mailFrom,
         logLevel: options.logLevel as never,
       }),
     );
@@ -165,3 +188,4 @@ export const siteCommand = new Command('site')
   )
   .addCommand(siteLicenseCommands)
   .addCommand(siteNeighbourCommands);
+siteCommand.addCommand(siteTaskCommands).addCommand(siteNotificationCommands);

@@ -16,6 +16,13 @@ import {
   listLicensesRoute,
   removeLicenseRoute,
 } from '../routes/site-licenses.js';
+import { listNotificationsRoute } from '../routes/site-notifications.js';
+import {
+  setExpirationTaskRoute,
+  setNotificationSettingsRoute,
+  showExpirationTaskRoute,
+  showNotificationSettingsRoute,
+} from '../routes/site-settings.js';
 import { heartbeatRoute, releaseRoute, takeLeaseRoute } from '../routes/station-leases.js';
 import { requireSiteAdmin } from './admin-guard.js';
 import { type SiteApp, type SiteRoute, sendProblem } from './site-app.js';
@@ -34,6 +41,11 @@ const ADMIN_ROUTES: readonly SiteRoute[] = [
   propagateToNeighbourRoute,
   propagateToStationsRoute,
   unpropagateRoute,
+  showExpirationTaskRoute,
+  setExpirationTaskRoute,
+  showNotificationSettingsRoute,
+  setNotificationSettingsRoute,
+  listNotificationsRoute,
 ];
 
 /** What stations call: every answer they act on is signed by the site key. */

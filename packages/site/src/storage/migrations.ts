@@ -1,4 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { notificationsMigration } from './notifications-migration.js';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -107,6 +108,11 @@ const renewals: Migration = {
 
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0003_neighbours': neighbours, '0004_renewals': renewals };
+    return {
+      '0001_initial': initial,
+      '0002_notifications': notificationsMigration,
+      '0003_neighbours': neighbours,
+      '0004_renewals': renewals,
+    };
   },
 };

@@ -93,6 +93,42 @@ export interface AdminTokensTable {
   created_at: string;
 }
 
+/** One named setting, as JSON: `expiration_task`, `notifications`. */
+export interface SiteSettingsTable {
+  name: string;
+  value: string;
+  updated_at: string;
+}
+
+/** A notification of the outbox: the event as sent, and what the user hook did after it was sent. */
+export interface SiteNotificationsTable {
+  id: string;
+  kind: string;
+  event: string;
+  created_at: string;
+  /** `pending` until its channels were tried once, then `succeeded`, `failed`, `timed_out` or `skipped` (no hook). */
+  hook_state: string;
+  hook_exit_code: number | null;
+  hook_signal: string | null;
+  hook_stderr: string | null;
+  hook_error: string | null;
+  hook_ran_at: string | null;
+}
+
+/** One channel (`mail`, `webhook`) of a notification, addressed when it was recorded. */
+export interface NotificationDeliveriesTable {
+  notification_id: string;
+  channel: string;
+  /** The recipients (comma-separated) or the webhook URL. */
+  target: string;
+  /** `pending`, `sent`, or `failed` after the last try. */
+  state: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  last_error: string | null;
+  sent_at: string | null;
+}
+
 export interface SiteDatabase {
   site_identity: SiteIdentityTable;
   site_licenses: SiteLicensesTable;
@@ -101,4 +137,7 @@ export interface SiteDatabase {
   admin_tokens: AdminTokensTable;
   neighbours: NeighboursTable;
   donations: DonationsTable;
+  site_settings: SiteSettingsTable;
+  site_notifications: SiteNotificationsTable;
+  notification_deliveries: NotificationDeliveriesTable;
 }
