@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { HeldLease } from '@keyward/client';
 import { type DonationBundle, decodeSiteLicenseFile, newId, signSeatDonation } from '@keyward/core';
-import type { LicenseReplaced, LicenseView } from '@keyward/site';
+import type { LicenseView } from '@keyward/site';
 import { json, refusal } from './support/cli.js';
 import { siteCall, startTestSite, type TestSite } from './support/site-server.js';
 import { type Issued, startTestVendor, type TestVendor } from './support/vendor-server.js';
@@ -15,7 +15,6 @@ describe('neighbour site servers', () => {
   let a: TestSite;
   let b: TestSite;
   let b1: TestSite;
-  const replacedOnB: LicenseReplaced[] = [];
 
   const serialOf = (issued: Issued, n = 0) => issued.licenses[n]?.serial ?? '';
   const licensesOf = async (site: TestSite) =>
@@ -69,13 +68,7 @@ describe('neighbour site servers', () => {
   before(async () => {
     vendor = await startTestVendor();
     a = await startTestSite(vendor);
-    b = await startTestSite(vendor, {
-      start: {
-        onLicenseReplaced: async (event) => {
-          replacedOnB.push(event);
-        },
-      },
-    });
+    b = await startTestSite(vendor);
     b1 = await startTestSite(vendor, { env: { KEYWARD_SITE_PROTOCOL: '1' } });
     for (const child of [b, b1]) {
       await child.admin('POST', '/v1/site/neighbours', {
@@ -319,14 +312,18 @@ describe('neighbour site servers', () => {
       );
       await station.release(beat.value);
     }
+    // B got the new key: it tells its own administrator so.
+    const renewedOnB = (await b.server.context.notifier.history()).filter(
+      (notice) => notice.kind === 'license.renewed',
+    );
     assert.deepEqual(
-      replacedOnB.map((event) => [
-        event.oldSerial,
-        event.newSerial,
-        event.fromSiteId,
-        event.stations.moved.length,
+      renewedOnB.map(({ event }) => [
+        event.license.serial,
+        event.renewal?.serial,
+        event.site.id,
+        event.renewal?.propagatedTo.stations.length,
       ]),
-      [[oldSerial, newSerial, a.siteId, 2]],
+      [[oldSerial, newSerial, b.siteId, 2]],
     );
     // A's record of the old key's donation went with the acknowledgement: nobody uses it any more.
     assert.deepEqual(await a.server.context.propagation.childrenUsing(oldSerial), {

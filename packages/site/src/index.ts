@@ -1,5 +1,5 @@
 export { readSiteConfig, type SiteConfig, type SiteFlags } from './config.js';
-export type { LicenseReplaced } from './donation-receiver.js';
+export type { ExpirationRun, KeyOutcome } from './license-expiration-task.js';
 export type { LicenseView, NeighbourHolding, StationHolding } from './license-manager.js';
 export type { DeliveryRound, SiteNotifier } from './notifications/site-notifier.js';
 export type { MovedLeases, NeighbourPropagation, Propagation } from './propagation.js';

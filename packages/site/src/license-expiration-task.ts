@@ -69,7 +69,17 @@ export class LicenseExpirationTask {
     private readonly now: () => Date,
   ) {}
 
-  async run(): Promise<ExpirationRun> {
+  private current: Promise<ExpirationRun> | undefined;
+
+  /** Runs the task; a run asked for while one is going joins it, so a key is never handled twice at once. */
+  run(): Promise<ExpirationRun> {
+    this.current ??= this.runOnce().finally(() => {
+      this.current = undefined;
+    });
+    return this.current;
+  }
+
+  private async runOnce(): Promise<ExpirationRun> {
     const { enabled, daysBefore } = await this.settings.expirationTask();
     const ranAt = this.now().toISOString();
     const keys: KeyOutcome[] = [];

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { firstSiteAdminToken } from './admin-tokens.js';
 import type { SiteConfig } from './config.js';
 import type { SiteContext } from './context.js';
-import { DonationReceiver, type LicenseReplaced } from './donation-receiver.js';
+import { DonationReceiver } from './donation-receiver.js';
 import { Donations } from './donations.js';
 import { buildSiteApp } from './http/build-site-app.js';
 import type { SiteApp } from './http/site-app.js';
+import { LicenseExpirationTask } from './license-expiration-task.js';
 import { LicenseManager } from './license-manager.js';
 import { NeighbourClient } from './neighbour-client.js';
+import { noticeOfReplacedKey } from './neighbour-renewal-notice.js';
 import { Neighbours } from './neighbours.js';
 import { openMailSender } from './notifications/mail-sender.js';
 import { SiteNotifier } from './notifications/site-notifier.js';
@@ -16,15 +18,19 @@ import { Propagation } from './propagation.js';
 import { SeatLending } from './seat-lending.js';
 import { SiteIdentity } from './site-identity.js';
 import { loadSiteKey } from './site-key.js';
+import { SiteReporter } from './site-reporter.js';
+import { SiteSchedule } from './site-schedule.js';
 import { SiteSettings } from './site-settings.js';
 import { openSiteDatabase } from './storage/database.js';
 import { DonationStore } from './storage/donation-store.js';
+import { ExpirationCheckStore } from './storage/expiration-check-store.js';
 import { IdentityStore } from './storage/identity-store.js';
 import { SiteLicenseStore } from './storage/license-store.js';
 import { NeighbourStore } from './storage/neighbour-store.js';
 import { NotificationOutbox } from './storage/notification-outbox.js';
 import { SeatStore } from './storage/seat-store.js';
 import { SettingsStore } from './storage/settings-store.js';
+import { VendorLink } from './vendor-link.js';
 
 export interface RunningSite {
   readonly url: string;
@@ -42,8 +48,6 @@ export interface RunningSite {
 export interface SiteStartOptions {
   /** The clock; tests move it to let heartbeats lapse and borrowings end. */
   readonly now?: () => Date;
-  /** Told when a parent's new key replaced its old one here (protocol 2): the 'license.renewed' notification. */
-  readonly onLicenseReplaced?: (event: LicenseReplaced) => Promise<void>;
 }
 
 /** Opens the site database, loads (or creates) the site key and certificate, and serves the site API. */
@@ -92,6 +96,19 @@ export async function startSiteServer(
       openMailSender(config.mail),
       now,
     );
+    const vendor = new VendorLink(config.vendorUrl, identity, now);
+    const expiration = new LicenseExpirationTask(
+      identity,
+      licenses,
+      licenseStore,
+      new ExpirationCheckStore(db),
+      vendor,
+      propagation,
+      notifier,
+      settings,
+      now,
+    );
+    const reporter = new SiteReporter(licenses, vendor, config.protocol);
     const context: SiteContext = {
       config,
       db,
@@ -109,28 +126,30 @@ export async function startSiteServer(
         propagation,
         config.protocol,
         now,
-        options.onLicenseReplaced ?? (async () => {}),
+        noticeOfReplacedKey(identity, notifier, now),
       ),
       propagation,
       settings,
       notifier,
+      expiration,
+      reporter,
       now,
     };
     const app = await buildSiteApp(context);
-
     await app.listen({ host: config.host, port: config.port });
-    const neighbourLoop = startNeighbourLoop(propagation, config.neighbourSeconds, app.log);
+    const schedule = new SiteSchedule(expiration, propagation, reporter, config, app.log);
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const adminToken = await firstSiteAdminToken(db, now().toISOString());
     notifier.start(app.log);
+    schedule.start();
     return {
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       app,
       context,
       bootstrap: { adminToken, siteKeyFile: key.createdFile },
       async close() {
-        await neighbourLoop.stop();
+        await schedule.stop();
         await notifier.close();
         await app.close();
         await db.destroy();
@@ -140,34 +159,4 @@ export async function startSiteServer(
     await db.destroy();
     throw error;
   }
-}
-
-/**
- * Offers undelivered donations to their children about once a minute: seats freed since become
- * donations, children back online get theirs. One turn at a time; closing waits for the current one.
- */
-function startNeighbourLoop(
-  propagation: Propagation,
-  seconds: number,
-  log: { error(details: object, message: string): void },
-): { stop(): Promise<void> } {
-  let turn: Promise<void> = Promise.resolve();
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    turn = propagation
-      .syncNeighbours()
-      .catch((error: unknown) => log.error({ err: error }, 'neighbour loop failed'))
-      .finally(() => {
-        running = false;
-      });
-  }, seconds * 1000);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await turn;
-    },
-  };
 }

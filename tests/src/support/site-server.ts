@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SdkConfig, SiteLeaseClient } from '@keyward/client';
 import { publicKeyFromRaw, type VendorKeys } from '@keyward/core';
-import { type RunningSite, readSiteConfig, type SiteStartOptions, startSiteServer } from '@keyward/site';
+import { type RunningSite, readSiteConfig, startSiteServer } from '@keyward/site';
 import { adminRequest } from './admin-request.js';
 import type { TestVendor } from './vendor-server.js';
 
@@ -51,7 +51,7 @@ export async function siteCall(
  */
 export async function startTestSite(
   vendor: TestVendor,
-  settings: { register?: boolean; env?: NodeJS.ProcessEnv; start?: Omit<SiteStartOptions, 'now'> } = {},
+  settings: { register?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<TestSite> {
   const dataDir = await mkdtemp(join(tmpdir(), 'keyward-site-'));
   const config = readSiteConfig({
@@ -61,7 +61,7 @@ export async function startTestSite(
     ...settings.env,
   });
   if (!config.ok) throw new Error(config.error.message);
-  let server = await startSiteServer(config.value, { ...settings.start, now: vendor.clock.now });
+  let server = await startSiteServer(config.value, { now: vendor.clock.now });
   let running = true;
   const url = server.url;
   const token = server.bootstrap.adminToken;
@@ -109,7 +109,7 @@ export async function startTestSite(
     async start() {
       server = await startSiteServer(
         { ...config.value, port: Number(new URL(url).port) },
-        { ...settings.start, now: vendor.clock.now },
+        { now: vendor.clock.now },
       );
       running = true;
     },

@@ -1,4 +1,5 @@
 import {
+  type ExpirationRun,
   type ExpirationTaskSettings,
   type NotificationRecord,
   type NotificationSettingsView,
@@ -203,10 +204,42 @@ const listNotifications = leaf<SiteConnection & { limit?: number }>(
   },
 );
 
+const OUTCOME_TEXT: Record<string, string> = {
+  expiring: 'no renewal bought: expiration notification sent',
+  incompatible: 'renewal added but not propagated',
+  renewed: 'renewed and propagated',
+  failed: 'not handled this time',
+};
+
+const runTask = leaf<SiteConnection>(
+  'run',
+  'Run the License key expiration task now, as the schedule does.',
+  (c) => c,
+  async (o, out) => {
+    const run = unwrap(
+      await connectSite(o).request<ExpirationRun>('POST', '/v1/site/tasks/license-expiration/run'),
+    );
+    out.result(run, () =>
+      [
+        run.enabled
+          ? `Ran at ${run.ranAt}, ${run.daysBefore} day(s) before expiry.`
+          : 'The task is disabled: nothing done.',
+        ...run.keys.map(
+          (key) =>
+            `${key.serial}: ${OUTCOME_TEXT[key.outcome] ?? key.outcome}${key.renewalSerial === null ? '' : ` (${key.renewalSerial})`}${key.reason === undefined ? '' : `: ${key.reason.message}`}${key.error === undefined ? '' : `: ${key.error.message}`}`,
+        ),
+        ...(run.enabled && run.keys.length === 0 ? ['No key expires within those days.'] : []),
+        ...run.removed.map((serial) => `${serial}: removed, no station or neighbour uses it any more.`),
+      ].join('\n'),
+    );
+  },
+);
+
 export const siteTaskCommands = new Command('task')
   .description('The License key expiration task: renews licenses automatically before they expire.')
   .addCommand(showTask)
-  .addCommand(setTask);
+  .addCommand(setTask)
+  .addCommand(runTask);
 
 export const siteNotificationCommands = new Command('notifications')
   .description("The site's notifications: mail, webhook and the user hook.")

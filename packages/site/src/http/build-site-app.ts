@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type KeywardError, keywardError } from '@keyward/core';
 import Fastify, { type FastifyError } from 'fastify';
 import type { SiteContext } from '../context.js';
+import { runExpirationTaskRoute } from '../routes/expiration-task.js';
 import { helloRoute, receiveDonationRoute, withdrawDonationRoute } from '../routes/neighbour-exchange.js';
 import { addNeighbourRoute, listNeighboursRoute, removeNeighbourRoute } from '../routes/neighbours.js';
 import {
@@ -29,6 +30,7 @@ import { type SiteApp, type SiteRoute, sendProblem } from './site-app.js';
 
 /** The site administrator's operations: registered inside one guarded scope, so none is left open. */
 const ADMIN_ROUTES: readonly SiteRoute[] = [
+  runExpirationTaskRoute,
   showSiteRoute,
   installCertificateRoute,
   addLicenseRoute,
