@@ -116,6 +116,7 @@ describe('site license manager', () => {
       ['GET', '/v1/site/licenses'],
       ['POST', `/v1/site/licenses/${serial()}/export`],
       ['DELETE', `/v1/site/licenses/${serial()}`],
+      ['POST', '/v1/site/tasks/license-expiration/run'],
     ];
     for (const [method, path, body] of routes) {
       for (const token of ['', 'kw_site_made-up', vendor.token]) {

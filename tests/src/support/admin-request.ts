@@ -1,6 +1,6 @@
 /** The vendor's admin API with a token, for tests: the parsed answer, or an error naming the refusal. */
 export function adminRequest(baseUrl: () => string, token: () => string) {
-  return async <T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> => {
+  return async <T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${baseUrl()}${path}`, {
       method,
       headers: {

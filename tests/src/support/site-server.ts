@@ -16,7 +16,7 @@ export interface TestSite {
   readonly siteId: string;
   readonly dataDir: string;
   /** The site's administration API with its token; throws with the refusal on an error answer. */
-  admin<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  admin<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
   /** The vendor issues this site a key file for `serial`. */
   keyFile(serial: string): Promise<string>;
   station(stationId: string, config: SdkConfig): SiteLeaseClient;
