@@ -60,6 +60,21 @@ describe('site seats', () => {
     vendor.clock.advanceSeconds(181);
   });
 
+  it('a station asking five times at once holds one seat', async () => {
+    const station = site.station('eager', issued.sdkConfig);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => station.lease('cad', 'servers')));
+    const ids = new Set(
+      answers.map((answer) => (answer.ok ? answer.value.lease.leaseId : answer.error.code)),
+    );
+    assert.equal(ids.size, 1, `one lease for all five: ${[...ids].join(', ')}`);
+    assert.equal(
+      codeOf(await site.station('other', issued.sdkConfig).lease('cad', 'servers')),
+      'NO_SEAT_AVAILABLE',
+    );
+    const [first] = answers;
+    if (first?.ok) await station.release(first.value);
+  });
+
   it('heartbeats keep a lease; one that misses three is released and cannot be revived', async () => {
     const [kept, lapsed, next] = stations(3, 'beat');
     assert.ok(kept && lapsed && next);

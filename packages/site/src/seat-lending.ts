@@ -68,24 +68,7 @@ export class SeatLending {
         });
     }
     if (pools.length === 0) return refuse('ITEM_NOT_LICENSED');
-    const held = await this.seats.heldBy(
-      request.stationId,
-      request.item,
-      request.seat,
-      pools.map((pool) => pool.serial),
-      now.toISOString(),
-    );
-    if (held !== undefined) {
-      const pool = pools.find((candidate) => candidate.serial === held.serial);
-      return this.renew(
-        site.value,
-        held,
-        request.product,
-        pool?.expiresAt ?? null,
-        request.borrowDays,
-        request.nonce,
-      );
-    }
+    const serials = pools.map((pool) => pool.serial);
     let open = false;
     for (const pool of pools) {
       const until = leaseDeadline(now, this.settings, request.borrowDays, pool.expiresAt);
@@ -102,8 +85,20 @@ export class SeatLending {
         leasedAt: now.toISOString(),
         expiresAt: until.value.toISOString(),
       };
-      if (await this.seats.take(pool, lease, now.toISOString()))
-        return ok(this.sign(site.value, lease, request.product, request.nonce));
+      const taken = await this.seats.take(pool, lease, now.toISOString(), serials);
+      if (taken?.id === lease.id) return ok(this.sign(site.value, lease, request.product, request.nonce));
+      // The station already holds such a seat (asked again, or twice at once): it gets that one, renewed.
+      if (taken !== undefined) {
+        const heldPool = pools.find((candidate) => candidate.serial === taken.serial);
+        return this.renew(
+          site.value,
+          taken,
+          request.product,
+          heldPool?.expiresAt ?? null,
+          request.borrowDays,
+          request.nonce,
+        );
+      }
     }
     // Full seats say more than expired licenses: a seat may free up, an expired license will not.
     return refuse(open ? 'NO_SEAT_AVAILABLE' : 'SITE_LICENSE_EXPIRED');

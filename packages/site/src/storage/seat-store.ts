@@ -89,8 +89,24 @@ export class SeatStore {
    * lease holds. The unique (serial, item, seat, slot) makes this safe however many requests
    * race: of two that pick the same slot, one inserts and the other looks again.
    */
-  async take(pool: SeatPool, lease: LeaseRecord, now: string): Promise<boolean> {
+  async take(
+    pool: SeatPool,
+    lease: LeaseRecord,
+    now: string,
+    serials: readonly string[],
+  ): Promise<LeaseRecord | undefined> {
     return this.db.transaction().execute(async (trx) => {
+      // A station asking twice at once gets one seat: the second finds the first's lease here.
+      const held = await trx
+        .selectFrom('seat_leases')
+        .selectAll()
+        .where('station_id', '=', lease.stationId)
+        .where('item', '=', pool.item)
+        .where('seat', '=', pool.seat)
+        .where('serial', 'in', serials)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      if (held !== undefined) return toLease(held);
       await trx
         .deleteFrom('seat_leases')
         .where('serial', '=', pool.serial)
@@ -100,7 +116,7 @@ export class SeatStore {
         .execute();
       for (;;) {
         const slot = await freeSlot(trx, pool);
-        if (slot === undefined) return false;
+        if (slot === undefined) return undefined;
         const inserted = await trx
           .insertInto('seat_leases')
           .values({
@@ -116,7 +132,7 @@ export class SeatStore {
           })
           .onConflict((conflict) => conflict.columns(['serial', 'item', 'seat', 'slot']).doNothing())
           .executeTakeFirst();
-        if (inserted.numInsertedOrUpdatedRows === 1n) return true;
+        if (inserted.numInsertedOrUpdatedRows === 1n) return lease;
       }
     });
   }
@@ -187,21 +203,6 @@ export class SeatStore {
       .where('expires_at', '>', now);
     if (stationIds !== undefined) query = query.where('station_id', 'in', stationIds);
     return (await query.orderBy('leased_at').orderBy('id').execute()).map(toLease);
-  }
-
-  /** The live lease a station holds of this item and seat, if any: asking again renews it. */
-  async heldBy(stationId: string, item: string, seat: string, serials: readonly string[], now: string) {
-    if (serials.length === 0) return undefined;
-    const row = await this.db
-      .selectFrom('seat_leases')
-      .selectAll()
-      .where('station_id', '=', stationId)
-      .where('item', '=', item)
-      .where('seat', '=', seat)
-      .where('serial', 'in', serials)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    return row && toLease(row);
   }
 
   async find(id: string): Promise<LeaseRecord | undefined> {
