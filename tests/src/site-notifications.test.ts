@@ -13,39 +13,21 @@ import {
   startSiteServer,
 } from '@keyward/site';
 import { json, refusal } from './support/cli.js';
-import { startTestSite, type TestSite } from './support/site-server.js';
+import { siteCall, startTestSite, type TestSite } from './support/site-server.js';
 import { smtpReceiver } from './support/smtp-receiver.js';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 import { webhookReceiver } from './support/webhook-receiver.js';
 
 type Smtp = Awaited<ReturnType<typeof smtpReceiver>>;
 
-/** The site's administration API, PUT included, answering status and body. */
-async function call(
-  site: Pick<TestSite, 'url' | 'token'>,
-  method: 'GET' | 'PUT',
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${site.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${site.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
 async function setNotifications(site: TestSite, change: unknown): Promise<NotificationSettingsView> {
-  const answer = await call(site, 'PUT', '/v1/site/settings/notifications', change);
+  const answer = await siteCall(site, 'PUT', '/v1/site/settings/notifications', change);
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   return answer.body as unknown as NotificationSettingsView;
 }
 
 async function history(site: Pick<TestSite, 'url' | 'token'>): Promise<NotificationRecord[]> {
-  const answer = await call(site, 'GET', '/v1/site/notifications');
+  const answer = await siteCall(site, 'GET', '/v1/site/notifications');
   assert.equal(answer.status, 200);
   return (answer.body as { notifications: NotificationRecord[] }).notifications;
 }
@@ -123,13 +105,13 @@ describe('site notifications', () => {
 
   describe('happy path', () => {
     it('has the defaults: the task enabled at 30 days, every kind on, no channel, no hook', async () => {
-      const task = await call(site, 'GET', '/v1/site/settings/expiration-task');
+      const task = await siteCall(site, 'GET', '/v1/site/settings/expiration-task');
       assert.deepEqual(task.body, { enabled: true, daysBefore: 30 });
       assert.deepEqual(await site.server.context.settings.expirationTask(), {
         enabled: true,
         daysBefore: 30,
       });
-      const settings = await call(site, 'GET', '/v1/site/settings/notifications');
+      const settings = await siteCall(site, 'GET', '/v1/site/settings/notifications');
       assert.deepEqual(settings.body, {
         kinds: { 'license.expiring': true, 'license.renewal_incompatible': true, 'license.renewed': true },
         mail: { to: [] },
@@ -191,7 +173,7 @@ describe('site notifications', () => {
         const set = await setNotifications(site, { webhook: { url: receiver.url } });
         const secret = set.webhook.secret ?? '';
         assert.match(secret, /^whsec_/);
-        const shown = await call(site, 'GET', '/v1/site/settings/notifications');
+        const shown = await siteCall(site, 'GET', '/v1/site/settings/notifications');
         assert.deepEqual(shown.body.webhook, { url: receiver.url }, 'the secret is not shown again');
         const again = await setNotifications(site, { webhook: { url: receiver.url } });
         assert.equal(again.webhook.secret, undefined, 'the same URL keeps its secret');
@@ -406,7 +388,7 @@ process.stdin.on('end', () => {
     });
 
     it('refuses bad settings with a sentence, and changes nothing', async () => {
-      const before = await call(site, 'GET', '/v1/site/settings/notifications');
+      const before = await siteCall(site, 'GET', '/v1/site/settings/notifications');
       const cases: Array<[string, unknown, string, RegExp]> = [
         ['/v1/site/settings/expiration-task', { daysBefore: 400 }, 'VALIDATION_FAILED', /daysBefore/],
         ['/v1/site/settings/expiration-task', { daysBefore: -1 }, 'VALIDATION_FAILED', /daysBefore/],
@@ -450,13 +432,13 @@ process.stdin.on('end', () => {
         ],
       ];
       for (const [path, body, code, message] of cases) {
-        const answer = await call(site, 'PUT', path, body);
+        const answer = await siteCall(site, 'PUT', path, body);
         assert.equal(answer.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(answer.body)}`);
         assert.equal(answer.body.code, code, JSON.stringify(body));
         assert.match(String(answer.body.message), message);
       }
-      assert.deepEqual((await call(site, 'GET', '/v1/site/settings/notifications')).body, before.body);
-      assert.deepEqual((await call(site, 'GET', '/v1/site/settings/expiration-task')).body, {
+      assert.deepEqual((await siteCall(site, 'GET', '/v1/site/settings/notifications')).body, before.body);
+      assert.deepEqual((await siteCall(site, 'GET', '/v1/site/settings/expiration-task')).body, {
         enabled: true,
         daysBefore: 30,
       });
@@ -473,7 +455,7 @@ process.stdin.on('end', () => {
         ['GET', '/v1/site/notifications'],
       ];
       for (const [method, path] of routes) {
-        const answer = await call(
+        const answer = await siteCall(
           { url: site.url, token: 'kw_site_forged' },
           method,
           path,

@@ -21,6 +21,7 @@ export * from './ids.js';
 export * from './license-admin.js';
 export * from './licensing.js';
 export * from './mail.js';
+export * from './mail-settings.js';
 export * from './online-answer.js';
 export * from './order-deadlines.js';
 export * from './order-items.js';

@@ -1,18 +1,18 @@
 import { join, resolve } from 'node:path';
-import { fromBase64Url, ok, type Result, refuse } from '@keyward/core';
+import {
+  fromBase64Url,
+  type MailSettingNames,
+  type MailSettings,
+  ok,
+  parseMailSettings,
+  type Result,
+  refuse,
+} from '@keyward/core';
 
 /** Where the vendor database is: an SQLite file (the embedded default) or a PostgreSQL server. */
 export type DatabaseLocation =
   | { readonly engine: 'sqlite'; readonly file: string }
   | { readonly engine: 'postgres'; readonly url: string };
-
-/**
- * Where e-mail goes: an SMTP server, or (the embedded default, with no KEYWARD_SMTP_URL) .eml
- * files in the data directory that an operator can open or forward.
- */
-export type MailSettings =
-  | { readonly transport: 'smtp'; readonly url: string; readonly from: string }
-  | { readonly transport: 'files'; readonly dir: string; readonly from: string };
 
 export interface ServerConfig {
   readonly host: string;
@@ -71,36 +71,13 @@ function parseMasterKey(text: string | undefined): Result<Buffer | undefined> {
   return ok(bytes);
 }
 
-const FILES_MAIL_FROM = 'Keyward <keyward@localhost>';
-
-function parseMailSettings(env: NodeJS.ProcessEnv, dataDir: string): Result<MailSettings> {
-  const url = env.KEYWARD_SMTP_URL ?? '';
-  const from = env.KEYWARD_MAIL_FROM ?? '';
-  // A From address is a mailbox, optionally with a display name: "Name <box@domain>" or box@domain.
-  if (from !== '' && !/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(from.trim())) {
-    return invalid(
-      'KEYWARD_MAIL_FROM',
-      `must be an address such as "Acme Licensing <licensing@acme.example>", not "${from}".`,
-    );
-  }
-  if (url === '')
-    return ok({ transport: 'files', dir: join(dataDir, 'mail'), from: from.trim() || FILES_MAIL_FROM });
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return invalid(
-      'KEYWARD_SMTP_URL',
-      'is not a valid URL (write smtp://USER:PASSWORD@HOST:587 or smtps://...).',
-    );
-  }
-  if ((parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') || parsed.hostname === '') {
-    return invalid('KEYWARD_SMTP_URL', 'must be an smtp:// or smtps:// address with a host name.');
-  }
-  // Mail the SMTP server relays needs a sender address it accepts; a made-up default would bounce.
-  if (from === '') return invalid('KEYWARD_MAIL_FROM', 'must be set when KEYWARD_SMTP_URL is.');
-  return ok({ transport: 'smtp', url, from: from.trim() });
-}
+/** The vendor server's mail settings: with no KEYWARD_SMTP_URL, .eml files in the data directory. */
+const MAIL_SETTINGS: MailSettingNames = {
+  url: 'KEYWARD_SMTP_URL',
+  from: 'KEYWARD_MAIL_FROM',
+  filesFrom: 'Keyward <keyward@localhost>',
+  example: 'Acme Licensing <licensing@acme.example>',
+};
 
 /** The one place that reads the server's environment. Settings: flags, then environment, then defaults. */
 export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}): Result<ServerConfig> {
@@ -131,7 +108,11 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
       `must be a whole number of seconds from 1 to 3600, not "${leaseText}".`,
     );
   }
-  const mail = parseMailSettings(env, dataDir);
+  const mail = parseMailSettings(
+    { url: env.KEYWARD_SMTP_URL ?? '', from: env.KEYWARD_MAIL_FROM ?? '' },
+    dataDir,
+    MAIL_SETTINGS,
+  );
   if (!mail.ok) return mail;
   return ok({
     host,

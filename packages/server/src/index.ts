@@ -2,7 +2,6 @@ export { issueAdminToken } from './bootstrap.js';
 export {
   describeDatabase,
   describeMail,
-  type MailSettings,
   readServerConfig,
   type ServerConfig,
   type ServerFlags,

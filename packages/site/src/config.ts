@@ -1,7 +1,14 @@
 import { join, resolve } from 'node:path';
-import { ok, type Result, refuse, type SeatSettings } from '@keyward/core';
+import {
+  type MailSettingNames,
+  type MailSettings,
+  ok,
+  parseMailSettings,
+  type Result,
+  refuse,
+  type SeatSettings,
+} from '@keyward/core';
 import { SITE_PROTOCOL_VERSION } from '@keyward/core/schemas';
-import { parseSiteMailSettings, type SiteMailSettings } from './mail-config.js';
 
 export interface SiteConfig {
   readonly host: string;
@@ -20,7 +27,7 @@ export interface SiteConfig {
   /** How often the license key expiration task runs; it also runs at every start. */
   readonly taskMinutes: number;
   /** Where notification mail goes. */
-  readonly mail: SiteMailSettings;
+  readonly mail: MailSettings;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -36,6 +43,14 @@ export type SiteFlags = Partial<Pick<SiteConfig, 'host' | 'port' | 'dataDir' | '
   readonly taskMinutes?: number;
   readonly smtpUrl?: string;
   readonly mailFrom?: string;
+};
+
+/** Where notification mail goes: with no KEYWARD_SITE_SMTP_URL, .eml files in the data directory. */
+const MAIL_SETTINGS: MailSettingNames = {
+  url: 'KEYWARD_SITE_SMTP_URL',
+  from: 'KEYWARD_SITE_MAIL_FROM',
+  filesFrom: 'Keyward site server <keyward-site@localhost>',
+  example: 'Licensing <licensing@plant.example>',
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -135,10 +150,13 @@ export function readSiteConfig(env: NodeJS.ProcessEnv, flags: SiteFlags = {}): R
   if (!taskMinutes.ok) return taskMinutes;
   const logLevel = LOG_LEVELS.find((level) => level === (flags.logLevel ?? env.KEYWARD_LOG_LEVEL ?? 'info'));
   if (logLevel === undefined) return invalid('KEYWARD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}.`);
-  const mail = parseSiteMailSettings(
-    flags.smtpUrl ?? env.KEYWARD_SITE_SMTP_URL ?? '',
-    flags.mailFrom ?? env.KEYWARD_SITE_MAIL_FROM ?? '',
+  const mail = parseMailSettings(
+    {
+      url: flags.smtpUrl ?? env.KEYWARD_SITE_SMTP_URL ?? '',
+      from: flags.mailFrom ?? env.KEYWARD_SITE_MAIL_FROM ?? '',
+    },
     dataDir,
+    MAIL_SETTINGS,
   );
   if (!mail.ok) return mail;
   return ok({

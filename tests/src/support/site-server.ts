@@ -30,7 +30,7 @@ export interface TestSite {
 /** The site administration API, answering the raw HTTP status and body, for refusals. */
 export async function siteCall(
   site: Pick<TestSite, 'url' | 'token'>,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -1,7 +1,7 @@
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { MailSettings } from '@keyward/core';
 import { createTransport } from 'nodemailer';
-import type { MailSettings } from '../config.js';
 import { mailMessage } from './mail-message.js';
 import type { QueuedMail } from './mail-outbox.js';
 

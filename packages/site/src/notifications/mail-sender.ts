@@ -1,7 +1,7 @@
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { MailSettings } from '@keyward/core';
 import { createTransport, type SendMailOptions } from 'nodemailer';
-import type { SiteMailSettings } from '../mail-config.js';
 import type { SiteEvent } from '../site-events.js';
 import { notificationMail } from './notification-mail.js';
 
@@ -65,7 +65,7 @@ function fileSender(dir: string, from: string): MailSender {
   };
 }
 
-export function openMailSender(settings: SiteMailSettings): MailSender {
+export function openMailSender(settings: MailSettings): MailSender {
   return settings.transport === 'smtp'
     ? smtpSender(settings.url, settings.from)
     : fileSender(settings.dir, settings.from);
