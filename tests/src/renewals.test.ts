@@ -11,6 +11,7 @@ import {
   type SiteReport,
   signRenewalRequest,
   signSiteReport,
+  verifyRenewalAnswer,
   verifySiteCertificate,
   verifySiteLicense,
 } from '@keyward/core';
@@ -215,8 +216,23 @@ describe('renewals bought in advance', () => {
       const [old, renewal, next] = await licensesOf(vendor, issued, 20, 385, 750);
       assert.ok(old && renewal && next);
       await issueToSite(vendor, site, old.serial);
-      const none = await askRenewal(vendor, renewalRequest(vendor, site, old.serial));
-      assert.deepEqual([none.status, none.body], [200, { serial: old.serial, renewal: null }]);
+      const asking = renewalRequest(vendor, site, old.serial);
+      const none = await askRenewal(vendor, asking);
+      assert.deepEqual([none.status, none.body.serial, none.body.renewal], [200, old.serial, null]);
+      // "None waits" is the vendor's signed word for this request: it cannot be faked on the way.
+      const asked = JSON.parse(Buffer.from(asking.payload, 'base64url').toString()) as { nonce: string };
+      const noneSigned = verifyRenewalAnswer(none.body.answer, vendorKeysOf(issued.sdkConfig), {
+        siteId: site.id,
+        serial: old.serial,
+        nonce: asked.nonce,
+      });
+      assert.equal(noneSigned.ok && noneSigned.value.renewal, null);
+      const replayed = verifyRenewalAnswer(none.body.answer, vendorKeysOf(issued.sdkConfig), {
+        siteId: site.id,
+        serial: old.serial,
+        nonce: newNonce(),
+      });
+      assert.equal(replayed.ok ? 'accepted' : replayed.error.code, 'ANSWER_MISMATCH');
 
       await vendor.admin('POST', `/v1/licenses/${old.serial}/renewals`, { renewal: renewal.serial });
       const fetched = await askRenewal(vendor, renewalRequest(vendor, site, old.serial));

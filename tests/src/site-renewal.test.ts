@@ -409,24 +409,30 @@ if (event.keyFile) writeFileSync(${JSON.stringify(hookDir)} + '/' + event.renewa
     assert.equal((await held(b, renewal))?.items.cad?.nodes, 1);
   });
 
-  it('a tampered renewal, or one issued for another site, is refused and nothing is added', async () => {
+  it('a tampered renewal, one issued for another site, or one hidden on the way is refused and nothing is added', async () => {
     const issued = await keyOnA({ cad: { nodes: 10 } }, 20);
     const old = serialOf(issued);
     const renewal = await renewalOf(issued, { cad: { nodes: 10 } });
+    const widen = (file: string) => {
+      const envelope = decodeSiteLicenseFile(file);
+      assert.ok(envelope.ok);
+      const terms = JSON.parse(Buffer.from(envelope.value.payload, 'base64url').toString()) as SiteLicense;
+      const widened = { ...terms, contents: { ...terms.contents, items: { cad: { nodes: 1000 } } } };
+      return encodeSiteLicenseFile(
+        { ...envelope.value, payload: Buffer.from(JSON.stringify(widened)).toString('base64url') },
+        widened,
+      );
+    };
     for (const [attack, expected] of [
       ['edited', 'SIGNATURE_INVALID'],
       ['foreign', 'WRONG_SITE'],
+      ['hidden', 'ANSWER_MISMATCH'],
     ] as const) {
-      const proxy = await renewalProxy(vendor, async (file) => {
-        if (attack === 'foreign') return b.keyFile(renewal);
-        const envelope = decodeSiteLicenseFile(file);
-        assert.ok(envelope.ok);
-        const terms = JSON.parse(Buffer.from(envelope.value.payload, 'base64url').toString()) as SiteLicense;
-        const widened = { ...terms, contents: { ...terms.contents, items: { cad: { nodes: 1000 } } } };
-        return encodeSiteLicenseFile(
-          { ...envelope.value, payload: Buffer.from(JSON.stringify(widened)).toString('base64url') },
-          widened,
-        );
+      const proxy = await renewalProxy(vendor, async (answer) => {
+        if (answer.renewal === null) return answer;
+        if (attack === 'hidden') return { ...answer, renewal: null };
+        const file = attack === 'foreign' ? await b.keyFile(renewal) : widen(answer.renewal.file);
+        return { ...answer, renewal: { ...answer.renewal, file } };
       });
       const f = await startTestSite(vendor, { env: { KEYWARD_SITE_VENDOR_URL: proxy.url } });
       try {
@@ -493,13 +499,17 @@ if (event.keyFile) writeFileSync(${JSON.stringify(hookDir)} + '/' + event.renewa
   });
 });
 
+interface RenewalAnswerBody {
+  readonly renewal: { readonly serial: string; readonly file: string } | null;
+}
+
 /**
  * The vendor as a site sees it through a hostile network: every call goes through, but the
- * renewal's key file is replaced by what `tamper` makes of it.
+ * renewal answer is replaced by what `tamper` makes of it.
  */
 async function renewalProxy(
   vendor: TestVendor,
-  tamper: (file: string) => Promise<string>,
+  tamper: (answer: RenewalAnswerBody) => Promise<RenewalAnswerBody>,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     let body = '';
@@ -514,9 +524,7 @@ async function renewalProxy(
       });
       let text = await upstream.text();
       if (request.url === '/v1/site-api/renewals' && upstream.ok) {
-        const answer = JSON.parse(text) as { renewal: { file: string } | null };
-        if (answer.renewal !== null) answer.renewal.file = await tamper(answer.renewal.file);
-        text = JSON.stringify(answer);
+        text = JSON.stringify(await tamper(JSON.parse(text) as RenewalAnswerBody));
       }
       response.writeHead(upstream.status, { 'content-type': 'application/json' });
       response.end(text);

@@ -12,6 +12,7 @@ import { type DocumentKind, openDocument, type Verified } from './documents.js';
 import { refuse } from './errors.js';
 import { ok, type Result } from './result.js';
 import type {
+  RenewalAnswerSchema,
   RenewalRequestSchema,
   SeatDonationSchema,
   SeatLeaseSchema,
@@ -25,6 +26,7 @@ export type SiteCertificate = Static<typeof SiteCertificateSchema>;
 export type SiteLicense = Static<typeof SiteLicenseSchema>;
 export type SeatLease = Static<typeof SeatLeaseSchema>;
 export type RenewalRequest = Static<typeof RenewalRequestSchema>;
+export type RenewalAnswer = Static<typeof RenewalAnswerSchema>;
 export type SiteReport = Static<typeof SiteReportSchema>;
 export type SeatDonation = Static<typeof SeatDonationSchema>;
 
@@ -45,6 +47,10 @@ export const SITE_DOCUMENTS = {
   renewalRequest: {
     typ: 'renewal-request',
     reader: documentReader<RenewalRequest>('renewalRequest', 'renewal request'),
+  },
+  renewalAnswer: {
+    typ: 'renewal-answer',
+    reader: documentReader<RenewalAnswer>('renewalAnswer', 'renewal answer'),
   },
   siteReport: {
     typ: 'site-report',
@@ -153,6 +159,24 @@ export function decodeSiteLicenseFile(text: string): Result<SignedEnvelope> {
 
 export function signRenewalRequest(request: RenewalRequest, site: Signer): SignedEnvelope {
   return signDocument(SITE_DOCUMENTS.renewalRequest.typ, request, site);
+}
+
+export function signRenewalAnswer(answer: RenewalAnswer, vendor: Signer): SignedEnvelope {
+  return signDocument(SITE_DOCUMENTS.renewalAnswer.typ, answer, vendor);
+}
+
+/** The vendor's answer to this site's renewal request: signed by the vendor, for this site and nonce. */
+export function verifyRenewalAnswer(
+  envelope: unknown,
+  vendor: VendorKeys,
+  asked: { readonly siteId: string; readonly serial: string; readonly nonce: string },
+): Result<Verified<RenewalAnswer>> {
+  const answer = vendorSigned(envelope, SITE_DOCUMENTS.renewalAnswer, vendor);
+  if (!answer.ok) return answer;
+  const { siteId, serial, nonce } = answer.value;
+  if (siteId !== asked.siteId || serial !== asked.serial || nonce !== asked.nonce)
+    return refuse('ANSWER_MISMATCH', 'The renewal answer is not the answer to this request.');
+  return answer;
 }
 
 export function signSiteReport(report: SiteReport, site: Signer): SignedEnvelope {

@@ -6,6 +6,7 @@ import {
   type SiteReport,
   signRenewalRequest,
   signSiteReport,
+  verifyRenewalAnswer,
 } from '@keyward/core';
 import type { SiteIdentity } from './site-identity.js';
 
@@ -33,26 +34,19 @@ export class VendorLink {
   async fetchRenewal(serial: string): Promise<Result<FetchedRenewal | null>> {
     const site = this.identity.current();
     if (!site.ok) return site;
-    const request = signRenewalRequest(
-      {
-        siteId: site.value.certificate.siteId,
-        serial,
-        issuedAt: this.now().toISOString(),
-        nonce: newNonce(),
-      },
-      site.value.signer,
-    );
+    const asked = { siteId: site.value.certificate.siteId, serial, nonce: newNonce() };
+    const request = signRenewalRequest({ ...asked, issuedAt: this.now().toISOString() }, site.value.signer);
     const answer = await this.post('/v1/site-api/renewals', { request });
     if (!answer.ok) return answer;
-    const renewal = (answer.value as { renewal?: unknown }).renewal;
-    if (renewal === null) return ok(null);
-    const fields = renewal as { serial?: unknown; file?: unknown } | undefined;
-    if (typeof fields?.serial !== 'string' || typeof fields.file !== 'string')
-      return refuse(
-        'VENDOR_UNREACHABLE',
-        'The vendor server answered the renewal request in an unknown form.',
-      );
-    return ok({ serial: fields.serial, file: fields.file });
+    const body = answer.value as { renewal?: { serial?: unknown; file?: unknown } | null; answer?: unknown };
+    // Whether a renewal waits is the vendor's word, signed over this request's nonce.
+    const signed = verifyRenewalAnswer(body.answer, site.value.vendorKeys, asked);
+    if (!signed.ok) return signed;
+    if (signed.value.renewal === null) return ok(null);
+    const file = body.renewal?.file;
+    if (typeof file !== 'string' || body.renewal?.serial !== signed.value.renewal)
+      return refuse('ANSWER_MISMATCH', 'The renewal key file does not come with the vendor-signed answer.');
+    return ok({ serial: signed.value.renewal, file });
   }
 
   /** Tells the vendor what this site holds and where it propagated it: the vendor's fleet view. */

@@ -8,6 +8,7 @@ import {
   LicenseRequestSchema,
 } from './documents.js';
 import {
+  RenewalAnswerSchema,
   RenewalRequestSchema,
   SeatDonationSchema,
   SeatLeaseSchema,
@@ -42,6 +43,7 @@ export const CHECKED_SCHEMAS = {
   siteLicense: SiteLicenseSchema,
   seatLease: SeatLeaseSchema,
   renewalRequest: RenewalRequestSchema,
+  renewalAnswer: RenewalAnswerSchema,
   siteReport: SiteReportSchema,
   seatDonation: SeatDonationSchema,
   ...Object.fromEntries(Object.entries(OPERATION_SCHEMAS).map(([op, schema]) => [`operation:${op}`, schema])),

@@ -74,6 +74,22 @@ export const RenewalRequestSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * The vendor's signed answer to a renewal request: over the site's nonce, so a renewal cannot be
+ * hidden on the way (an answer of "none" is the vendor's) nor an old answer replayed.
+ */
+export const RenewalAnswerSchema = Type.Object(
+  {
+    siteId: SiteId,
+    serial: Serial,
+    nonce: Nonce,
+    /** The serial of the renewal whose key file comes with the answer; null when none waits. */
+    renewal: Type.Union([Serial, Type.Null()]),
+    issuedAt: Instant,
+  },
+  { additionalProperties: false },
+);
+
 const LicenseOrigin = Type.Union([
   Type.Literal('manual'),
   Type.Literal('renewal'),

@@ -31,6 +31,10 @@ export const fetchRenewalRoute: RouteModule = (app, ctx) => {
               }),
               Type.Null(),
             ]),
+            answer: Object.assign({}, SignedEnvelopeSchema, {
+              description:
+                'The vendor signs the site, serial, nonce and renewal serial (or null): a renewal cannot be hidden on the way.',
+            }),
           }),
           ...problems(400, 403, 404),
         },

@@ -1,4 +1,13 @@
-import { err, ok, type Result, refuse, requestDateRefusal, verifyRenewalRequest } from '@keyward/core';
+import {
+  err,
+  ok,
+  type Result,
+  refuse,
+  requestDateRefusal,
+  type SignedEnvelope,
+  signRenewalAnswer,
+  verifyRenewalRequest,
+} from '@keyward/core';
 import type { ServerContext } from '../context.js';
 import { claimedSite } from './site-caller.js';
 import { issueSiteLicenseTo } from './site-issuer.js';
@@ -14,6 +23,8 @@ export interface RenewalAnswer {
     readonly expiresAt: string | null;
     readonly file: string;
   } | null;
+  /** The vendor's signature over the site, serial, nonce and the renewal's serial (or none). */
+  readonly answer: SignedEnvelope;
 }
 
 /**
@@ -29,6 +40,17 @@ export async function fetchRenewal(ctx: ServerContext, request: unknown): Promis
   const stale = requestDateRefusal(verified.value.issuedAt, ctx.now(), RENEWAL_REQUEST_MAX_AGE_MS);
   if (stale !== undefined) return err(stale);
   const { serial } = verified.value;
+  const signed = (renewal: string | null) =>
+    signRenewalAnswer(
+      {
+        siteId: site.value.id,
+        serial,
+        nonce: verified.value.nonce,
+        renewal,
+        issuedAt: ctx.now().toISOString(),
+      },
+      ctx.keyring.signer,
+    );
   const license = await ctx.licenses.findLicense(serial);
   if (license === undefined || !(await ctx.sites.wasIssued(site.value.id, license.id)))
     return refuse(
@@ -36,7 +58,7 @@ export async function fetchRenewal(ctx: ServerContext, request: unknown): Promis
       `The vendor has not issued the license ${serial} to this site server.`,
     );
   const renewal = await ctx.renewals.findFor(license.id);
-  if (renewal === undefined) return ok({ serial, renewal: null });
+  if (renewal === undefined) return ok({ serial, renewal: null, answer: signed(null) });
   const renewalLicense = await ctx.licenses.findLicense(renewal.renewalLicenseId);
   if (renewalLicense === undefined) throw new Error(`Renewal ${renewal.id} names no license`);
   const issued = await issueSiteLicenseTo(ctx, site.value, renewalLicense);
@@ -45,5 +67,6 @@ export async function fetchRenewal(ctx: ServerContext, request: unknown): Promis
   return ok({
     serial,
     renewal: { serial: issued.value.serial, expiresAt: renewalLicense.expiresAt, file: issued.value.file },
+    answer: signed(issued.value.serial),
   });
 }
