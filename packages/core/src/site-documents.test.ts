@@ -9,6 +9,7 @@ import {
   encodeSiteLicenseFile,
   type SeatDonation,
   type SeatLease,
+  signDonationReceipt,
   signRenewalRequest,
   signSeatDonation,
   signSeatLease,
@@ -16,6 +17,7 @@ import {
   signSiteLicense,
   siteKeyId,
   verifyDonation,
+  verifyDonationReceipt,
   verifyRenewalRequest,
   verifySeatLease,
   verifySiteLicense,
@@ -197,6 +199,60 @@ describe('seat donations between site servers', () => {
     };
     const received = verifyDonation(edited, vendorKeys, receiver);
     assert.equal(received.ok ? 'accepted' : received.error.code, 'SIGNATURE_INVALID');
+  });
+
+  it("the donor acts only on the child's own receipt of this donation", () => {
+    const child = signer();
+    const childCertificate = {
+      siteId: receiver,
+      name: 'Plant 2',
+      siteKey: child.material.publicKey,
+      issuedAt: now.toISOString(),
+    };
+    const childSigner = {
+      kid: siteKeyId(childCertificate),
+      privateKey: privateKeyFromMaterial(child.material),
+    };
+    const receipt = {
+      donationId: donation.donationId,
+      fromSiteId: certificate.siteId,
+      toSiteId: receiver,
+      serial: license.serial,
+      replaced: 'OLD-SERIAL',
+      protocol: 2,
+      issuedAt: now.toISOString(),
+    };
+    const sent = { donationId: donation.donationId, fromSiteId: certificate.siteId, toSiteId: receiver };
+    const certified = signSiteCertificate(childCertificate, vendor.signer);
+    const accepted = verifyDonationReceipt(
+      signDonationReceipt(receipt, childSigner),
+      certified,
+      vendorKeys,
+      sent,
+    );
+    assert.equal(accepted.ok && accepted.value.replaced, 'OLD-SERIAL');
+    const refusals: Array<[string, unknown, unknown, string]> = [
+      [
+        'signed by another key',
+        signDonationReceipt(receipt, {
+          ...childSigner,
+          privateKey: privateKeyFromMaterial(signer().material),
+        }),
+        certified,
+        'SIGNATURE_INVALID',
+      ],
+      [
+        'of another donation',
+        signDonationReceipt({ ...receipt, donationId: newId('don') }, childSigner),
+        certified,
+        'ANSWER_MISMATCH',
+      ],
+      ['from another site', signDonationReceipt(receipt, childSigner), certificateEnvelope, 'WRONG_SITE'],
+    ];
+    for (const [name, envelope, cert, code] of refusals) {
+      const refused = verifyDonationReceipt(envelope, cert, vendorKeys, sent);
+      assert.equal(refused.ok ? 'accepted' : refused.error.code, code, name);
+    }
   });
 
   it('a renewal request verifies only with the key registered for the site it names', () => {

@@ -12,6 +12,7 @@ import { type DocumentKind, openDocument, type Verified } from './documents.js';
 import { refuse } from './errors.js';
 import { ok, type Result } from './result.js';
 import type {
+  DonationReceiptSchema,
   RenewalAnswerSchema,
   RenewalRequestSchema,
   SeatDonationSchema,
@@ -29,6 +30,7 @@ export type RenewalRequest = Static<typeof RenewalRequestSchema>;
 export type RenewalAnswer = Static<typeof RenewalAnswerSchema>;
 export type SiteReport = Static<typeof SiteReportSchema>;
 export type SeatDonation = Static<typeof SeatDonationSchema>;
+export type DonationReceipt = Static<typeof DonationReceiptSchema>;
 
 /** Documents of the site server: the vendor signs the first two, the site key signs leases. */
 export const SITE_DOCUMENTS = {
@@ -59,6 +61,10 @@ export const SITE_DOCUMENTS = {
   seatDonation: {
     typ: 'seat-donation',
     reader: documentReader<SeatDonation>('seatDonation', 'seat donation'),
+  },
+  donationReceipt: {
+    typ: 'donation-receipt',
+    reader: documentReader<DonationReceipt>('donationReceipt', 'donation receipt'),
   },
 } as const satisfies Record<string, DocumentKind<unknown>>;
 
@@ -299,4 +305,37 @@ export function verifyDonation(
     issuedAt: donation.value.issuedAt,
   } as Verified<SiteLicense>;
   return ok({ donation: donation.value, parent: parent.value, donor: donor.value, terms });
+}
+
+export function signDonationReceipt(receipt: DonationReceipt, site: Signer): SignedEnvelope {
+  return signDocument(SITE_DOCUMENTS.donationReceipt.typ, receipt, site);
+}
+
+/**
+ * A child's receipt of one donation, as the donor checks it: the vendor certified the child, the
+ * child's key signed the receipt, and it is the receipt of this donation from this donor.
+ */
+export function verifyDonationReceipt(
+  receiptEnvelope: unknown,
+  certificateEnvelope: unknown,
+  vendor: VendorKeys,
+  sent: { readonly donationId: string; readonly fromSiteId: string; readonly toSiteId: string },
+): Result<Verified<DonationReceipt>> {
+  const child = verifySiteCertificate(certificateEnvelope, vendor);
+  if (!child.ok) return child;
+  if (child.value.siteId !== sent.toSiteId)
+    return refuse('WRONG_SITE', 'The donation was received by another site server than it was sent to.');
+  const childKey = publicKeyFromRaw('ed25519', child.value.siteKey);
+  const kid = siteKeyId(child.value);
+  const receipt = openDocument(receiptEnvelope, SITE_DOCUMENTS.donationReceipt, (named) =>
+    named === kid ? childKey : undefined,
+  );
+  if (!receipt.ok)
+    return receipt.error.code === 'UNKNOWN_KEY_ID'
+      ? refuse('SIGNATURE_INVALID', 'The receipt is not signed by the site server the vendor certified.')
+      : receipt;
+  const { donationId, fromSiteId, toSiteId } = receipt.value;
+  if (donationId !== sent.donationId || fromSiteId !== sent.fromSiteId || toSiteId !== sent.toSiteId)
+    return refuse('ANSWER_MISMATCH', 'The receipt is not the receipt of this donation.');
+  return receipt;
 }

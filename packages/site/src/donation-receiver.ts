@@ -4,7 +4,9 @@ import {
   type ReceivedDonation,
   type Result,
   refuse,
+  type SeatDonation,
   seatCounts,
+  signDonationReceipt,
   verifyDonation,
 } from '@keyward/core';
 import type { LicenseManager } from './license-manager.js';
@@ -79,7 +81,32 @@ export class DonationReceiver {
     }
     await this.neighbours.contacted(donor.siteId, undefined, this.now().toISOString());
     const replaced = await this.replace(received.value);
-    return ok({ serial: donation.serial, replaced, protocol: this.protocol });
+    return this.receipt(donation, replaced);
+  }
+
+  /** The signed receipt the donor acts on: what this site took, and which older key it replaced. */
+  private receipt(donation: SeatDonation, replaced: string | null): Result<DonationAck> {
+    const site = this.identity.current();
+    if (!site.ok) return site;
+    const receipt = signDonationReceipt(
+      {
+        donationId: donation.donationId,
+        fromSiteId: donation.fromSiteId,
+        toSiteId: donation.toSiteId,
+        serial: donation.serial,
+        replaced,
+        protocol: this.protocol,
+        issuedAt: this.now().toISOString(),
+      },
+      site.value.signer,
+    );
+    return ok({
+      serial: donation.serial,
+      replaced,
+      protocol: this.protocol,
+      receipt,
+      certificate: site.value.certificateEnvelope,
+    });
   }
 
   /** A parent takes its seats back: with a donation of no seats, signed by it and newer than its last. */

@@ -6,6 +6,7 @@ import {
   refuse,
   seatsBeyond,
   signSeatDonation,
+  verifyDonationReceipt,
 } from '@keyward/core';
 import type { LicenseManager } from './license-manager.js';
 import type { NeighbourClient } from './neighbour-client.js';
@@ -147,11 +148,21 @@ export class Donations {
       await this.neighbourStore.failed(child.siteId, ack.error.message);
       return { state: 'pending', replaced: null };
     }
+    // Delivered, and the old key's donation dropped, only on the child's signed word.
+    const receipt = verifyDonationReceipt(ack.value.receipt, ack.value.certificate, site.value.vendorKeys, {
+      donationId: record.id,
+      fromSiteId: site.value.certificate.siteId,
+      toSiteId: child.siteId,
+    });
+    if (!receipt.ok) {
+      await this.neighbourStore.failed(child.siteId, receipt.error.message);
+      return { state: 'pending', replaced: null };
+    }
     const at = this.now().toISOString();
-    await this.neighbourStore.contacted(child.siteId, ack.value.protocol, at);
+    await this.neighbourStore.contacted(child.siteId, receipt.value.protocol, at);
     await this.store.delivered(record.id, at);
     const replaced =
-      record.replaces !== null && ack.value.replaced === record.replaces ? record.replaces : null;
+      record.replaces !== null && receipt.value.replaced === record.replaces ? record.replaces : null;
     if (replaced !== null) await this.store.remove(replaced, child.siteId);
     return { state: 'delivered', replaced };
   }

@@ -1,4 +1,12 @@
-import { type DonationBundle, type ErrorCode, errorCatalogue, ok, type Result, refuse } from '@keyward/core';
+import {
+  type DonationBundle,
+  type ErrorCode,
+  errorCatalogue,
+  ok,
+  type Result,
+  refuse,
+  type SignedEnvelope,
+} from '@keyward/core';
 
 /** What `GET /v1/neighbours/hello` answers: who the site is, the protocol it speaks, the vendor's word for it. */
 export interface NeighbourHello {
@@ -7,11 +15,16 @@ export interface NeighbourHello {
   readonly certificate: unknown;
 }
 
-/** A child's answer to a donation: the key it replaced with it, if any, and the protocol it speaks. */
+/**
+ * A child's answer to a donation: the key it replaced with it, if any, and the protocol it speaks,
+ * with its signed receipt saying the same and the vendor's certificate of its key.
+ */
 export interface DonationAck {
   readonly serial: string;
   readonly replaced: string | null;
   readonly protocol: number;
+  readonly receipt: SignedEnvelope;
+  readonly certificate: SignedEnvelope;
 }
 
 /** A neighbour that does not answer within this long is unreachable this time. */

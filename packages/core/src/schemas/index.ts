@@ -8,6 +8,7 @@ import {
   LicenseRequestSchema,
 } from './documents.js';
 import {
+  DonationReceiptSchema,
   RenewalAnswerSchema,
   RenewalRequestSchema,
   SeatDonationSchema,
@@ -46,5 +47,6 @@ export const CHECKED_SCHEMAS = {
   renewalAnswer: RenewalAnswerSchema,
   siteReport: SiteReportSchema,
   seatDonation: SeatDonationSchema,
+  donationReceipt: DonationReceiptSchema,
   ...Object.fromEntries(Object.entries(OPERATION_SCHEMAS).map(([op, schema]) => [`operation:${op}`, schema])),
 } as const;

@@ -156,3 +156,21 @@ export const SeatDonationSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/**
+ * A child's receipt of a donation, signed by the child's site key: the donor records the
+ * donation delivered, and drops the replaced key's donation, only on the child's own word.
+ */
+export const DonationReceiptSchema = Type.Object(
+  {
+    donationId: Type.String({ pattern: '^don_[a-z0-9]{26}$' }),
+    fromSiteId: SiteId,
+    toSiteId: SiteId,
+    serial: Serial,
+    /** The donor's older key this donation replaced on the child; null when it did not (protocol 1). */
+    replaced: Type.Union([Serial, Type.Null()]),
+    protocol: SiteProtocol,
+    issuedAt: Instant,
+  },
+  { additionalProperties: false },
+);

@@ -54,6 +54,8 @@ export const receiveDonationRoute: SiteRoute = (app, ctx) => {
             serial: Type.String(),
             replaced: Type.Union([Type.String(), Type.Null()]),
             protocol: Type.Integer(),
+            receipt: SignedEnvelopeSchema,
+            certificate: SignedEnvelopeSchema,
           }),
         },
       },
