@@ -58,7 +58,7 @@ export interface LicenseView {
  */
 export class LicenseManager {
   /** Verified terms by serial, with the signed bytes they came from: a changed document is verified anew. */
-  private readonly verified = new Map<string, { signed: string; terms: Verified<SiteLicense> }>();
+  private readonly verified = new Map<string, { held: HeldLicense; terms: Verified<SiteLicense> }>();
 
   constructor(
     private readonly identity: SiteIdentity,
@@ -175,18 +175,44 @@ export class LicenseManager {
   terms(held: HeldLicense): Result<Verified<SiteLicense>> {
     const site = this.identity.current();
     if (!site.ok) return site;
-    const signed = JSON.stringify([held.envelope, held.donated ?? null]);
     const known = this.verified.get(held.serial);
-    if (known?.signed === signed) return ok(known.terms);
+    if (known !== undefined && sameSigned(known.held, held)) return ok(known.terms);
     const verified = verifiedTerms(held, site.value);
     if (!verified.ok)
       return refuse(
         'TAMPER_DETECTED',
         `The license ${held.serial} held by this site server does not verify.`,
       );
-    this.verified.set(held.serial, { signed, terms: verified.value });
+    this.verified.set(held.serial, { held, terms: verified.value });
     return verified;
   }
+}
+
+function sameEnvelope(a: SignedEnvelope, b: SignedEnvelope): boolean {
+  return (
+    a === b ||
+    (a.payload === b.payload &&
+      a.sig === b.sig &&
+      a.kid === b.kid &&
+      a.typ === b.typ &&
+      a.alg === b.alg &&
+      a.v === b.v)
+  );
+}
+
+/**
+ * Whether two reads of a license hold the same signed documents, all that its verification
+ * depends on: compared field by field, which costs far less than serializing both.
+ */
+function sameSigned(a: HeldLicense, b: HeldLicense): boolean {
+  if (a === b) return true;
+  if (!sameEnvelope(a.envelope, b.envelope)) return false;
+  if (a.donated === undefined || b.donated === undefined) return a.donated === b.donated;
+  return (
+    a.donated.fromSiteId === b.donated.fromSiteId &&
+    sameEnvelope(a.donated.donation, b.donated.donation) &&
+    sameEnvelope(a.donated.certificate, b.donated.certificate)
+  );
 }
 
 function verifiedTerms(held: HeldLicense, site: CertifiedSite): Result<Verified<SiteLicense>> {

@@ -11,8 +11,8 @@ import {
 } from '@keyward/core';
 import type { LicenseManager } from './license-manager.js';
 import type { CertifiedSite, SiteIdentity } from './site-identity.js';
-import type { SiteLicenseStore } from './storage/license-store.js';
-import type { LeaseRecord, SeatPool, SeatStore } from './storage/seat-store.js';
+import type { HeldLicense, SiteLicenseStore } from './storage/license-store.js';
+import type { LeaseLicenseText, LeaseRecord, SeatPool, SeatStore } from './storage/seat-store.js';
 
 export interface LeaseRequest {
   readonly stationId: string;
@@ -32,6 +32,12 @@ export interface SignedLease {
 
 /** Lends seats of the site's licenses to stations, within the counts the vendor signed. */
 export class SeatLending {
+  /**
+   * The licenses heartbeats last read, by serial, with the stored text they were read from: a
+   * heartbeat reads that text with its lease and parses the row again only when it changed.
+   */
+  private readonly heldByText = new Map<string, { text: LeaseLicenseText; held: HeldLicense }>();
+
   constructor(
     private readonly identity: SiteIdentity,
     private readonly manager: LicenseManager,
@@ -108,9 +114,10 @@ export class SeatLending {
   async heartbeat(leaseId: string, nonce: string): Promise<Result<SignedLease>> {
     const site = this.identity.current();
     if (!site.ok) return site;
-    const lease = await this.seats.find(leaseId);
-    if (lease === undefined) return refuse('LEASE_NOT_FOUND');
-    const held = await this.licenses.find(lease.serial);
+    const found = await this.seats.findWithLicense(leaseId);
+    if (found === undefined) return refuse('LEASE_NOT_FOUND');
+    const { lease } = found;
+    const held = found.license && (await this.heldLicense(lease.serial, found.license));
     const terms = held && this.manager.terms(held);
     if (terms === undefined) return refuse('LEASE_NOT_FOUND');
     if (!terms.ok) return terms;
@@ -122,6 +129,23 @@ export class SeatLending {
       undefined,
       nonce,
     );
+  }
+
+  /** The held license whose row has this text: the one read before if the text is the same. */
+  private async heldLicense(serial: string, text: LeaseLicenseText): Promise<HeldLicense | undefined> {
+    const known = this.heldByText.get(serial);
+    if (
+      known !== undefined &&
+      known.text.envelope === text.envelope &&
+      known.text.origin === text.origin &&
+      known.text.fromSiteId === text.fromSiteId &&
+      known.text.donation === text.donation
+    )
+      return known.held;
+    const held = await this.licenses.find(serial);
+    if (held === undefined) this.heldByText.delete(serial);
+    else this.heldByText.set(serial, { text, held });
+    return held;
   }
 
   async release(leaseId: string): Promise<Result<{ readonly leaseId: string }>> {

@@ -15,6 +15,14 @@ export interface LeaseRecord {
   readonly expiresAt: string;
 }
 
+/** The license columns a heartbeat needs beside its lease: what its terms are verified from. */
+export interface LeaseLicenseText {
+  readonly envelope: string;
+  readonly origin: string;
+  readonly fromSiteId: string | null;
+  readonly donation: string | null;
+}
+
 /** One seat kind of one license: `count` seats of `item`/`seat` under `serial`. */
 export interface SeatPool {
   readonly serial: string;
@@ -23,7 +31,7 @@ export interface SeatPool {
   readonly count: number;
 }
 
-function toLease(row: {
+interface LeaseRow {
   id: string;
   serial: string;
   item: string;
@@ -32,7 +40,16 @@ function toLease(row: {
   borrowed: number;
   leased_at: string;
   expires_at: string;
-}): LeaseRecord {
+}
+
+interface LicenseTextRow {
+  license_envelope: string | null;
+  license_origin: string | null;
+  license_from_site_id: string | null;
+  license_donation: string | null;
+}
+
+function toLease(row: LeaseRow): LeaseRecord {
   return {
     id: row.id,
     serial: row.serial,
@@ -211,21 +228,49 @@ export class SeatStore {
   }
 
   /**
+   * A lease and, in the same query, the stored text of its license (none when the license is
+   * gone): what a heartbeat reads. The text is compared with what was verified before, so a row
+   * edited in the database is verified anew.
+   */
+  async findWithLicense(
+    id: string,
+  ): Promise<{ lease: LeaseRecord; license: LeaseLicenseText | undefined } | undefined> {
+    const { rows } = await sql<LeaseRow & LicenseTextRow>`
+      select l.id, l.serial, l.item, l.seat, l.station_id, l.borrowed, l.leased_at, l.expires_at,
+        s.envelope as license_envelope, s.origin as license_origin,
+        s.from_site_id as license_from_site_id, s.donation as license_donation
+      from seat_leases l left join site_licenses s on s.serial = l.serial
+      where l.id = ${id}`.execute(this.db);
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    return {
+      lease: toLease(row),
+      license:
+        row.license_envelope === null
+          ? undefined
+          : {
+              envelope: row.license_envelope,
+              origin: row.license_origin ?? '',
+              fromSiteId: row.license_from_site_id,
+              donation: row.license_donation,
+            },
+    };
+  }
+
+  /**
    * Moves a live lease's end to `until` if that is later (a heartbeat never shortens a borrowing);
    * `borrow` marks it taken offline.
    * Returns the lease as it is now; nothing when it is gone or has already run out.
    */
   async extend(id: string, until: string, borrow: boolean, now: string): Promise<LeaseRecord | undefined> {
-    const row = await this.db
-      .updateTable('seat_leases')
-      .set((eb) => ({
-        expires_at: eb.fn<string>('max', ['expires_at', eb.val(until)]),
-        borrowed: eb.fn<number>('max', ['borrowed', eb.val(borrow ? 1 : 0)]),
-      }))
-      .where('id', '=', id)
-      .where('expires_at', '>', now)
-      .returningAll()
-      .executeTakeFirst();
+    // Written as SQL: every heartbeat runs it, and building it with the query builder cost more
+    // than running it.
+    const { rows } = await sql<LeaseRow>`
+      update seat_leases
+      set expires_at = max(expires_at, ${until}), borrowed = max(borrowed, ${borrow ? 1 : 0})
+      where id = ${id} and expires_at > ${now}
+      returning id, serial, item, seat, station_id, borrowed, leased_at, expires_at`.execute(this.db);
+    const row = rows[0];
     return row && toLease(row);
   }
 
