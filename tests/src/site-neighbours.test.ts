@@ -40,7 +40,7 @@ describe('neighbour site servers', () => {
   /** A donation from A signed as A's server would, with whatever a test changes. */
   async function bundleFromA(
     serial: string,
-    change: { toSiteId?: string; items?: Record<string, Record<string, number>> } = {},
+    change: { toSiteId?: string; items?: Record<string, Record<string, number>>; issuedAt?: string } = {},
   ): Promise<DonationBundle> {
     const site = a.server.context.identity.current();
     assert.ok(site.ok);
@@ -58,7 +58,7 @@ describe('neighbour site servers', () => {
         product,
         items: change.items ?? { cad: { nodes: 2 } },
         replaces: null,
-        issuedAt: vendor.clock.now().toISOString(),
+        issuedAt: change.issuedAt ?? vendor.clock.now().toISOString(),
       },
       site.value.signer,
     );
@@ -201,6 +201,60 @@ describe('neighbour site servers', () => {
     const shrunk = (await licensesOf(b)).find((license) => license.serial === serial);
     assert.deepEqual([shrunk?.items, shrunk?.propagation.stations.length], [{ cad: { nodes: 1 } }, 1]);
     assert.equal((await race(a, issued, 'rest', 12)).length, 9);
+  });
+
+  it('an older donation sent again is a replay: after a withdrawal, a newer share, or a replacement', async () => {
+    const issued = await vendor.issue({ items: { cad: { nodes: 10 } } });
+    const serial = serialOf(issued);
+    await addKey(a, serial);
+    const send = (bundle: DonationBundle) => siteCall(b, 'POST', '/v1/neighbours/donations', bundle);
+    const held = async () => (await licensesOf(b)).find((license) => license.serial === serial)?.items;
+    const first = await bundleFromA(serial, { items: { cad: { nodes: 3 } } });
+    assert.equal((await send(first)).status, 200);
+    assert.equal(
+      (await send(first)).status,
+      200,
+      'the same donation again (its answer was lost) is the same',
+    );
+    vendor.clock.advanceSeconds(1);
+    const withdrawal = await bundleFromA(serial, { items: {} });
+    assert.equal((await siteCall(b, 'DELETE', `/v1/neighbours/donations/${serial}`, withdrawal)).status, 200);
+    assert.equal(await held(), undefined);
+
+    const replayed = await send(first);
+    assert.deepEqual([replayed.status, replayed.body.code], [409, 'REQUEST_REPLAYED']);
+    assert.equal(await held(), undefined, 'the withdrawn seats stay withdrawn');
+    vendor.clock.advanceSeconds(1);
+    assert.equal((await send(await bundleFromA(serial, { items: { cad: { nodes: 1 } } }))).status, 200);
+    assert.equal((await send(first)).body.code, 'REQUEST_REPLAYED');
+    assert.deepEqual(await held(), { cad: { nodes: 1 } }, 'an older, larger share does not come back');
+    vendor.clock.advanceSeconds(1);
+    await siteCall(
+      b,
+      'DELETE',
+      `/v1/neighbours/donations/${serial}`,
+      await bundleFromA(serial, { items: {} }),
+    );
+  });
+
+  it('a child holding seats is not forgotten; a removed key added again still counts the seats its child holds', async () => {
+    const issued = await vendor.issue({ items: { cad: { nodes: 10 } } });
+    const serial = serialOf(issued);
+    await addKey(a, serial);
+    assert.equal((await donate(serial, b, 4)).body.state, 'delivered');
+    const forget = await siteCall(a, 'DELETE', `/v1/site/neighbours/${b.siteId}`);
+    assert.deepEqual([forget.status, forget.body.code], [409, 'NEIGHBOUR_HOLDS_SEATS']);
+
+    assert.equal((await siteCall(a, 'DELETE', `/v1/site/licenses/${serial}`)).status, 200);
+    await addKey(a, serial);
+    const leased = await race(a, issued, 'again', 12);
+    assert.equal(leased.length, 6, "B still holds 4 of the key's 10 seats");
+    await release(a, issued, leased);
+    assert.equal(
+      (await siteCall(a, 'DELETE', `/v1/site/licenses/${serial}/propagation/${b.siteId}`)).status,
+      200,
+    );
+    assert.equal((await race(a, issued, 'all', 12)).length, 10);
   });
 
   it('B refuses donations from an unlisted parent, edited, made for another site, or beyond the license', async () => {

@@ -100,6 +100,8 @@ export const errorCatalogue = {
     'The neighbour site server did not answer: it will be offered the seats again when it is back.',
   NEIGHBOUR_LICENSE_NOT_DONATABLE:
     'A license received from a neighbour cannot be donated on: only its donor can donate its seats.',
+  NEIGHBOUR_HOLDS_SEATS:
+    'This neighbour holds seats donated by this site server: take them back first (keyward site license unpropagate).',
   NOT_ENOUGH_SEATS: 'The license has not enough free seats for this.',
   VENDOR_UNREACHABLE: 'The vendor server did not answer: the task runs again on its next turn.',
   VENDOR_URL_MISSING:

@@ -13,6 +13,7 @@ import type { LicenseManager } from './license-manager.js';
 import type { DonationAck } from './neighbour-client.js';
 import type { MovedLeases, Propagation } from './propagation.js';
 import type { SiteIdentity } from './site-identity.js';
+import type { DonationMark, DonationMarks } from './storage/donation-marks.js';
 import type { HeldDonation, SiteLicenseStore } from './storage/license-store.js';
 import type { NeighbourStore } from './storage/neighbour-store.js';
 import type { SeatStore } from './storage/seat-store.js';
@@ -26,6 +27,17 @@ export interface LicenseReplaced {
   readonly expiresAt: string | null;
   readonly fromSiteId: string;
   readonly stations: MovedLeases;
+}
+
+const REPLAYED = 'This donation is older than one this site server already took from that donor.';
+
+function markOf(donation: SeatDonation): DonationMark {
+  return {
+    donorSiteId: donation.fromSiteId,
+    serial: donation.serial,
+    issuedAt: donation.issuedAt,
+    donationId: donation.donationId,
+  };
 }
 
 /**
@@ -43,6 +55,7 @@ export class DonationReceiver {
     private readonly propagation: Propagation,
     private readonly protocol: number,
     private readonly now: () => Date,
+    private readonly marks: DonationMarks,
     private readonly onReplaced: (event: LicenseReplaced) => Promise<void>,
   ) {}
 
@@ -52,12 +65,14 @@ export class DonationReceiver {
     const { donation, terms, donor } = received.value;
     if (Object.keys(donation.items).length === 0)
       return refuse('VALIDATION_FAILED', 'A donation of no seats is a withdrawal: send it as one.');
+    const mark = markOf(donation);
+    if ((await this.marks.verdict(mark)) === 'replayed') return refuse('REQUEST_REPLAYED', REPLAYED);
     const donated: HeldDonation = {
       fromSiteId: donor.siteId,
       donation: bundle.donation,
       certificate: bundle.certificate,
     };
-    const existing = await this.current(donation.serial, donor.siteId, donation.issuedAt);
+    const existing = await this.current(donation.serial, donor.siteId);
     if (!existing.ok) return existing;
     if (existing.value) {
       await this.licenses.redonate(donation.serial, bundle.license, donated, terms.contents.expiresAt);
@@ -79,6 +94,7 @@ export class DonationReceiver {
       };
       if (!(await this.licenses.add(held, terms.contents.expiresAt))) return refuse('SITE_LICENSE_EXISTS');
     }
+    await this.marks.remember(mark);
     await this.neighbours.contacted(donor.siteId, undefined, this.now().toISOString());
     const replaced = await this.replace(received.value);
     return this.receipt(donation, replaced);
@@ -116,9 +132,12 @@ export class DonationReceiver {
     const { donation, donor } = received.value;
     if (donation.serial !== serial || Object.keys(donation.items).length > 0)
       return refuse('VALIDATION_FAILED', `A withdrawal of ${serial} is a donation of no seats of ${serial}.`);
-    const existing = await this.current(serial, donor.siteId, donation.issuedAt);
+    const mark = markOf(donation);
+    if ((await this.marks.verdict(mark)) === 'replayed') return refuse('REQUEST_REPLAYED', REPLAYED);
+    const existing = await this.current(serial, donor.siteId);
     if (!existing.ok) return existing;
     if (existing.value) await this.licenses.remove(serial);
+    await this.marks.remember(mark);
     return ok({ serial });
   }
 
@@ -135,15 +154,12 @@ export class DonationReceiver {
 
   /**
    * Whether this site holds `serial` from that donor (false: not at all). Another origin's key of
-   * the same serial is not the donor's to change, and an older donation than the one held is a replay.
+   * the same serial is not the donor's to change.
    */
-  private async current(serial: string, donorId: string, issuedAt: string): Promise<Result<boolean>> {
+  private async current(serial: string, donorId: string): Promise<Result<boolean>> {
     const held = await this.licenses.find(serial);
     if (held === undefined) return ok(false);
     if (held.donated?.fromSiteId !== donorId) return refuse('SITE_LICENSE_EXISTS');
-    const terms = this.manager.terms(held);
-    if (terms.ok && terms.value.issuedAt > issuedAt)
-      return refuse('VALIDATION_FAILED', 'This site server holds a newer donation of this license.');
     return ok(true);
   }
 
@@ -155,6 +171,8 @@ export class DonationReceiver {
   private async replace({ donation, donor, terms }: ReceivedDonation): Promise<string | null> {
     const old = donation.replaces;
     if (this.protocol < 2 || old === null || old === donation.serial) return null;
+    // The old key's donations are over: sent again, they are replays.
+    await this.marks.remember({ ...markOf(donation), serial: old });
     const held = await this.licenses.find(old);
     if (held === undefined) return old;
     if (held.donated?.fromSiteId !== donor.siteId) return null;

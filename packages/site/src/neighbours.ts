@@ -86,8 +86,18 @@ export class Neighbours {
     return found === undefined ? refuse('NEIGHBOUR_NOT_FOUND') : ok(found);
   }
 
-  /** Forgets a neighbour, and the donations made to it: they no longer hold seats here. */
+  /**
+   * Forgets a neighbour. A child that holds seats of this site is not forgotten: its donation is
+   * signed and keeps lending there, so forgetting it would lend those seats twice.
+   */
   async remove(siteId: string): Promise<Result<{ readonly siteId: string }>> {
+    const held = await this.store.seatsHeldBy(siteId);
+    if (held.length > 0)
+      return refuse(
+        'NEIGHBOUR_HOLDS_SEATS',
+        `The neighbour ${siteId} holds seats of ${held.join(', ')}: take them back first (keyward site license unpropagate SERIAL --neighbour ${siteId}). A child that never comes back keeps them until the key expires.`,
+        { serials: held },
+      );
     return (await this.store.remove(siteId)) ? ok({ siteId }) : refuse('NEIGHBOUR_NOT_FOUND');
   }
 

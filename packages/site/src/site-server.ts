@@ -22,6 +22,7 @@ import { SiteReporter } from './site-reporter.js';
 import { SiteSchedule } from './site-schedule.js';
 import { SiteSettings } from './site-settings.js';
 import { openSiteDatabase } from './storage/database.js';
+import { DonationMarks } from './storage/donation-marks.js';
 import { DonationStore } from './storage/donation-store.js';
 import { ExpirationCheckStore } from './storage/expiration-check-store.js';
 import { IdentityStore } from './storage/identity-store.js';
@@ -126,6 +127,7 @@ export async function startSiteServer(
         propagation,
         config.protocol,
         now,
+        new DonationMarks(db),
         noticeOfReplacedKey(identity, notifier, now),
       ),
       propagation,

@@ -71,7 +71,7 @@ const list = leaf<SiteConnection>(
 
 const remove = leaf<SiteConnection>(
   'remove',
-  'Forget a neighbour; donations to a child are forgotten with it (unpropagate them first to take them back).',
+  'Forget a neighbour: a child holding seats of this site must give them back first (license unpropagate).',
   (c) => c.argument('<site-id>', "the neighbour's site id"),
   async (o, out, [siteId]) => {
     const removed = unwrap(

@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { notificationsMigration } from './notifications-migration.js';
 
 const initial: Migration = {
@@ -106,6 +106,43 @@ const renewals: Migration = {
   },
 };
 
+/**
+ * Donations outlive the key they came from: seats a child holds stay counted here until the child
+ * gives them back, even if the key is removed and added again. And a child remembers the latest
+ * donation it took from each donor of each key, so an older one sent again is a replay.
+ */
+const donationsKept: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('donations_kept')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('serial', 'text', (c) => c.notNull())
+      .addColumn('neighbour_site_id', 'text', (c) =>
+        c.notNull().references('neighbours.site_id').onDelete('cascade'),
+      )
+      .addColumn('items', 'text', (c) => c.notNull())
+      .addColumn('replaces', 'text')
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('delivered_at', 'text')
+      .addUniqueConstraint('donations_kept_serial_neighbour', ['serial', 'neighbour_site_id'])
+      .execute();
+    await sql`insert into donations_kept select id, serial, neighbour_site_id, items, replaces, state, created_at, delivered_at from donations`.execute(
+      db,
+    );
+    await db.schema.dropTable('donations').execute();
+    await db.schema.alterTable('donations_kept').renameTo('donations').execute();
+    await db.schema
+      .createTable('donation_marks')
+      .addColumn('donor_site_id', 'text', (c) => c.notNull())
+      .addColumn('serial', 'text', (c) => c.notNull())
+      .addColumn('issued_at', 'text', (c) => c.notNull())
+      .addColumn('donation_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('donation_marks_key', ['donor_site_id', 'serial'])
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -113,6 +150,7 @@ export const migrationProvider: MigrationProvider = {
       '0002_notifications': notificationsMigration,
       '0003_neighbours': neighbours,
       '0004_renewals': renewals,
+      '0005_donations_kept': donationsKept,
     };
   },
 };

@@ -83,6 +83,18 @@ export class NeighbourStore {
   }
 
   /** Removes a neighbour and, with it, the donations made to it. */
+  /** The keys whose seats a child holds, or may hold (delivered, or sent without a receipt yet). */
+  async seatsHeldBy(siteId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('donations')
+      .select('serial')
+      .where('neighbour_site_id', '=', siteId)
+      .where('state', 'in', ['pending', 'delivered'])
+      .orderBy('serial')
+      .execute();
+    return rows.map((row) => row.serial);
+  }
+
   async remove(siteId: string): Promise<boolean> {
     const result = await this.db.deleteFrom('neighbours').where('site_id', '=', siteId).executeTakeFirst();
     return result.numDeletedRows === 1n;

@@ -58,6 +58,14 @@ export interface NeighboursTable {
  * Seats of one license donated to one child. `pending` and `delivered` rows hold their seats
  * away from this site's stations; a `waiting` one wants seats that are not free yet.
  */
+/** The latest donation a child took from a donor for a key (or the withdrawal or replacement that ended it). */
+export interface DonationMarksTable {
+  donor_site_id: string;
+  serial: string;
+  issued_at: string;
+  donation_id: string;
+}
+
 export interface DonationsTable {
   id: string;
   serial: string;
@@ -137,6 +145,7 @@ export interface SiteDatabase {
   admin_tokens: AdminTokensTable;
   neighbours: NeighboursTable;
   donations: DonationsTable;
+  donation_marks: DonationMarksTable;
   site_settings: SiteSettingsTable;
   site_notifications: SiteNotificationsTable;
   notification_deliveries: NotificationDeliveriesTable;
