@@ -134,11 +134,11 @@ describe('site notifications', () => {
       const first = await smtp.waitFor((mail) => mail.parsed.messageId === `<${expiring.id}@plant.example>`);
       assert.equal(
         first.parsed.subject,
-        `[Plant 1] License ${expiring.license.serial} expires on 2027-03-01`,
+        `[Plant 1] License ${expiring.license.serial} is valid through 2027-02-28 only`,
       );
       assert.deepEqual([...first.recipients].sort(), ['admin@plant.example', 'it@plant.example']);
       assert.equal(first.sender, 'licensing@plant.example');
-      for (const fact of ['Plant 1', site.siteId, expiring.license.serial, 'cad', '2027-03-01'])
+      for (const fact of ['Plant 1', site.siteId, expiring.license.serial, 'cad', '2027-02-28'])
         assert.ok(first.parsed.text?.includes(fact), `the mail names ${fact}`);
 
       const second = await smtp.waitFor(
@@ -573,7 +573,7 @@ describe('the notification outbox across a restart', () => {
         );
         await second.context.notifier.deliverDue();
         const mail = await smtp.waitFor((m) => m.parsed.messageId?.startsWith(`<${event.id}@`) === true);
-        assert.match(mail.parsed.subject ?? '', /\[Plant 2\] License .* expires on 2027-03-01/);
+        assert.match(mail.parsed.subject ?? '', /\[Plant 2\] License .* is valid through 2027-02-28 only/);
         const [record] = await second.context.notifier.history();
         assert.equal(record?.deliveries[0]?.state, 'sent');
         assert.equal(record?.hook.state, 'skipped');

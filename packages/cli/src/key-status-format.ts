@@ -1,4 +1,5 @@
 import type { KeyStatus } from '@keyward/client';
+import { lastValidDay } from '@keyward/core';
 import { table } from './output.js';
 
 export function describeVerdict(status: KeyStatus): string {
@@ -28,8 +29,7 @@ export function describeVerdict(status: KeyStatus): string {
 export function expiryText(expiresAt: string | null): string {
   if (expiresAt === null) return 'never';
   if (!expiresAt.endsWith('T00:00:00.000Z')) return expiresAt;
-  const lastDay = new Date(Date.parse(expiresAt) - 86_400_000).toISOString().slice(0, 10);
-  return `valid through ${lastDay} (UTC)`;
+  return `valid through ${lastValidDay(expiresAt)} (UTC)`;
 }
 
 /** One label, then one line per entry, the way the key status utility lists them. */

@@ -18,3 +18,13 @@ export function parseInstant(text: string): Date | undefined {
 export function laterInstant(a: string, b: string): string {
   return a > b ? a : b;
 }
+
+/**
+ * The last day (UTC, YYYY-MM-DD) a license ending at `expiresAt` is valid, as the vendor gave it:
+ * a license "valid through 2027-06-01" ends at midnight starting 2027-06-02.
+ */
+export function lastValidDay(expiresAt: string): string {
+  const end = Date.parse(expiresAt);
+  const midnight = end % DAY_MS === 0;
+  return new Date(midnight ? end - DAY_MS : end).toISOString().slice(0, 10);
+}

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { LicenseView } from '@keyward/site';
 import { Command } from 'commander';
 import { leaf, readUserFile, unwrap } from '../command-kit.js';
+import { expiryText } from '../key-status-format.js';
 import { connectSite, type SiteConnection } from './site-connection.js';
 import { propagate, unpropagate } from './site-propagation.js';
 
@@ -12,7 +13,7 @@ const seatsOf = (items: LicenseView['items']) =>
 
 const ORIGIN_TEXT: Record<LicenseView['origin'], string> = {
   manual: 'added manually',
-  renewal: 'automatic update',
+  renewal: 'renewal (automatic update)',
   neighbour: 'received from a neighbour',
 };
 
@@ -21,7 +22,7 @@ function licenseLines(license: LicenseView): string {
   const origin =
     license.origin === 'neighbour' ? `donated by ${license.fromSiteId}` : ORIGIN_TEXT[license.origin];
   return [
-    `${license.serial}  ${license.product}  ${seatsOf(license.items)}  expires ${license.expiresAt?.slice(0, 10) ?? 'never'}  origin: ${origin}`,
+    `${license.serial}  ${license.product}  ${seatsOf(license.items)}  ${expiryText(license.expiresAt)}  origin: ${origin}`,
     `  key file: ${license.keyFile ?? 'none (keyward site license export)'}${license.replacedBy === null ? '' : `  replaced by ${license.replacedBy}: removed once no station or neighbour uses it`}`,
     stations.length === 0
       ? '  propagated to: no station'

@@ -17,10 +17,10 @@ const renewal = {
 };
 
 describe('notification mails', () => {
-  it('an expiring license: site, serial, product and expiry', () => {
+  it('an expiring license: site, serial, product and the last day it is valid, as the vendor gave it', () => {
     const mail = notificationMail(base);
-    assert.equal(mail.subject, '[Plant 1] License KW-OLD expires on 2027-01-20');
-    for (const fact of ['Plant 1', 'sit_1', 'KW-OLD', 'cad', '2027-01-20'])
+    assert.equal(mail.subject, '[Plant 1] License KW-OLD is valid through 2027-01-19 only');
+    for (const fact of ['Plant 1', 'sit_1', 'KW-OLD', 'cad', 'Valid through: 2027-01-19'])
       assert.match(mail.text, new RegExp(fact));
   });
 
@@ -40,7 +40,7 @@ describe('notification mails', () => {
   it('a renewed license: the new key and where it was propagated', () => {
     const mail = notificationMail({ ...base, kind: 'license.renewed', renewal });
     assert.match(mail.subject, /KW-OLD renewed automatically/);
-    assert.match(mail.text, /New expiry: 2028-01-20/);
+    assert.match(mail.text, /New license valid through: 2028-01-19/);
     assert.match(mail.text, /Propagated to stations: ws-1, ws-2/);
     assert.match(mail.text, /neighbour site servers: sit_child/);
     assert.match(mail.text, /keyward site license export KW-NEW/);

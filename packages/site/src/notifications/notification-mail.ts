@@ -1,3 +1,4 @@
+import { lastValidDay } from '@keyward/core';
 import type { RenewalFacts, SiteEvent } from '../site-events.js';
 
 /** A notification as an administrator reads it in a mail client. */
@@ -6,7 +7,8 @@ export interface NotificationMail {
   readonly text: string;
 }
 
-const day = (at: string | null) => (at === null ? 'never' : at.slice(0, 10));
+/** The last day a license is valid, as the vendor wrote it ("valid through"). */
+const day = (at: string | null) => (at === null ? 'never' : lastValidDay(at));
 
 const listed = (names: readonly string[]) => (names.length === 0 ? 'none' : names.join(', '));
 
@@ -18,14 +20,14 @@ function licenseLines(event: SiteEvent): string[] {
   return [
     `License: ${event.license.serial}`,
     `Product: ${event.license.product}`,
-    `Expires: ${day(event.license.expiresAt)}`,
+    `Valid through: ${day(event.license.expiresAt)}`,
   ];
 }
 
 function renewalLines(renewal: RenewalFacts): string[] {
   return [
     `New license: ${renewal.serial}`,
-    `New expiry: ${day(renewal.expiresAt)}`,
+    `New license valid through: ${day(renewal.expiresAt)}`,
     `Propagated to stations: ${listed(renewal.propagatedTo.stations)}`,
     `Propagated to neighbour site servers: ${listed(renewal.propagatedTo.neighbours)}`,
   ];
@@ -36,9 +38,9 @@ const exportHint = (serial: string) =>
 
 function expiring(event: SiteEvent): NotificationMail {
   return {
-    subject: `[${event.site.name}] License ${event.license.serial} expires on ${day(event.license.expiresAt)}`,
+    subject: `[${event.site.name}] License ${event.license.serial} is valid through ${day(event.license.expiresAt)} only`,
     text: [
-      `The license ${event.license.serial} (${event.license.product}) held by the site server ${event.site.name} expires on ${day(event.license.expiresAt)}.`,
+      `The license ${event.license.serial} (${event.license.product}) held by the site server ${event.site.name} is valid through ${day(event.license.expiresAt)}.`,
       'No renewal is waiting for it at the vendor. Once one is bought, the license expiration task installs it by itself.',
       '',
       ...licenseLines(event),
@@ -69,7 +71,7 @@ function renewed(event: SiteEvent): NotificationMail {
   return {
     subject: `[${event.site.name}] License ${event.license.serial} renewed automatically`,
     text: [
-      `The license ${event.license.serial} (${event.license.product}) held by the site server ${event.site.name} was renewed automatically${renewal === undefined ? '' : ` by ${renewal.serial}, valid until ${day(renewal.expiresAt)}`}.`,
+      `The license ${event.license.serial} (${event.license.product}) held by the site server ${event.site.name} was renewed automatically${renewal === undefined ? '' : ` by ${renewal.serial}, valid through ${day(renewal.expiresAt)}`}.`,
       "The new license took the old one's place everywhere it was propagated; the old one is removed once no station or neighbour server uses it.",
       '',
       ...licenseLines(event),
