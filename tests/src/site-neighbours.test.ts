@@ -245,7 +245,14 @@ describe('neighbour site servers', () => {
     const forget = await siteCall(a, 'DELETE', `/v1/site/neighbours/${b.siteId}`);
     assert.deepEqual([forget.status, forget.body.code], [409, 'NEIGHBOUR_HOLDS_SEATS']);
 
-    assert.equal((await siteCall(a, 'DELETE', `/v1/site/licenses/${serial}`)).status, 200);
+    const removed = await siteCall(a, 'DELETE', `/v1/site/licenses/${serial}`);
+    assert.deepEqual([removed.status, removed.body.stillHeldBy], [200, [b.siteId]]);
+    const takeBack = await siteCall(a, 'DELETE', `/v1/site/licenses/${serial}/propagation/${b.siteId}`);
+    assert.equal(
+      takeBack.body.code,
+      'SITE_LICENSE_NOT_FOUND',
+      'a withdrawal needs the key the child checks it against',
+    );
     await addKey(a, serial);
     const leased = await race(a, issued, 'again', 12);
     assert.equal(leased.length, 6, "B still holds 4 of the key's 10 seats");

@@ -41,6 +41,12 @@ function merged(share: SeatShare, more: SeatShare): SeatShare {
   return result;
 }
 
+function seatList(items: SeatShare): string {
+  return Object.entries(items)
+    .flatMap(([item, seats]) => Object.entries(seats).map(([seat, count]) => `${item}/${seat} ${count}`))
+    .join(', ');
+}
+
 /**
  * The donor's side of seat donations: seats of this site's own licenses given to child site
  * servers. A donation holds its seats here from the moment it is reserved (pending), so the
@@ -72,7 +78,12 @@ export class Donations {
     const terms = this.manager.terms(held);
     if (!terms.ok) return terms;
     const beyond = seatsBeyond(items, terms.value.contents.items);
-    if (beyond.length > 0) return refuse('DONATION_EXCEEDS_LICENSE', undefined, { seats: beyond });
+    if (beyond.length > 0)
+      return refuse(
+        'DONATION_EXCEEDS_LICENSE',
+        `The license ${serial} does not hold that many seats of ${beyond.join(', ')} (its seats: ${seatList(terms.value.contents.items)}).`,
+        { seats: beyond },
+      );
     const existing = await this.store.find(serial, neighbourSiteId);
     const record = {
       id: newId('don', this.now().getTime()),
@@ -110,7 +121,13 @@ export class Donations {
       if (!site.ok) return site;
       const child = await this.neighbourStore.find(neighbourSiteId);
       const held = await this.licenses.find(serial);
-      if (child?.url != null && held !== undefined) {
+      // The child checks a withdrawal against the key, as it checked the donation.
+      if (held === undefined)
+        return refuse(
+          'SITE_LICENSE_NOT_FOUND',
+          `The key ${serial} was removed from this site server: add it again to take its seats back from ${neighbourSiteId}.`,
+        );
+      if (child?.url != null) {
         const withdrawal = this.bundle(site.value, held, child, {
           ...record,
           id: newId('don', this.now().getTime()),

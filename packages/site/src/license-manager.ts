@@ -76,7 +76,12 @@ export class LicenseManager {
   async add(fileText: string): Promise<Result<LicenseView>> {
     const license = this.read(fileText);
     if (!license.ok) return license;
-    const keyFile = await writeKeyFile(this.keysDir, license.value.terms.serial, fileText);
+    // The copy kept is written from the signed document, so its readable headers are the vendor's.
+    const keyFile = await writeKeyFile(
+      this.keysDir,
+      license.value.terms.serial,
+      encodeSiteLicenseFile(license.value.envelope, license.value.terms),
+    );
     const held = this.held(license.value, 'manual', keyFile);
     if (!(await this.licenses.add(held, license.value.terms.contents.expiresAt)))
       return refuse('SITE_LICENSE_EXISTS');
@@ -164,8 +169,16 @@ export class LicenseManager {
   }
 
   /** Removes a license and the leases of its seats; a file exported earlier stays where it is. */
-  async remove(serial: string): Promise<Result<{ readonly serial: string }>> {
-    return (await this.licenses.remove(serial)) ? ok({ serial }) : refuse('SITE_LICENSE_NOT_FOUND');
+  async remove(
+    serial: string,
+  ): Promise<Result<{ readonly serial: string; readonly stillHeldBy: readonly string[] }>> {
+    if (!(await this.licenses.remove(serial))) return refuse('SITE_LICENSE_NOT_FOUND');
+    // Seats a child holds stay counted: added again, the key lends only what the children left.
+    const donated = await this.donations.list(serial);
+    return ok({
+      serial,
+      stillHeldBy: donated.filter((d) => d.state !== 'waiting').map((d) => d.neighbourSiteId),
+    });
   }
 
   /**

@@ -84,12 +84,16 @@ const remove = leaf<SiteConnection>(
   (c) => c.argument('<serial>', 'the serial number'),
   async (o, out, [serial]) => {
     const removed = unwrap(
-      await connectSite(o).request<{ serial: string }>(
+      await connectSite(o).request<{ serial: string; stillHeldBy: string[] }>(
         'DELETE',
         `/v1/site/licenses/${encodeURIComponent(serial ?? '')}`,
       ),
     );
-    out.result(removed, () => `Removed ${removed.serial}.`);
+    out.result(removed, () =>
+      removed.stillHeldBy.length === 0
+        ? `Removed ${removed.serial}.`
+        : `Removed ${removed.serial}. ${removed.stillHeldBy.join(', ')} still hold(s) seats of it: they stay counted until given back (license unpropagate).`,
+    );
   },
 );
 

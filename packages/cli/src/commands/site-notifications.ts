@@ -205,7 +205,7 @@ const listNotifications = leaf<SiteConnection & { limit?: number }>(
 );
 
 const OUTCOME_TEXT: Record<string, string> = {
-  expiring: 'no renewal bought: expiration notification sent',
+  expiring: 'no renewal bought (the expiration notification goes once per key)',
   incompatible: 'renewal added but not propagated',
   renewed: 'renewed and propagated',
   failed: 'not handled this time',

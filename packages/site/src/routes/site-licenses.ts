@@ -99,7 +99,15 @@ export const removeLicenseRoute: SiteRoute = (app, ctx) => {
       schema: {
         operationId: 'removeSiteLicense',
         params: SerialParams,
-        response: { 200: Type.Object({ serial: Type.String() }) },
+        response: {
+          200: Type.Object({
+            serial: Type.String(),
+            stillHeldBy: Type.Array(Type.String(), {
+              description:
+                'Neighbours still holding seats of the key: they stay counted if it is added again.',
+            }),
+          }),
+        },
       },
     },
     async (request, reply) => answer(request, reply, await ctx.licenses.remove(request.params.serial)),
