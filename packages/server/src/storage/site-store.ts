@@ -61,22 +61,25 @@ export class SiteStore {
    * sequence and date updated); a serial another site holds leaves it as it was.
    */
   async claim(siteId: string, licenseId: string, sequence: number, at: string): Promise<SiteClaim> {
-    const inserted = await this.db
-      .insertInto('site_licenses')
-      .values({ site_id: siteId, license_id: licenseId, sequence, issued_at: at })
-      .onConflict((conflict) => conflict.column('license_id').doNothing())
-      .executeTakeFirst();
-    if (inserted.numInsertedOrUpdatedRows === 1n) return { kind: 'claimed' };
-    const updated = await this.db
-      .updateTable('site_licenses')
-      .set({ sequence, issued_at: at })
-      .where('site_id', '=', siteId)
-      .where('license_id', '=', licenseId)
-      .executeTakeFirst();
-    if (updated.numUpdatedRows === 1n) return { kind: 'reissued' };
-    const holder = await this.holderOf(licenseId);
-    if (holder === undefined) throw new Error(`License ${licenseId} is claimed by no site`);
-    return { kind: 'held', holder };
+    // Two rounds at most: the holder found by the conflict may give its claim up before it is read.
+    for (let round = 0; round < 2; round++) {
+      const inserted = await this.db
+        .insertInto('site_licenses')
+        .values({ site_id: siteId, license_id: licenseId, sequence, issued_at: at })
+        .onConflict((conflict) => conflict.column('license_id').doNothing())
+        .executeTakeFirst();
+      if (inserted.numInsertedOrUpdatedRows === 1n) return { kind: 'claimed' };
+      const updated = await this.db
+        .updateTable('site_licenses')
+        .set({ sequence, issued_at: at })
+        .where('site_id', '=', siteId)
+        .where('license_id', '=', licenseId)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 1n) return { kind: 'reissued' };
+      const holder = await this.holderOf(licenseId);
+      if (holder !== undefined) return { kind: 'held', holder };
+    }
+    throw new Error(`License ${licenseId} is claimed and given up over and over`);
   }
 
   /** Gives up a claim just made, when a computer turned out to hold the serial meanwhile. */
