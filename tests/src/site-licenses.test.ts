@@ -25,7 +25,7 @@ describe('site license manager', () => {
   before(async () => {
     vendor = await startTestVendor();
     site = await startTestSite(vendor);
-    issued = await vendor.issue({ items: { cad: { nodes: 5 } } }, 2);
+    issued = await vendor.issue({ items: { cad: { nodes: 5 } } }, 3);
   });
   after(async () => {
     await site.close();
@@ -69,7 +69,8 @@ describe('site license manager', () => {
     const file = await site.keyFile(issued.licenses[1]?.serial ?? '');
     const other = await startTestSite(vendor);
     try {
-      const foreign = await other.keyFile(issued.licenses[1]?.serial ?? '');
+      // Another serial: the one above is this site's, and a serial is issued to one site only.
+      const foreign = await other.keyFile(issued.licenses[2]?.serial ?? '');
       const refusals = [
         await siteCall(site, 'POST', '/v1/site/licenses', { file: await widened(file) }),
         await siteCall(site, 'POST', '/v1/site/licenses', {

@@ -410,9 +410,6 @@ if (event.keyFile) writeFileSync(${JSON.stringify(hookDir)} + '/' + event.renewa
   });
 
   it('a tampered renewal, one issued for another site, or one hidden on the way is refused and nothing is added', async () => {
-    const issued = await keyOnA({ cad: { nodes: 10 } }, 20);
-    const old = serialOf(issued);
-    const renewal = await renewalOf(issued, { cad: { nodes: 10 } });
     const widen = (file: string) => {
       const envelope = decodeSiteLicenseFile(file);
       assert.ok(envelope.ok);
@@ -428,10 +425,15 @@ if (event.keyFile) writeFileSync(${JSON.stringify(hookDir)} + '/' + event.renewa
       ['foreign', 'WRONG_SITE'],
       ['hidden', 'ANSWER_MISMATCH'],
     ] as const) {
+      // A serial is held by one site, so each attack has its own license, renewal and spare.
+      const issued = await vendor.issue({ items: { cad: { nodes: 10 } }, durationDays: 20 });
+      const old = serialOf(issued);
+      await renewalOf(issued, { cad: { nodes: 10 } });
+      const spare = await renewalOf(issued, { cad: { nodes: 10 } }, false);
       const proxy = await renewalProxy(vendor, async (answer) => {
         if (answer.renewal === null) return answer;
         if (attack === 'hidden') return { ...answer, renewal: null };
-        const file = attack === 'foreign' ? await b.keyFile(renewal) : widen(answer.renewal.file);
+        const file = attack === 'foreign' ? await b.keyFile(spare) : widen(answer.renewal.file);
         return { ...answer, renewal: { ...answer.renewal, file } };
       });
       const f = await startTestSite(vendor, { env: { KEYWARD_SITE_VENDOR_URL: proxy.url } });

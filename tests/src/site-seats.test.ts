@@ -22,7 +22,7 @@ describe('site seats', () => {
   before(async () => {
     vendor = await startTestVendor();
     site = await startTestSite(vendor, { env: { KEYWARD_SITE_MAX_BORROW_DAYS: '7' } });
-    issued = await vendor.issue({ items: { cad: { nodes: 100, servers: 1 } } }, 1);
+    issued = await vendor.issue({ items: { cad: { nodes: 100, servers: 1 } } }, 2);
     await site.admin('POST', '/v1/site/licenses', {
       file: await site.keyFile(issued.licenses[0]?.serial ?? ''),
     });
@@ -144,8 +144,9 @@ describe('site seats', () => {
       const theirs = await other.admin<{ siteKey: string }>('GET', '/v1/site');
       assert.notEqual(theirs.siteKey, site.server.context.identity.key.publicKey);
       const otherStation = other.station('forged-0', issued.sdkConfig);
+      // Its own serial of the product: the first is this site's, and a serial has one site.
       await other.admin('POST', '/v1/site/licenses', {
-        file: await other.keyFile(issued.licenses[0]?.serial ?? ''),
+        file: await other.keyFile(issued.licenses[1]?.serial ?? ''),
       });
       const theirLease = await otherStation.lease('cad', 'servers');
       assert.ok(theirLease.ok);

@@ -20,6 +20,10 @@ export const errorCatalogue = {
   LICENSE_EXPIRED: 'This license has expired: ask the vendor for a renewal.',
   SERIAL_BOUND_ELSEWHERE:
     'This serial number is in use on another computer: transfer it from there first (keyward key deactivate), or ask the vendor to release it.',
+  SERIAL_HELD_BY_SITE:
+    'This serial number is held by a site server: use a seat from that site server (ask its administrator), not an activation on this computer.',
+  SERIAL_ON_COMPUTER:
+    'This serial number is activated on a computer: release it first (keyward key deactivate there, or the vendor releases it), then issue it to the site server.',
   NOT_BOUND_HERE: 'This serial number is not activated on this computer.',
   NOT_BOUND: 'This serial number is not activated on any computer.',
   TRANSFER_LIMIT_REACHED: 'This license has been transferred as many times as its policy allows.',
@@ -79,6 +83,8 @@ export const errorCatalogue = {
   SITE_NOT_REGISTERED:
     'This site server has no certificate from the vendor yet: register its key with the vendor (keyward admin site register) and install the certificate.',
   WRONG_SITE: 'This file was issued for another site server.',
+  SITE_LICENSE_ISSUED_ELSEWHERE:
+    'This serial number is already issued to another site server: a serial is held by one site server at a time.',
   SITE_LICENSE_NOT_FOUND: 'The site server holds no license with this serial number.',
   SITE_LICENSE_EXISTS:
     'The site server already holds this license (remove it first to add another issue of it).',

@@ -27,6 +27,7 @@ import type { ServerContext } from '../context.js';
 import type { SerialRecord } from '../storage/binding-store.js';
 import { queueWebhookEvent } from '../webhooks/webhook-outbox.js';
 import { type ContainerMessage, readContainerMessage } from './container-message.js';
+import { bindUnlessHeldBySite } from './site-held.js';
 
 /**
  * A machine-API refusal: the error, and the vendor's signature over it and the asker's nonce
@@ -96,7 +97,10 @@ async function checkFailed(
   return err(refusal);
 }
 
-/** Binds the serial if unused, or refreshes the binding of this computer; refuses for another computer. */
+/**
+ * Binds the serial if unused, or refreshes the binding of this computer; refuses for another
+ * computer, and a new binding of a serial a site server holds.
+ */
 async function bindOrRefresh(
   ctx: ServerContext,
   record: SerialRecord,
@@ -127,7 +131,9 @@ async function bindOrRefresh(
       createdAt: at,
       lastCheckedAt: at,
     };
-    if (await ctx.bindings.bindIfUnbound(candidate)) {
+    const bound = await bindUnlessHeldBySite(ctx, candidate);
+    if (!bound.ok) return bound;
+    if (bound.value) {
       ctx.metrics.activations.inc();
       return ok(candidate);
     }

@@ -24,6 +24,7 @@ import type { ServerContext } from '../context.js';
 import type { SerialRecord } from '../storage/binding-store.js';
 import { grantLicense } from './activation-server.js';
 import { readContainerMessage } from './container-message.js';
+import { bindUnlessHeldBySite } from './site-held.js';
 
 export interface UnlockKey {
   readonly serial: string;
@@ -34,7 +35,8 @@ export interface UnlockKey {
 /**
  * E-mail or fax activation, the vendor's half: the activation request file in (integrity, then
  * decryption with the vendor's key, then the container's signature), the Unlock Key out. The
- * binding rules are those of online activation: a serial bound to another computer is refused.
+ * binding rules are those of online activation: a serial bound to another computer, or held
+ * by a site server, is refused.
  */
 export async function unlockFromRequest(ctx: ServerContext, text: string): Promise<Result<UnlockKey>> {
   const opened = openSealedFile(text, ACTIVATION_REQUEST_LABEL, (kid) => ctx.keyring.unsealKeyFor(kid));
@@ -107,7 +109,9 @@ export async function unlockFromCode(
       createdAt: at,
       lastCheckedAt: at,
     };
-    if (await ctx.bindings.bindIfUnbound(candidate)) {
+    const bound = await bindUnlessHeldBySite(ctx, candidate);
+    if (!bound.ok) return bound;
+    if (bound.value) {
       ctx.metrics.activations.inc();
       return unlocked;
     }

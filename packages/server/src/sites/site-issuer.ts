@@ -64,7 +64,8 @@ export async function issueSiteLicense(
 /**
  * A site license key file: the license's current terms, signed for that site only, and recorded
  * as issued to it (so the site may later ask for this license's renewal). A license that may not
- * be used (revoked, suspended, expired) is not issued.
+ * be used (revoked, suspended, expired) is not issued, nor one another site or a computer holds:
+ * a serial's seats are lent by one holder only. Issuing again to the same site is allowed.
  */
 export async function issueSiteLicenseTo(
   ctx: ServerContext,
@@ -86,7 +87,40 @@ export async function issueSiteLicenseTo(
     contents: terms.contents,
     issuedAt: now.toISOString(),
   };
+  const claimed = await claimForSite(ctx, site, license, document);
+  if (!claimed.ok) return claimed;
   const envelope = signSiteLicense(document, ctx.keyring.signer);
-  await ctx.sites.recordIssue(site.id, license.id, terms.sequence, document.issuedAt);
   return ok({ serial: document.serial, file: encodeSiteLicenseFile(envelope, document) });
 }
+
+/**
+ * Records the license as the site's, refused when another site or a computer holds it. Between
+ * sites the database decides. An activation may race a new claim: each side writes, then looks
+ * for the other's record, so at least one of the two sees the other and gives way (here, by
+ * giving up the claim).
+ */
+async function claimForSite(
+  ctx: ServerContext,
+  site: Site,
+  license: License,
+  issue: { readonly sequence: number; readonly issuedAt: string },
+): Promise<Result<void>> {
+  if (await ctx.bindings.isBound(license.id)) return onComputer(license);
+  const claim = await ctx.sites.claim(site.id, license.id, issue.sequence, issue.issuedAt);
+  if (claim.kind === 'held')
+    return refuse(
+      'SITE_LICENSE_ISSUED_ELSEWHERE',
+      `The serial ${license.serial} is already issued to site ${claim.holder.name} (${claim.holder.id}): a serial is held by one site server at a time.`,
+    );
+  if (claim.kind === 'claimed' && (await ctx.bindings.isBound(license.id))) {
+    await ctx.sites.unclaim(site.id, license.id);
+    return onComputer(license);
+  }
+  return ok(undefined);
+}
+
+const onComputer = (license: License) =>
+  refuse(
+    'SERIAL_ON_COMPUTER',
+    `The serial ${license.serial} is activated on a computer: release it first (keyward key deactivate there, or the vendor releases it), then issue it to the site server.`,
+  );

@@ -184,6 +184,29 @@ export class BindingStore {
     });
   }
 
+  /** Whether a computer holds the serial: it may then not be issued to a site server. */
+  async isBound(licenseId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('bindings')
+      .select('id')
+      .where('license_id', '=', licenseId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * Takes back a binding just made, because a site server claimed the serial meanwhile: the
+   * history (and the vendor's webhook) hear of it as a release, after the activation they heard of.
+   */
+  async withdraw(binding: Binding, at: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const removed = await trx.deleteFrom('bindings').where('id', '=', binding.id).executeTakeFirst();
+      if (removed.numDeletedRows !== 1n) return;
+      const detail = { bindingId: binding.id, reason: 'A site server holds the serial' };
+      await recordLicenseEvent(trx, binding.licenseId, 'released', detail, at);
+    });
+  }
+
   /**
    * A successful check from the bound computer. A new container there (reinstalled application)
    * takes over the binding, and a tolerated hardware change moves its fingerprint along.

@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 /** Written with the schema builder only, so the same migrations run on SQLite and PostgreSQL. */
 const initial: Migration = {
@@ -397,6 +397,38 @@ const renewals: Migration = {
   },
 };
 
+/**
+ * A serial is held by one site server: the unique license_id decides when two issues race. Before
+ * it, a serial could be issued to several sites, each lending its full seats. This is a dev-stage
+ * project, so such duplicates are resolved here rather than refused: the site with the earliest
+ * recorded issue keeps the serial, the others' records go (their key files stay valid until they
+ * expire, but they can no longer fetch its renewal). The count dropped is reported as a process
+ * warning so that it is not silent.
+ */
+const siteSerials: Migration = {
+  async up(db: Kysely<unknown>) {
+    const dropped = await sql`
+      DELETE FROM site_licenses
+      WHERE EXISTS (
+        SELECT 1 FROM site_licenses AS earlier
+        WHERE earlier.license_id = site_licenses.license_id
+          AND (earlier.issued_at < site_licenses.issued_at
+            OR (earlier.issued_at = site_licenses.issued_at AND earlier.site_id < site_licenses.site_id))
+      )`.execute(db);
+    const count = Number(dropped.numAffectedRows ?? 0n);
+    if (count > 0)
+      process.emitWarning(
+        `Migration 0013_site_serials dropped ${count} later issue(s) of serials issued to several site servers`,
+      );
+    await db.schema
+      .createIndex('site_licenses_license')
+      .on('site_licenses')
+      .column('license_id')
+      .unique()
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -412,6 +444,7 @@ export const migrationProvider: MigrationProvider = {
       '0010_portal': portal,
       '0011_sites': sites,
       '0012_renewals': renewals,
+      '0013_site_serials': siteSerials,
     };
   },
 };

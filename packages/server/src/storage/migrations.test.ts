@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { migrationProvider } from './migrations.js';
+
+describe('migration 0013_site_serials', () => {
+  it('keeps the earliest issue of a serial issued to several sites, then refuses a second site', async () => {
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    assert.equal((await migrator.migrateTo('0012_renewals')).error, undefined);
+    // The issues alone, without their sites and licenses: only the rows of site_licenses matter here.
+    await sql`PRAGMA foreign_keys = OFF`.execute(db);
+    const issue = (site: string, license: string, at: string) =>
+      sql`INSERT INTO site_licenses (site_id, license_id, sequence, issued_at)
+          VALUES (${site}, ${license}, 0, ${at})`.execute(db);
+    await issue('sit_b', 'lic_1', '2026-01-02T00:00:00.000Z');
+    await issue('sit_a', 'lic_1', '2026-01-03T00:00:00.000Z');
+    await issue('sit_c', 'lic_1', '2026-01-02T00:00:00.000Z');
+    await issue('sit_a', 'lic_2', '2026-01-05T00:00:00.000Z');
+
+    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    const { rows } = await sql<{ site_id: string; license_id: string }>`
+      SELECT site_id, license_id FROM site_licenses ORDER BY license_id`.execute(db);
+    assert.deepEqual(
+      rows.map((row) => [row.license_id, row.site_id]),
+      [
+        ['lic_1', 'sit_b'],
+        ['lic_2', 'sit_a'],
+      ],
+    );
+    await assert.rejects(issue('sit_c', 'lic_2', '2026-01-06T00:00:00.000Z'), /UNIQUE/);
+    await db.destroy();
+  });
+});
