@@ -7,6 +7,8 @@ describe('what an online refusal does to the container', () => {
   const rows: ReadonlyArray<[ErrorCode, OnlineIntent, boolean]> = [
     ['SERIAL_BOUND_ELSEWHERE', 'activate', true],
     ['SERIAL_BOUND_ELSEWHERE', 'check', true],
+    ['SERIAL_HELD_BY_SITE', 'activate', false],
+    ['SERIAL_HELD_BY_SITE', 'check', true],
     ['LICENSE_SUSPENDED', 'check', true],
     ['LICENSE_SUSPENDED', 'activate', false],
     ['LICENSE_REVOKED', 'check', true],

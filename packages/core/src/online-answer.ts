@@ -18,6 +18,8 @@ export function refusalFreezes(code: ErrorCode, intent: OnlineIntent): boolean {
     case 'LICENSE_SUSPENDED':
     case 'LICENSE_EXPIRED':
     case 'SERIAL_UNKNOWN':
+    // A computer released before its serial went to a site server stops at its next check.
+    case 'SERIAL_HELD_BY_SITE':
       return intent === 'check';
     default:
       return false;
