@@ -5,7 +5,7 @@ import { join } from 'node:path';
  * A key file's name in the data directory. The serial is the vendor's, but it is still a name
  * from outside: anything but letters, digits and dashes is replaced, so it cannot leave the folder.
  */
-export function keyFileName(serial: string): string {
+function keyFileName(serial: string): string {
   return `${serial.replace(/[^A-Za-z0-9-]/g, '_')}.key`;
 }
 
