@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ok, type Result, type SiteReport } from '@keyward/core';
+import { ok, type Result, refuse, type SiteReport } from '@keyward/core';
 import type { LicenseManager, LicenseView } from './license-manager.js';
 import type { VendorLink } from './vendor-link.js';
 
@@ -32,6 +32,8 @@ export class SiteReporter {
   ) {}
 
   async report(): Promise<Result<{ readonly sent: boolean }>> {
+    // Every live lease is read to build a report: not worth it with nowhere to send it.
+    if (!this.vendor.configured) return refuse('VENDOR_URL_MISSING');
     const views = await this.manager.list();
     if (!views.ok) return views;
     const licenses = views.value.map(reported);

@@ -1,4 +1,5 @@
 import {
+  isErrorCode,
   newNonce,
   ok,
   type Result,
@@ -29,6 +30,11 @@ export class VendorLink {
     private readonly identity: SiteIdentity,
     private readonly now: () => Date,
   ) {}
+
+  /** Whether the site knows where the vendor is: without it, nothing is fetched or reported. */
+  get configured(): boolean {
+    return this.vendorUrl !== undefined;
+  }
 
   /** The renewal waiting for `serial`, or null when none was bought. */
   async fetchRenewal(serial: string): Promise<Result<FetchedRenewal | null>> {
@@ -90,10 +96,11 @@ export class VendorLink {
     }
     if (response.ok) return ok(value);
     const problem = value as { code?: unknown; message?: unknown };
+    const message = typeof problem.message === 'string' ? problem.message : undefined;
+    if (response.status < 500 && isErrorCode(problem.code)) return refuse(problem.code, message);
     return refuse(
       'VENDOR_UNREACHABLE',
-      `The vendor server refused: ${typeof problem.message === 'string' ? problem.message : response.status}`,
-      { vendorCode: typeof problem.code === 'string' ? problem.code : null },
+      `The vendor server failed (${response.status}${message === undefined ? '' : `: ${message}`}): the task runs again on its next turn.`,
     );
   }
 }
