@@ -10,6 +10,7 @@ import { keyStatusStartup } from './lib/key-status.mjs';
 import { load } from './lib/load.mjs';
 import { offlineVerification } from './lib/offline.mjs';
 import { startJsonProcess, startVendor, stop } from './lib/processes.mjs';
+import { deactivationBodies } from './lib/releases.mjs';
 import { siteSeatBenchmark } from './lib/site-seats.mjs';
 import { updateBenchmarks } from './lib/updates.mjs';
 
@@ -19,7 +20,9 @@ const SMALL = setting('KEYWARD_BENCH_SMALL', 10_000, 2_000);
 const LARGE = setting('KEYWARD_BENCH_LARGE', 1_000_000, 50_000);
 const DURATION = setting('KEYWARD_BENCH_SECONDS', 5, 2);
 const STATIONS = setting('KEYWARD_BENCH_STATIONS', 10_000, 1_000);
-const ACTIVATIONS = QUICK ? 1_000 : 8_000;
+// Serials 1.. are activated, the next ones released, the last one checked offline.
+const ACTIVATIONS = QUICK ? 1_000 : 7_000;
+const RELEASES = QUICK ? 300 : 2_000;
 const temporary = [];
 const log = (text) => process.stderr.write(`${text}\n`);
 
@@ -113,9 +116,14 @@ try {
 
   log('activation (new bindings)...');
   const activationBodies = small.serials
-    .slice(1, Math.min(small.serials.length - 10, ACTIVATIONS + 1))
+    .slice(1, ACTIVATIONS + 1)
     .map((serial) => licenseRequestBody(serial));
   const activation = await load(`${small.url}/v1/machine/activate`, { bodies: activationBodies });
+
+  log('deactivation (releases for a transfer)...');
+  const releaseSerials = small.serials.slice(ACTIVATIONS + 1, ACTIVATIONS + 1 + RELEASES);
+  const releaseBodies = await deactivationBodies(small.url, releaseSerials);
+  const deactivation = await load(`${small.url}/v1/machine/deactivate`, { bodies: releaseBodies });
 
   log('offline verification in the SDK...');
   const offline = await offlineVerification(small.sdkConfig, small.serials.at(-1));
@@ -160,6 +168,11 @@ try {
       baselineRequestsPerSecond: baseline.requestsPerSecond,
       ratioToBare: ratio(activation.requestsPerSecond, baseline.requestsPerSecond),
       target: '>= 1,000 per second on SQLite',
+    },
+    deactivation: {
+      ...deactivation,
+      baselineRequestsPerSecond: baseline.requestsPerSecond,
+      ratioToBare: ratio(deactivation.requestsPerSecond, baseline.requestsPerSecond),
     },
     offlineVerification: { ...offline, target: '>= 0.9x raw Ed25519 verify' },
     coldStart: { medianMs: coldStartMs, target: '< 1000 ms to the first answered request' },
@@ -215,6 +228,11 @@ try {
       value: activation.requestsPerSecond,
       baseline: baseline.requestsPerSecond,
       ratio: figures.activation.ratioToBare,
+    },
+    'deactivation (per s)': {
+      value: deactivation.requestsPerSecond,
+      baseline: baseline.requestsPerSecond,
+      ratio: figures.deactivation.ratioToBare,
     },
     'offline check (per s)': {
       value: offline.sdkChecksPerSecond,
