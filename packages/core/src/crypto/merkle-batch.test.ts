@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { DOCUMENT_TYPES, DOCUMENTS, openDocument } from '../documents.js';
 import { grantMismatch } from '../online-answer.js';
@@ -214,6 +214,17 @@ describe('batch-signed envelopes, refusals (a batch of 5, answer 2)', () => {
       assert.equal(codeOf(result), code);
     });
   }
+
+  it('refuses a batch of one even when its root is really signed: one answer is sent plain', () => {
+    const plain = signDocument('license-refusal', answer(2).document, signer);
+    const input = Buffer.concat([
+      Buffer.from('keyward/v1/license-refusal\n'),
+      fromBase64Url(plain.payload) ?? Buffer.alloc(0),
+    ]);
+    const sig = sign(null, batchRootInput(1, batchLeafHash(input)), signer.privateKey);
+    const single = { ...plain, sig: toBase64Url(sig), batch: { size: 1, index: 0, path: [] } };
+    assert.equal(codeOf(openSignedDocument(single, 'license-refusal', keyFor)), 'SIGNATURE_INVALID');
+  });
 
   it('refuses a plain envelope given a made-up proof', () => {
     const plain = signDocument('license-refusal', answer(2).document, signer);

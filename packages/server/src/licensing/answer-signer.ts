@@ -41,7 +41,8 @@ export class AnswerSigner {
   }
 
   sign(typ: string, document: unknown): Promise<SignedEnvelope> {
-    if (!this.options.batching) return Promise.resolve(signDocument(typ, document, this.signer()));
+    if (!this.options.batching)
+      return new Promise((resolve) => resolve(signDocument(typ, document, this.signer())));
     return new Promise((resolve, reject) => {
       this.pending.push({ typ, document, resolve, reject });
       if (this.pending.length >= this.maxBatch) this.flush();
