@@ -161,3 +161,53 @@ describe('batch signing off (KEYWARD_BATCH_SIGNING=off)', () => {
     for (const start of starts) assert.equal(start.ok && start.value.online, false);
   });
 });
+
+describe('batch-signed deactivation receipts and refusals', () => {
+  let f: Fleet;
+  before(async () => {
+    f = await fleet();
+  });
+  after(() => f.vendor.close());
+
+  const answersAt = (path: string, field: 'receipt' | 'refusal', from: number) =>
+    f.calls
+      .slice(from)
+      .filter((call) => call.path === path)
+      .map((call) => (JSON.parse(call.answer) as Record<string, SignedEnvelope | undefined>)[field]);
+
+  it('receipts of the same moment share a signature, and each computer takes its own', async () => {
+    const activated = await Promise.all(
+      f.computers.map((pc, i) => pc.client.activate(f.issued.licenses[i]?.serial)),
+    );
+    assert.ok(activated.every((result) => result.ok));
+    const from = f.calls.length;
+    const released = await Promise.all(f.computers.map((pc) => pc.client.deactivate()));
+    for (const result of released) assert.ok(result.ok, result.ok ? '' : result.error.message);
+    const receipts = answersAt('/v1/machine/deactivate', 'receipt', from);
+    assert.equal(receipts.length, COMPUTERS);
+    assert.ok(
+      receipts.some((receipt) => (receipt?.batch?.size ?? 1) > 1),
+      'at least one receipt in a batch',
+    );
+  });
+
+  it('signed refusals of the same moment share a signature, and each computer acts on its own', async () => {
+    const activated = await Promise.all(
+      f.computers.map((pc, i) => pc.client.activate(f.issued.licenses[i]?.serial)),
+    );
+    assert.ok(activated.every((result) => result.ok));
+    for (const license of f.issued.licenses)
+      await f.vendor.admin('POST', `/v1/licenses/${license.id}/suspend`, {});
+    f.vendor.clock.advanceDays(8);
+    const from = f.calls.length;
+    const checked = await Promise.all(f.computers.map((pc) => pc.client.check()));
+    // Only a refusal the SDK verified as signed over its own request stops it; any other is grace.
+    for (const result of checked) assert.equal(result.ok ? 'ok' : result.error.code, 'LICENSE_SUSPENDED');
+    const refusals = answersAt('/v1/machine/check', 'refusal', from);
+    assert.equal(refusals.length, COMPUTERS);
+    assert.ok(
+      refusals.some((refusal) => (refusal?.batch?.size ?? 1) > 1),
+      'at least one refusal in a batch',
+    );
+  });
+});
