@@ -78,10 +78,10 @@ export function signDocumentBatch(documents: readonly DocumentToSign[], signer: 
     throw new RangeError(`A batch holds at most ${MAX_BATCH_SIZE} documents, not ${documents.length}.`);
   }
   const [only] = documents;
-  if (documents.length === 1 && only !== undefined) return [signDocument(only.typ, only.document, signer)];
+  if (only === undefined) return [];
+  if (documents.length === 1) return [signDocument(only.typ, only.document, signer)];
   const payloads = documents.map(({ document }) => utf8(JSON.stringify(document)));
   const leaves = documents.map(({ typ }, i) => batchLeafHash(signingInput(typ, payloads[i] as Buffer)));
-  if (leaves.length === 0) return [];
   const tree = buildBatchTree(leaves);
   const sig = toBase64Url(sign(null, batchRootInput(leaves.length, tree.root), signer.privateKey));
   return documents.map(({ typ }, index) => ({

@@ -21,7 +21,7 @@ const together = (answers: AnswerSigner, count: number) =>
 
 describe('AnswerSigner', () => {
   it('signs the answers of one event-loop turn together, each verifiable', async () => {
-    const signed = await together(new AnswerSigner(() => signer, { batching: true }), 10);
+    const signed = await together(new AnswerSigner(() => signer, { batching: true, windowMs: 60_000 }), 10);
     assert.deepEqual(
       signed.map((envelope) => envelope.batch?.index),
       [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
@@ -41,12 +41,31 @@ describe('AnswerSigner', () => {
   });
 
   it('closes a full batch at its size bound', async () => {
-    const signed = await together(new AnswerSigner(() => signer, { batching: true }), ANSWER_BATCH_LIMIT + 3);
+    const signed = await together(
+      new AnswerSigner(() => signer, { batching: true, windowMs: 60_000 }),
+      ANSWER_BATCH_LIMIT + 3,
+    );
     assert.deepEqual(
       [...new Set(signed.map((envelope) => envelope.batch?.size ?? 1))],
       [ANSWER_BATCH_LIMIT, 3],
     );
     assert.ok(signed.every((envelope) => openSignedDocument(envelope, 'license-refusal', keyFor).ok));
+  });
+
+  it('closes a batch open longer than its window when the next answer reaches it', async () => {
+    const answers = new AnswerSigner(() => signer, { batching: true, windowMs: 1 });
+    const first = answers.sign('license-refusal', { n: 0 });
+    const started = performance.now();
+    while (performance.now() - started < 3) {
+      // A long event-loop turn: the batch stays open past its window.
+    }
+    const second = answers.sign('license-refusal', { n: 1 });
+    const third = answers.sign('license-refusal', { n: 2 });
+    const signed = await Promise.all([first, second, third]);
+    assert.deepEqual(
+      signed.map((envelope) => envelope.batch?.size ?? 1),
+      [2, 2, 1],
+    );
   });
 
   it('with batching off, signs every answer alone', async () => {
