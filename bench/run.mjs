@@ -5,6 +5,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { batchSigningThroughput } from './lib/batch-signing.mjs';
 import { admin, licenseRequestBody, productAndPolicy, seedLicenses } from './lib/fixtures.mjs';
 import { keyStatusStartup } from './lib/key-status.mjs';
 import { load } from './lib/load.mjs';
@@ -80,6 +81,16 @@ async function coldStart(dataDir, runs = QUICK ? 3 : 5) {
 
 const ratio = (a, b) => +(a / b).toFixed(3);
 
+/** The same check on a second server process over the same database, with batch signing off. */
+async function checkWithoutBatching(dataDir, body) {
+  const { child, ready } = await startVendor(dataDir, { batchSigning: 'off' });
+  try {
+    return await load(`${ready.url}/v1/machine/check`, { body, duration: DURATION });
+  } finally {
+    await stop(child);
+  }
+}
+
 /** Ed25519 signatures per second on one core: every online answer needs one, so it caps the check. */
 function signaturesPerSecond(bytes, seconds = 2) {
   const { privateKey } = generateKeyPairSync('ed25519');
@@ -111,8 +122,11 @@ try {
   await stop(floorServer.child);
 
   const signCeiling = signaturesPerSecond(Math.round(answerBytes * 0.6), QUICK ? 1 : 2);
+  const answerSigning = await batchSigningThroughput({ seconds: QUICK ? 1 : 2 });
   log(`online check, ${SMALL.toLocaleString()} licenses...`);
   const checkSmall = await load(`${small.url}/v1/machine/check`, { body: checkBody, duration: DURATION });
+  log('online check, every answer signed on its own...');
+  const checkUnbatched = await checkWithoutBatching(small.dataDir, checkBody);
 
   log('activation (new bindings)...');
   const activationBodies = small.serials
@@ -159,6 +173,10 @@ try {
       ratioToBare: ratio(checkSmall.requestsPerSecond, baseline.requestsPerSecond),
       ratioToFloor: ratio(checkSmall.requestsPerSecond, floor.requestsPerSecond),
       floorToBare: ratio(floor.requestsPerSecond, baseline.requestsPerSecond),
+      unbatched: checkUnbatched,
+      unbatchedToFloor: ratio(checkUnbatched.requestsPerSecond, floor.requestsPerSecond),
+      batchedToUnbatched: ratio(checkSmall.requestsPerSecond, checkUnbatched.requestsPerSecond),
+      answerSigningInProcess: answerSigning,
       signaturesPerSecondOneCore: signCeiling,
       signatureCeilingToBare: ratio(signCeiling, baseline.requestsPerSecond),
       target: '>= 0.5x bare, >= 0.9x the floor unbatched, p99 <= 10 ms at 50 connections',
@@ -213,6 +231,16 @@ try {
       value: checkSmall.requestsPerSecond,
       baseline: floor.requestsPerSecond,
       ratio: figures.onlineCheck.ratioToFloor,
+    },
+    'check unbatched to the floor': {
+      value: checkUnbatched.requestsPerSecond,
+      baseline: floor.requestsPerSecond,
+      ratio: figures.onlineCheck.unbatchedToFloor,
+    },
+    'answers signed, batches of 64 (per s)': {
+      value: answerSigning.batchedPerSecond,
+      baseline: answerSigning.plainPerSecond,
+      ratio: answerSigning.ratio,
     },
     'Ed25519 signs alone (per s)': {
       value: signCeiling,
