@@ -20,7 +20,8 @@ export function startJsonProcess(args, options = {}) {
   });
 }
 
-export function startVendor(dataDir) {
+/** The vendor server on a free port; `workers` above 1 runs it as a cluster of that many processes. */
+export function startVendor(dataDir, { workers = 1 } = {}) {
   return startJsonProcess([
     KEYWARD,
     'server',
@@ -32,6 +33,8 @@ export function startVendor(dataDir) {
     'silent',
     '--data-dir',
     dataDir,
+    '--workers',
+    String(workers),
   ]);
 }
 

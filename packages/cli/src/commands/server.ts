@@ -4,6 +4,8 @@ import {
   describeMail,
   issueAdminToken,
   readServerConfig,
+  type ServerConfig,
+  startVendorCluster,
   startVendorServer,
 } from '@keyward/server';
 import { Command } from 'commander';
@@ -16,6 +18,27 @@ interface StartOptions {
   databaseUrl?: string;
   publicUrl?: string;
   logLevel?: string;
+  workers?: string;
+}
+
+/** What `start` needs of a server, whether one process or a cluster of workers. */
+interface StartedServer {
+  readonly url: string;
+  readonly portal: string;
+  readonly bootstrap: { createdKeys: string[]; adminToken: string | undefined; masterKeyFile: string | undefined };
+  close(): Promise<void>;
+}
+
+async function startServer(config: ServerConfig): Promise<StartedServer> {
+  if (config.workers > 1) {
+    const log = (sentence: string) => {
+      if (config.logLevel !== 'silent') process.stderr.write(`keyward: ${sentence}\n`);
+    };
+    const started = await startVendorCluster(config, { log });
+    return { ...started, portal: started.portalUrl, close: () => started.close() };
+  }
+  const server = await startVendorServer(config);
+  return { url: server.url, portal: server.context.portalUrl(), bootstrap: server.bootstrap, close: () => server.close() };
 }
 
 function firstRunHint(url: string, token: string, masterKeyFile: string | undefined): string {
@@ -49,7 +72,11 @@ const start = leaf<StartOptions>(
         '--public-url <url>',
         'address clients use, written into SDK configurations (KEYWARD_PUBLIC_URL)',
       )
-      .option('--log-level <level>', 'log level (KEYWARD_LOG_LEVEL, default info)'),
+      .option('--log-level <level>', 'log level (KEYWARD_LOG_LEVEL, default info)')
+      .option(
+        '--workers <count>',
+        'server processes sharing the port and the database, 1 to 64 (KEYWARD_WORKERS, default 1)',
+      ),
   async (options, out) => {
     const config = unwrap(
       readServerConfig(process.env, {
@@ -59,9 +86,10 @@ const start = leaf<StartOptions>(
         databaseUrl: options.databaseUrl,
         publicUrl: options.publicUrl,
         logLevel: options.logLevel as never,
+        workers: options.workers,
       }),
     );
-    const server = await startVendorServer(config).catch((error: NodeJS.ErrnoException) => {
+    const server = await startServer(config).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
       return fail(
         keywardError(
@@ -72,7 +100,7 @@ const start = leaf<StartOptions>(
     });
     const { adminToken, masterKeyFile, createdKeys } = server.bootstrap;
     const mail = { transport: config.mail.transport, description: describeMail(config.mail) };
-    const portal = server.context.portalUrl();
+    const portal = server.portal;
     out.result({ url: server.url, portal, createdKeys, adminToken: adminToken ?? null, mail }, () =>
       [
         `Keyward vendor server listening on ${server.url} (database: ${describeDatabase(config.database)})`,
