@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { License, Policy } from '@keyward/core';
 import {
   DOCUMENT_TYPES,
@@ -52,7 +53,11 @@ function startServer(env: NodeJS.ProcessEnv, dataDir: string): Promise<Started> 
 }
 
 /** One request on a connection of its own: the cluster hands each connection to the next worker. */
-function onNewConnection(url: string, method: 'GET' | 'POST', body?: string): Promise<{ status: number; text: string }> {
+function onNewConnection(
+  url: string,
+  method: 'GET' | 'POST',
+  body?: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolvePromise, reject) => {
     const sent = request(
       url,
@@ -103,7 +108,11 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  ms = 15_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -223,6 +232,19 @@ describe('keyward server start --workers 2', () => {
     );
   });
 
+  it('when every worker dies at once, their replacements listen on the same address', async () => {
+    const dead = childrenOf(server.child.pid);
+    for (const pid of dead) process.kill(pid, 'SIGKILL');
+    await until('two replacement workers', () => {
+      const now = childrenOf(server.child.pid);
+      return now.length === 2 && !now.some((pid) => dead.includes(pid)) ? now : undefined;
+    });
+    const checked = await until('an answer on the printed address', () =>
+      onNewConnection(`${server.url}/v1/machine/check`, 'POST', body).catch(() => undefined),
+    );
+    assert.equal(checked.status, 200, checked.text);
+  });
+
   it('SIGTERM stops every worker gracefully and exits 0, each writing the checks it batched', async () => {
     const workers = childrenOf(server.child.pid);
     assert.equal(workers.length, 2);
@@ -244,7 +266,9 @@ describe('keyward server start --workers 2', () => {
     assert.equal(server.adminToken, null);
     const response = await onNewConnection(`${server.url}/healthz`, 'GET');
     assert.equal(response.status, 200);
-    const products = await fetch(`${server.url}/v1/products`, { headers: { authorization: `Bearer ${token}` } });
+    const products = await fetch(`${server.url}/v1/products`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(products.status, 200);
     const exited = new Promise<number | null>((resolvePromise) => server.child.once('exit', resolvePromise));
     server.child.kill('SIGTERM');
@@ -275,6 +299,30 @@ describe('keyward server start --workers 2', () => {
 });
 
 describe('--workers refusals', () => {
+  it('a first start on a port in use is refused, stops its workers, and keeps the admin token for the next start', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'keyward-workers-busy-'));
+    const blocker = createServer();
+    await new Promise<void>((resolvePromise) => blocker.listen(0, '127.0.0.1', resolvePromise));
+    const address = blocker.address();
+    const busyPort = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const dataDir = join(root, 'data');
+      const args = ['server', 'start', '--workers', '2', '--port', String(busyPort), '--data-dir', dataDir];
+      assert.equal(await refusal(args, { HOME: root, KEYWARD_LOG_LEVEL: 'silent' }), 'CONFIG_INVALID');
+      blocker.close();
+      const started = await startServer({ PATH: process.env.PATH, HOME: root }, dataDir);
+      const exited = new Promise<number | null>((resolvePromise) =>
+        started.child.once('exit', resolvePromise),
+      );
+      started.child.kill('SIGTERM');
+      assert.match(started.adminToken ?? '', /^kw_admin_/);
+      assert.equal(await exited, 0);
+    } finally {
+      blocker.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('a count that is not a whole number from 1 to 64 is refused with CONFIG_INVALID', async () => {
     const root = await mkdtemp(join(tmpdir(), 'keyward-workers-bad-'));
     try {

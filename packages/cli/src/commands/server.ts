@@ -25,7 +25,11 @@ interface StartOptions {
 interface StartedServer {
   readonly url: string;
   readonly portal: string;
-  readonly bootstrap: { createdKeys: string[]; adminToken: string | undefined; masterKeyFile: string | undefined };
+  readonly bootstrap: {
+    createdKeys: string[];
+    adminToken: string | undefined;
+    masterKeyFile: string | undefined;
+  };
   close(): Promise<void>;
 }
 
@@ -38,7 +42,12 @@ async function startServer(config: ServerConfig): Promise<StartedServer> {
     return { ...started, portal: started.portalUrl, close: () => started.close() };
   }
   const server = await startVendorServer(config);
-  return { url: server.url, portal: server.context.portalUrl(), bootstrap: server.bootstrap, close: () => server.close() };
+  return {
+    url: server.url,
+    portal: server.context.portalUrl(),
+    bootstrap: server.bootstrap,
+    close: () => server.close(),
+  };
 }
 
 function firstRunHint(url: string, token: string, masterKeyFile: string | undefined): string {

@@ -21,7 +21,10 @@ export function toWire(config: ServerConfig): WireConfig {
 }
 
 export function fromWire(config: WireConfig): ServerConfig {
-  return { ...config, masterKey: config.masterKey === undefined ? undefined : Buffer.from(config.masterKey, 'hex') };
+  return {
+    ...config,
+    masterKey: config.masterKey === undefined ? undefined : Buffer.from(config.masterKey, 'hex'),
+  };
 }
 
 /** A worker's start failure as the primary rethrows it: the code (EADDRINUSE, say) survives. */

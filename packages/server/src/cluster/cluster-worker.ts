@@ -29,7 +29,8 @@ process.on('message', (message: PrimaryMessage) => {
   server = startVendorServer(fromWire(message.config), { worker: cluster.worker?.id ?? process.pid });
   server.then(
     (running) => send({ type: 'ready', url: running.url }),
-    (error: NodeJS.ErrnoException) => send({ type: 'failed', code: error.code, message: error.message }, () => process.exit(1)),
+    (error: NodeJS.ErrnoException) =>
+      send({ type: 'failed', code: error.code, message: error.message }, () => process.exit(1)),
   );
 });
 
@@ -37,4 +38,6 @@ process.on('message', (message: PrimaryMessage) => {
 // control-group stop signals every process) closes it as gracefully as the primary's stop.
 process.once('SIGTERM', () => void stop());
 process.once('SIGINT', () => void stop());
+// The channel to the primary broke (the primary is gone): there is no one left to serve for.
+cluster.worker?.on('error', () => process.exit(1));
 send({ type: 'waiting' });

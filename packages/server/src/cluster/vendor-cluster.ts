@@ -67,6 +67,14 @@ export async function startVendorCluster(
 /** The worker processes, one per slot, each replaced when it dies until the pool stops. */
 class WorkerPool {
   private readonly workers = new Map<number, Worker>();
+  /**
+   * The port each listening worker was given. Workers given the same port share the primary's
+   * listening handle, and with port 0 that handle holds the port it was given; it closes when its
+   * last worker dies. So a replacement is given the port of the workers still listening (0 too),
+   * or, when none is left, the real port: the address printed at start stays true either way.
+   */
+  private readonly listening = new Map<Worker, number>();
+  private realPort = 0;
   private readonly delays = new Map<number, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private started = false;
@@ -81,9 +89,13 @@ class WorkerPool {
   async start(count: number): Promise<string> {
     cluster.setupPrimary({ exec: WORKER_PROGRAM, args: [] });
     try {
-      const urls = await Promise.all(Array.from({ length: count }, (_, slot) => this.fork(slot)));
+      const urls = await Promise.all(
+        Array.from({ length: count }, (_, slot) => this.fork(slot, this.config.port)),
+      );
+      const url = urls[0] ?? '';
+      this.realPort = Number(new URL(url).port);
       this.started = true;
-      return urls[0] ?? '';
+      return url;
     } catch (error) {
       await this.stop();
       throw error;
@@ -98,7 +110,7 @@ class WorkerPool {
   }
 
   /** Starts the worker of one slot; resolves with its address once it listens. */
-  private fork(slot: number): Promise<string> {
+  private fork(slot: number, port: number): Promise<string> {
     const worker = cluster.fork();
     this.workers.set(slot, worker);
     const forkedAt = Date.now();
@@ -106,15 +118,17 @@ class WorkerPool {
     return new Promise((resolve, reject) => {
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'waiting') {
-          const start: PrimaryMessage = { type: 'start', config: toWire(this.config) };
+          const start: PrimaryMessage = { type: 'start', config: toWire({ ...this.config, port }) };
           worker.send(start);
         } else if (message.type === 'ready') {
           listening = true;
+          this.listening.set(worker, port);
           resolve(message.url);
         } else reject(startFailure(message));
       });
       worker.once('exit', (code, signal) => {
         if (this.workers.get(slot) === worker) this.workers.delete(slot);
+        this.listening.delete(worker);
         if (!listening) reject(new Error(`Worker ${worker.id} exited before it listened (code ${code}).`));
         // Before all first listen, a death fails the start (a port in use, a database that refuses).
         if (this.stopping || !this.started) return;
@@ -137,7 +151,8 @@ class WorkerPool {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (this.stopping) return;
-      this.fork(slot).then(
+      const port = [...this.listening.values()][0] ?? this.realPort;
+      this.fork(slot, port).then(
         () => this.log(`Worker ${this.workers.get(slot)?.id} listens in place of worker ${dead.id}.`),
         // Its exit, which follows, schedules the next attempt.
         (error: Error) => this.log(`A replacement worker could not start: ${error.message}`),

@@ -21,7 +21,8 @@ export const healthRoute: RouteModule = (app, ctx) => {
         },
       },
     },
-    async () => (ctx.worker === undefined ? { status: 'ok' as const } : { status: 'ok' as const, worker: ctx.worker }),
+    async () =>
+      ctx.worker === undefined ? { status: 'ok' as const } : { status: 'ok' as const, worker: ctx.worker },
   );
 };
 
