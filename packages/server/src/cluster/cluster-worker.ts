@@ -4,6 +4,8 @@ import cluster from 'node:cluster';
 import { type RunningServer, startVendorServer } from '../vendor-server.js';
 import { fromWire, type PrimaryMessage, type WorkerMessage } from './cluster-messages.js';
 
+const self = cluster.worker;
+if (self === undefined) throw new Error('cluster-worker.js runs only as a node:cluster worker.');
 let server: Promise<RunningServer> | undefined;
 let stopping = false;
 
@@ -26,7 +28,7 @@ process.on('message', (message: PrimaryMessage) => {
     return;
   }
   if (server !== undefined) return;
-  server = startVendorServer(fromWire(message.config), { worker: cluster.worker?.id ?? process.pid });
+  server = startVendorServer(fromWire(message.config), { worker: self.id });
   server.then(
     (running) => send({ type: 'ready', url: running.url }),
     (error: NodeJS.ErrnoException) =>
@@ -39,5 +41,5 @@ process.on('message', (message: PrimaryMessage) => {
 process.once('SIGTERM', () => void stop());
 process.once('SIGINT', () => void stop());
 // The channel to the primary broke (the primary is gone): there is no one left to serve for.
-cluster.worker?.on('error', () => process.exit(1));
+self.on('error', () => process.exit(1));
 send({ type: 'waiting' });

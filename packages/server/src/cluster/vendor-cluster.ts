@@ -126,6 +126,8 @@ class WorkerPool {
           resolve(message.url);
         } else reject(startFailure(message));
       });
+      // The channel to a worker that is ending can fail under a message: its exit, which follows, is what counts.
+      worker.on('error', (error) => this.log(`Worker ${worker.id}: ${error.message}`));
       worker.once('exit', (code, signal) => {
         if (this.workers.get(slot) === worker) this.workers.delete(slot);
         this.listening.delete(worker);
