@@ -333,6 +333,9 @@ describe('--workers refusals', () => {
       }
       const args = ['server', 'start', '--port', '0', '--data-dir', root];
       assert.equal(await refusal(args, { ...env, KEYWARD_WORKERS: '-3' }), 'CONFIG_INVALID');
+      // Workers share the database: each would have its own in memory.
+      const inMemory = [...args, '--workers', '2', '--database-url', 'sqlite::memory:'];
+      assert.equal(await refusal(inMemory, env), 'CONFIG_INVALID');
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -131,10 +131,11 @@ class WorkerPool {
       worker.once('exit', (code, signal) => {
         if (this.workers.get(slot) === worker) this.workers.delete(slot);
         this.listening.delete(worker);
-        if (!listening) reject(new Error(`Worker ${worker.id} exited before it listened (code ${code}).`));
+        const cause = signal ?? `code ${code}`;
+        if (!listening) reject(new Error(`Worker ${worker.id} ended before it listened (${cause}).`));
         // Before all first listen, a death fails the start (a port in use, a database that refuses).
         if (this.stopping || !this.started) return;
-        this.replace(slot, worker, Date.now() - forkedAt, signal ?? `code ${code}`);
+        this.replace(slot, worker, Date.now() - forkedAt, cause);
       });
     });
   }
@@ -157,7 +158,9 @@ class WorkerPool {
       this.fork(slot, port).then(
         () => this.log(`Worker ${this.workers.get(slot)?.id} listens in place of worker ${dead.id}.`),
         // Its exit, which follows, schedules the next attempt.
-        (error: Error) => this.log(`A replacement worker could not start: ${error.message}`),
+        (error: Error) => {
+          if (!this.stopping) this.log(`A replacement worker could not start: ${error.message}`);
+        },
       );
     }, delay);
     this.timers.add(timer);
