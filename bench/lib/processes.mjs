@@ -20,8 +20,11 @@ export function startJsonProcess(args, options = {}) {
   });
 }
 
-/** The vendor server on a free port; `batchSigning: 'off'` signs every answer on its own. */
-export function startVendor(dataDir, { batchSigning = 'on' } = {}) {
+/**
+ * The vendor server on a free port; `workers` above 1 runs it as a cluster of that many
+ * processes, and `batchSigning: 'off'` signs every answer on its own.
+ */
+export function startVendor(dataDir, { workers = 1, batchSigning = 'on' } = {}) {
   return startJsonProcess([
     KEYWARD,
     'server',
@@ -35,6 +38,8 @@ export function startVendor(dataDir, { batchSigning = 'on' } = {}) {
     dataDir,
     '--batch-signing',
     batchSigning,
+    '--workers',
+    String(workers),
   ]);
 }
 

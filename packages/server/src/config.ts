@@ -26,6 +26,8 @@ export interface ServerConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long a process holds a job it claimed; past it (the process died) another one runs it. */
   readonly jobLeaseSeconds: number;
+  /** How many server processes share the port (node:cluster); 1 is a single process, no cluster. */
+  readonly workers: number;
   readonly mail: MailSettings;
   /**
    * KEYWARD_BATCH_SIGNING (`on` by default): machine API answers reached in the same event-loop
@@ -34,6 +36,9 @@ export interface ServerConfig {
   readonly batchSigning: boolean;
 }
 
+/** The most worker processes one machine runs: far above its cores, low enough to catch a typo. */
+export const MAX_WORKERS = 64;
+
 /** Settings given on the command line; they win over the environment. */
 export type ServerFlags = Partial<
   Pick<ServerConfig, 'host' | 'port' | 'dataDir' | 'publicUrl' | 'logLevel'>
@@ -41,6 +46,8 @@ export type ServerFlags = Partial<
   readonly databaseUrl?: string;
   /** `on` or `off`, as KEYWARD_BATCH_SIGNING. */
   readonly batchSigning?: string;
+  /** As typed after --workers: checked here, like the environment's value. */
+  readonly workers?: number | string;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -115,6 +122,21 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
       `must be a whole number of seconds from 1 to 3600, not "${leaseText}".`,
     );
   }
+  const workersText = flags.workers?.toString() ?? env.KEYWARD_WORKERS ?? '1';
+  const workers = Number(workersText);
+  const workersSetting = flags.workers === undefined ? 'KEYWARD_WORKERS' : '--workers';
+  if (!/^\d+$/.test(workersText.trim()) || workers < 1 || workers > MAX_WORKERS) {
+    return invalid(
+      workersSetting,
+      `must be a whole number of processes from 1 to ${MAX_WORKERS}, not "${workersText}".`,
+    );
+  }
+  if (workers > 1 && database.value.engine === 'sqlite' && database.value.file === ':memory:') {
+    return invalid(
+      workersSetting,
+      'above 1 needs a database the processes share: an SQLite file or PostgreSQL, not sqlite::memory:.',
+    );
+  }
   const mail = parseMailSettings(
     { url: env.KEYWARD_SMTP_URL ?? '', from: env.KEYWARD_MAIL_FROM ?? '' },
     dataDir,
@@ -134,6 +156,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     publicUrl,
     logLevel: knownLevel,
     jobLeaseSeconds,
+    workers,
     mail: mail.value,
     batchSigning: batchText === 'on',
   });

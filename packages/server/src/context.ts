@@ -37,4 +37,6 @@ export interface ServerContext {
   readonly now: () => Date;
   /** The dealer portal's address as e-mails give it: KEYWARD_PUBLIC_URL, else where the server listens. */
   readonly portalUrl: () => string;
+  /** This process's number in a `--workers` cluster (a restarted worker takes a new one); undefined alone. */
+  readonly worker: number | undefined;
 }

@@ -1,4 +1,5 @@
 export { issueAdminToken } from './bootstrap.js';
+export { type ClusterOptions, type RunningCluster, startVendorCluster } from './cluster/vendor-cluster.js';
 export {
   describeDatabase,
   describeMail,

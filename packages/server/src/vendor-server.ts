@@ -49,6 +49,11 @@ export interface StartOptions {
   readonly now?: () => Date;
   /** How often the job runner looks for due jobs (default 250 ms). */
   readonly jobPollMs?: number;
+  /**
+   * Set in a worker of a `--workers` cluster: its number. The primary then makes the first admin
+   * token itself, once every worker listens.
+   */
+  readonly worker?: number;
 }
 
 function listeningAddress(app: { server: { address(): unknown } }, config: ServerConfig): string {
@@ -90,12 +95,18 @@ export async function startVendorServer(
       answers: new AnswerSigner(() => keyring.signer, { batching: config.batchSigning }),
       now,
       portalUrl: () => `${config.publicUrl ?? listeningUrl}/portal`,
+      worker: options.worker,
     };
     const app = await buildApp(context);
     await app.listen({ host: config.host, port: config.port });
     listeningUrl = listeningAddress(app, config);
-    const adminToken = await firstAdminToken(db, now().toISOString());
+    const adminToken =
+      options.worker === undefined ? await firstAdminToken(db, now().toISOString()) : undefined;
     const mailTransport = openMailTransport(config.mail);
+    // Every process runs the job runner, cluster workers included: a job is claimed conditionally
+    // (one claimant wins, under a lease), and the hourly expiry scan's id names its hour, so N
+    // runners on one database still run each job once. Running them everywhere rather than in one
+    // chosen worker keeps jobs going while any worker lives, with nothing to hand over on a restart.
     const runner = new JobRunner({
       queue: context.jobs,
       handlers: {

@@ -4,6 +4,8 @@ import {
   describeMail,
   issueAdminToken,
   readServerConfig,
+  type ServerConfig,
+  startVendorCluster,
   startVendorServer,
 } from '@keyward/server';
 import { Command } from 'commander';
@@ -17,6 +19,36 @@ interface StartOptions {
   publicUrl?: string;
   logLevel?: string;
   batchSigning?: string;
+  workers?: string;
+}
+
+/** What `start` needs of a server, whether one process or a cluster of workers. */
+interface StartedServer {
+  readonly url: string;
+  readonly portal: string;
+  readonly bootstrap: {
+    createdKeys: string[];
+    adminToken: string | undefined;
+    masterKeyFile: string | undefined;
+  };
+  close(): Promise<void>;
+}
+
+async function startServer(config: ServerConfig): Promise<StartedServer> {
+  if (config.workers > 1) {
+    const log = (sentence: string) => {
+      if (config.logLevel !== 'silent') process.stderr.write(`keyward: ${sentence}\n`);
+    };
+    const started = await startVendorCluster(config, { log });
+    return { ...started, portal: started.portalUrl, close: () => started.close() };
+  }
+  const server = await startVendorServer(config);
+  return {
+    url: server.url,
+    portal: server.context.portalUrl(),
+    bootstrap: server.bootstrap,
+    close: () => server.close(),
+  };
 }
 
 function firstRunHint(url: string, token: string, masterKeyFile: string | undefined): string {
@@ -54,6 +86,10 @@ const start = leaf<StartOptions>(
       .option(
         '--batch-signing <on|off>',
         'sign the answers of a busy moment under one signature (KEYWARD_BATCH_SIGNING, default on)',
+      )
+      .option(
+        '--workers <count>',
+        'server processes sharing the port and the database, 1 to 64 (KEYWARD_WORKERS, default 1)',
       ),
   async (options, out) => {
     const config = unwrap(
@@ -65,9 +101,10 @@ const start = leaf<StartOptions>(
         publicUrl: options.publicUrl,
         logLevel: options.logLevel as never,
         batchSigning: options.batchSigning,
+        workers: options.workers,
       }),
     );
-    const server = await startVendorServer(config).catch((error: NodeJS.ErrnoException) => {
+    const server = await startServer(config).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
       return fail(
         keywardError(
@@ -78,7 +115,7 @@ const start = leaf<StartOptions>(
     });
     const { adminToken, masterKeyFile, createdKeys } = server.bootstrap;
     const mail = { transport: config.mail.transport, description: describeMail(config.mail) };
-    const portal = server.context.portalUrl();
+    const portal = server.portal;
     out.result({ url: server.url, portal, createdKeys, adminToken: adminToken ?? null, mail }, () =>
       [
         `Keyward vendor server listening on ${server.url} (database: ${describeDatabase(config.database)})`,

@@ -5,18 +5,24 @@ import type { RouteModule } from '../http/keyward-app.js';
 import { sendProblem } from '../http/problem.js';
 import { problems } from '../http/schemas.js';
 
-/** Liveness: the process answers. */
-export const healthRoute: RouteModule = (app) => {
+/** Liveness: the process answers, and in a `--workers` cluster says which worker it is. */
+export const healthRoute: RouteModule = (app, ctx) => {
   app.get(
     '/healthz',
     {
       schema: {
         operationId: 'health',
         tags: ['operations'],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: {
+          200: Type.Object({
+            status: Type.Literal('ok'),
+            worker: Type.Optional(Type.Integer({ minimum: 1 })),
+          }),
+        },
       },
     },
-    async () => ({ status: 'ok' as const }),
+    async () =>
+      ctx.worker === undefined ? { status: 'ok' as const } : { status: 'ok' as const, worker: ctx.worker },
   );
 };
 
