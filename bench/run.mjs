@@ -14,6 +14,7 @@ import { startJsonProcess, startVendor, stop } from './lib/processes.mjs';
 import { deactivationBodies } from './lib/releases.mjs';
 import { siteSeatBenchmark } from './lib/site-seats.mjs';
 import { updateBenchmarks } from './lib/updates.mjs';
+import { workerScaling } from './lib/workers.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const setting = (name, full, quick) => Number(process.env[name] ?? (QUICK ? quick : full));
@@ -149,6 +150,8 @@ try {
   const updates = await updateBenchmarks(Math.min(DURATION, 3));
   log('cold start...');
   const coldStartMs = await coldStart(small.dataDir);
+  log('online check, 1 and 2 workers...');
+  const workers = await workerScaling({ dataDir: small.dataDir, body: checkBody, duration: DURATION });
 
   const large = await seededVendor(LARGE);
   const { body: largeBody } = await boundCheckBody(large, large.serials[Math.floor(LARGE / 2)]);
@@ -195,6 +198,7 @@ try {
     offlineVerification: { ...offline, target: '>= 0.9x raw Ed25519 verify' },
     coldStart: { medianMs: coldStartMs, target: '< 1000 ms to the first answered request' },
     keyStatus,
+    workers: { ...workers, target: 'report the ratio of 2 workers to 1' },
     updates,
     siteSeats,
     checkAtScale: {
@@ -281,6 +285,11 @@ try {
       value: updates.applyPerSecond,
       baseline: updates.rawVerifyAndDecryptPerSecond,
       ratio: updates.applyRatio,
+    },
+    'check, 2 workers to 1 (req/s)': {
+      value: workers.twoWorkers.requestsPerSecond,
+      baseline: workers.oneWorker.requestsPerSecond,
+      ratio: workers.ratio,
     },
     'cold start (ms)': { value: coldStartMs, baseline: 1000, ratio: ratio(coldStartMs, 1000) },
     'keyward key status (ms)': {
