@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { type AnchorFacts, deriveKey } from '@keyward/core';
+import { type AnchorFacts, deriveKey } from '@keyward/core/license-container';
 import { readTextIfExists, writeFileAtomic } from './atomic-file.js';
 
 /**

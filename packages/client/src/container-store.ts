@@ -11,8 +11,7 @@ import {
   ok,
   type Result,
   refuse,
-} from '@keyward/core';
-import { lock } from 'proper-lockfile';
+} from '@keyward/core/license-container';
 import type { AnchorFile, AnchorRecord } from './anchor.js';
 import { readTextIfExists, type WriteStage, writeFileAtomic } from './atomic-file.js';
 import {
@@ -126,6 +125,8 @@ export class ContainerStore {
 
   private async locked<T>(work: () => Promise<T>): Promise<T> {
     await mkdir(dirname(this.options.file), { recursive: true, mode: 0o700 });
+    // Loaded when first needed: most starts read a container its anchor vouches for, unlocked.
+    const { lock } = await import('proper-lockfile');
     const release = await lock(this.options.file, {
       realpath: false,
       lockfilePath: `${this.options.file}.lock`,

@@ -18,7 +18,7 @@ import {
   type VendorKeys,
   type Verified,
   verifyTerms,
-} from '@keyward/core';
+} from '@keyward/core/license-container';
 import { AnchorFile } from './anchor.js';
 import type { ContainerRecord } from './container-record.js';
 import {
@@ -130,6 +130,13 @@ export class LicenseSession {
           terms: null,
           consumed: settled.value.container.record.consumed,
         });
+  }
+
+  /** The key status, read offline. The first call on a computer starts the evaluation. */
+  async status(): Promise<Result<KeyStatus>> {
+    const opened = await this.open();
+    if (!opened.ok) return opened;
+    return ok(this.statusOf(opened.value));
   }
 
   /**
