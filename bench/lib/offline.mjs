@@ -85,7 +85,7 @@ export async function offlineVerification(sdkConfig, serial, options = {}) {
       sdkConfig,
     );
     // Interleaved in short rounds, so that a busy machine slows all three alike.
-    const rounds = Math.max(1, Math.round(seconds * 4));
+    const rounds = Math.max(1, Math.round(seconds * 10));
     const runs = { raw: [], floor: [], sdk: [] };
     for (let round = 0; round < rounds; round++) {
       runs.raw.push(await perSecond(floor.rawVerify, seconds / rounds));
