@@ -63,6 +63,7 @@ function offlineFloor(containerFile, anchorFile, sdkConfig) {
  * one Ed25519 verification and one AES-256-GCM decryption (see `offlineFloor`). Raw Ed25519
  * verification of the grant's bytes is reported beside them.
  */
+/** `options.seconds`: measuring time of each (3 by default; a number is taken as seconds, as before). */
 export async function offlineVerification(sdkConfig, serial, options = {}) {
   const seconds = typeof options === 'number' ? options : (options.seconds ?? 3);
   const root = await mkdtemp(join(tmpdir(), 'keyward-bench-offline-'));

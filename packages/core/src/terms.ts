@@ -194,7 +194,7 @@ export function heldAfter(held: readonly HeldUpdate[], update: HeldUpdate): Held
 /**
  * The signature checks of held documents that are all signed envelopes (the grant and update
  * packages), so that documents already read can be verified again without being read again;
- * undefined when one is a code, or does not verify as it is.
+ * undefined when one is a code, or names a key the application does not ship, or is malformed.
  */
 export function heldSignatureChecks(held: HeldDocuments, keys: VendorKeys): SignatureCheck[] | undefined {
   const envelopes: SignedEnvelope[] = [];
