@@ -1,21 +1,29 @@
 // Keyward's benchmarks: each figure beside a baseline measured in the same run on the same
-// machine, reported as a ratio. Run with `npm run bench` (after `npm install`).
+// machine, reported as a ratio. Run with `npm run bench` (after `npm install`); `npm run bench --
+// --quick` runs the same figures at smaller sizes and shorter runs, within a minute.
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { batchSigningThroughput } from './lib/batch-signing.mjs';
 import { admin, licenseRequestBody, productAndPolicy, seedLicenses } from './lib/fixtures.mjs';
 import { keyStatusStartup } from './lib/key-status.mjs';
 import { load } from './lib/load.mjs';
 import { offlineVerification } from './lib/offline.mjs';
 import { startJsonProcess, startVendor, stop } from './lib/processes.mjs';
+import { deactivationBodies } from './lib/releases.mjs';
 import { siteSeatBenchmark } from './lib/site-seats.mjs';
 import { updateBenchmarks } from './lib/updates.mjs';
 
-const SMALL = Number(process.env.KEYWARD_BENCH_SMALL ?? 10_000);
-const LARGE = Number(process.env.KEYWARD_BENCH_LARGE ?? 1_000_000);
-const DURATION = Number(process.env.KEYWARD_BENCH_SECONDS ?? 5);
-const STATIONS = Number(process.env.KEYWARD_BENCH_STATIONS ?? 10_000);
+const QUICK = process.argv.includes('--quick');
+const setting = (name, full, quick) => Number(process.env[name] ?? (QUICK ? quick : full));
+const SMALL = setting('KEYWARD_BENCH_SMALL', 10_000, 2_000);
+const LARGE = setting('KEYWARD_BENCH_LARGE', 1_000_000, 50_000);
+const DURATION = setting('KEYWARD_BENCH_SECONDS', 5, 2);
+const STATIONS = setting('KEYWARD_BENCH_STATIONS', 10_000, 1_000);
+// Serials 1.. are activated, the next ones released, the last one checked offline.
+const ACTIVATIONS = QUICK ? 1_000 : 7_000;
+const RELEASES = QUICK ? 300 : 2_000;
 const temporary = [];
 const log = (text) => process.stderr.write(`${text}\n`);
 
@@ -52,7 +60,7 @@ async function boundCheckBody(server, serial) {
   return { body, answerBytes: activated.text.length };
 }
 
-async function coldStart(dataDir, runs = 5) {
+async function coldStart(dataDir, runs = QUICK ? 3 : 5) {
   const times = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
@@ -72,6 +80,16 @@ async function coldStart(dataDir, runs = 5) {
 }
 
 const ratio = (a, b) => +(a / b).toFixed(3);
+
+/** The same check on a second server process over the same database, with batch signing off. */
+async function checkWithoutBatching(dataDir, body) {
+  const { child, ready } = await startVendor(dataDir, { batchSigning: 'off' });
+  try {
+    return await load(`${ready.url}/v1/machine/check`, { body, duration: DURATION });
+  } finally {
+    await stop(child);
+  }
+}
 
 /** Ed25519 signatures per second on one core: every online answer needs one, so it caps the check. */
 function signaturesPerSecond(bytes, seconds = 2) {
@@ -94,16 +112,32 @@ try {
   const bare = await startJsonProcess(['bench/bare-server.mjs', String(answerBytes)]);
   const baseline = await load(`${bare.ready.url}/bare`, { body: checkBody, duration: DURATION });
   await stop(bare.child);
+  log('floor: Fastify, one select and one signature...');
+  const floorServer = await startJsonProcess([
+    'bench/floor-server.mjs',
+    join(small.dataDir, 'keyward.db'),
+    String(answerBytes),
+  ]);
+  const floor = await load(`${floorServer.ready.url}/floor`, { body: checkBody, duration: DURATION });
+  await stop(floorServer.child);
 
-  const signCeiling = signaturesPerSecond(Math.round(answerBytes * 0.6));
+  const signCeiling = signaturesPerSecond(Math.round(answerBytes * 0.6), QUICK ? 1 : 2);
+  const answerSigning = await batchSigningThroughput({ seconds: QUICK ? 1 : 2 });
   log(`online check, ${SMALL.toLocaleString()} licenses...`);
   const checkSmall = await load(`${small.url}/v1/machine/check`, { body: checkBody, duration: DURATION });
+  log('online check, every answer signed on its own...');
+  const checkUnbatched = await checkWithoutBatching(small.dataDir, checkBody);
 
   log('activation (new bindings)...');
   const activationBodies = small.serials
-    .slice(1, Math.min(small.serials.length - 10, 8001))
+    .slice(1, ACTIVATIONS + 1)
     .map((serial) => licenseRequestBody(serial));
   const activation = await load(`${small.url}/v1/machine/activate`, { bodies: activationBodies });
+
+  log('deactivation (releases for a transfer)...');
+  const releaseSerials = small.serials.slice(ACTIVATIONS + 1, ACTIVATIONS + 1 + RELEASES);
+  const releaseBodies = await deactivationBodies(small.url, releaseSerials);
+  const deactivation = await load(`${small.url}/v1/machine/deactivate`, { bodies: releaseBodies });
 
   log('offline verification in the SDK...');
   const offline = await offlineVerification(small.sdkConfig, small.serials.at(-1));
@@ -124,23 +158,39 @@ try {
 
   log(`site server, ${STATIONS.toLocaleString()} stations...`);
   // The steady state needs a few rounds of the one-a-minute schedule's spread to settle.
-  const siteSeats = await siteSeatBenchmark({ stations: STATIONS, seconds: Math.max(DURATION, 15) });
+  const siteSeats = await siteSeatBenchmark({
+    stations: STATIONS,
+    seconds: QUICK ? 4 : Math.max(DURATION, 15),
+  });
 
   const figures = {
     onlineCheck: {
       ...checkSmall,
       baselineRequestsPerSecond: baseline.requestsPerSecond,
       baselineP99Ms: baseline.p99Ms,
+      floorRequestsPerSecond: floor.requestsPerSecond,
+      floorP99Ms: floor.p99Ms,
       ratioToBare: ratio(checkSmall.requestsPerSecond, baseline.requestsPerSecond),
+      ratioToFloor: ratio(checkSmall.requestsPerSecond, floor.requestsPerSecond),
+      floorToBare: ratio(floor.requestsPerSecond, baseline.requestsPerSecond),
+      unbatched: checkUnbatched,
+      unbatchedToFloor: ratio(checkUnbatched.requestsPerSecond, floor.requestsPerSecond),
+      batchedToUnbatched: ratio(checkSmall.requestsPerSecond, checkUnbatched.requestsPerSecond),
+      answerSigningInProcess: answerSigning,
       signaturesPerSecondOneCore: signCeiling,
       signatureCeilingToBare: ratio(signCeiling, baseline.requestsPerSecond),
-      target: '>= 0.5x bare, p99 <= 10 ms at 50 connections',
+      target: '>= 0.5x bare, >= 0.9x the floor unbatched, p99 <= 10 ms at 50 connections',
     },
     activation: {
       ...activation,
       baselineRequestsPerSecond: baseline.requestsPerSecond,
       ratioToBare: ratio(activation.requestsPerSecond, baseline.requestsPerSecond),
       target: '>= 1,000 per second on SQLite',
+    },
+    deactivation: {
+      ...deactivation,
+      baselineRequestsPerSecond: baseline.requestsPerSecond,
+      ratioToBare: ratio(deactivation.requestsPerSecond, baseline.requestsPerSecond),
     },
     offlineVerification: { ...offline, target: '>= 0.9x raw Ed25519 verify' },
     coldStart: { medianMs: coldStartMs, target: '< 1000 ms to the first answered request' },
@@ -159,6 +209,7 @@ try {
   };
   const results = {
     at: new Date().toISOString(),
+    quick: QUICK,
     node: process.version,
     cpus: cpus().length,
     seconds: DURATION,
@@ -170,6 +221,26 @@ try {
       value: checkSmall.requestsPerSecond,
       baseline: baseline.requestsPerSecond,
       ratio: figures.onlineCheck.ratioToBare,
+    },
+    'floor: select + sign (req/s)': {
+      value: floor.requestsPerSecond,
+      baseline: baseline.requestsPerSecond,
+      ratio: figures.onlineCheck.floorToBare,
+    },
+    'online check to the floor': {
+      value: checkSmall.requestsPerSecond,
+      baseline: floor.requestsPerSecond,
+      ratio: figures.onlineCheck.ratioToFloor,
+    },
+    'check unbatched to the floor': {
+      value: checkUnbatched.requestsPerSecond,
+      baseline: floor.requestsPerSecond,
+      ratio: figures.onlineCheck.unbatchedToFloor,
+    },
+    'answers signed, batches of 64 (per s)': {
+      value: answerSigning.batchedPerSecond,
+      baseline: answerSigning.plainPerSecond,
+      ratio: answerSigning.ratio,
     },
     'Ed25519 signs alone (per s)': {
       value: signCeiling,
@@ -185,6 +256,11 @@ try {
       value: activation.requestsPerSecond,
       baseline: baseline.requestsPerSecond,
       ratio: figures.activation.ratioToBare,
+    },
+    'deactivation (per s)': {
+      value: deactivation.requestsPerSecond,
+      baseline: baseline.requestsPerSecond,
+      ratio: figures.deactivation.ratioToBare,
     },
     'offline check (per s)': {
       value: offline.sdkChecksPerSecond,

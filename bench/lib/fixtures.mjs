@@ -67,24 +67,48 @@ export function seedLicenses(dataDir, policy, count) {
   return serials;
 }
 
+/** A container as the SDK makes one: its signing and sealing keys, and the computer's fingerprint. */
+export function newContainer() {
+  const signing = generateKeyMaterial('ed25519');
+  return {
+    signing,
+    signer: { kid: keyIdOf('ed25519', signing.publicKey), privateKey: privateKeyFromMaterial(signing) },
+    boxKey: generateKeyMaterial('x25519').publicKey,
+    fingerprintHash: randomBytes(32).toString('hex'),
+  };
+}
+
+/** A document the container signs, with its public key beside it: the body of every machine request. */
+function containerMessage(container, typ, document) {
+  const request = signDocument(typ, document, container.signer);
+  return JSON.stringify({ containerKey: container.signing.publicKey, request });
+}
+
+const asked = (container, serial, product) => ({
+  serial,
+  product,
+  containerKey: container.signing.publicKey,
+  fingerprintHash: container.fingerprintHash,
+  nonce: newNonce(),
+  issuedAt: new Date().toISOString(),
+});
+
 /** A license request as a container signs it: the body of /activate and /check. */
-export function licenseRequestBody(serial, product = 'bench') {
-  const container = generateKeyMaterial('ed25519');
-  const request = signDocument(
-    DOCUMENT_TYPES.licenseRequest,
-    {
-      serial,
-      product,
-      containerKey: container.publicKey,
-      containerBoxKey: generateKeyMaterial('x25519').publicKey,
-      fingerprintHash: randomBytes(32).toString('hex'),
-      fingerprintParts: {},
-      nonce: newNonce(),
-      issuedAt: new Date().toISOString(),
-      sequence: 0,
-      consumed: {},
-    },
-    { kid: keyIdOf('ed25519', container.publicKey), privateKey: privateKeyFromMaterial(container) },
-  );
-  return JSON.stringify({ containerKey: container.publicKey, request });
+export function licenseRequestBody(serial, product = 'bench', container = newContainer()) {
+  return containerMessage(container, DOCUMENT_TYPES.licenseRequest, {
+    ...asked(container, serial, product),
+    containerBoxKey: container.boxKey,
+    fingerprintParts: {},
+    sequence: 0,
+    consumed: {},
+  });
+}
+
+/** A release for a transfer, signed by the container that holds the binding: the body of /deactivate. */
+export function deactivationRequestBody(serial, bindingId, container, product = 'bench') {
+  return containerMessage(container, DOCUMENT_TYPES.deactivationRequest, {
+    ...asked(container, serial, product),
+    bindingId,
+    consumed: {},
+  });
 }

@@ -20,7 +20,8 @@ export function startJsonProcess(args, options = {}) {
   });
 }
 
-export function startVendor(dataDir) {
+/** The vendor server on a free port; `batchSigning: 'off'` signs every answer on its own. */
+export function startVendor(dataDir, { batchSigning = 'on' } = {}) {
   return startJsonProcess([
     KEYWARD,
     'server',
@@ -32,6 +33,8 @@ export function startVendor(dataDir) {
     'silent',
     '--data-dir',
     dataDir,
+    '--batch-signing',
+    batchSigning,
   ]);
 }
 

@@ -16,6 +16,7 @@ import {
   ok,
   openDocument,
   parseSerial,
+  parseSignedEnvelope,
   type Result,
   refusalFreezes,
   refuse,
@@ -344,7 +345,9 @@ export class LicenseClient {
         `The license grant does not match this request (${mismatch ?? 'box key'}).`,
       );
     }
-    return ok({ envelope: envelope as SignedEnvelope, grant: grant.value });
+    // Kept as parsed (a batch-signed grant keeps its proof): it is verified again at every start.
+    const parsed = parseSignedEnvelope(envelope);
+    return parsed.ok ? ok({ envelope: parsed.value, grant: grant.value }) : parsed;
   }
 
   /** A signed refusal: the container freezes when the refusal calls for it. */

@@ -12,11 +12,11 @@ import {
   openDocument,
   openSealedFile,
   parseSerial,
+  parseSignedEnvelope,
   type Result,
   readUnlockKey,
   refuse,
   repeatsWaitingRequest,
-  type SignedEnvelope,
   signDocument,
   UNLOCK_KEY_LABEL,
   type UnlockKeyGrant,
@@ -203,7 +203,8 @@ export class OfflineActivation {
         'This Unlock Key answers another activation request: enter the one the vendor sent for the latest request.',
       );
     }
-    return ok({ envelope: sealed.value as SignedEnvelope, grant: grant.value });
+    const parsed = parseSignedEnvelope(sealed.value);
+    return parsed.ok ? ok({ envelope: parsed.value, grant: grant.value }) : parsed;
   }
 }
 

@@ -9,6 +9,7 @@ export * from './contents.js';
 export * from './crypto/code-key.js';
 export * from './crypto/encoding.js';
 export * from './crypto/keys.js';
+export * from './crypto/merkle-batch.js';
 export * from './crypto/sealed-envelope.js';
 export * from './crypto/secret-box.js';
 export * from './crypto/signed-envelope.js';

@@ -28,8 +28,12 @@ export function generateSerial(random: (size: number) => Uint8Array = randomByte
   return format(body + checkSymbol(body));
 }
 
+/** The canonical form, as the SDK sends it: every machine request is parsed, so it skips normalizing. */
+const CANONICAL = /^[0-9A-HJKMNP-TV-Z]{5}(?:-[0-9A-HJKMNP-TV-Z]{5}){3}$/;
+
 /** Accepts what a person typed (any case, with or without dashes or spaces) and returns the canonical form. */
 export function parseSerial(input: string): Result<Serial> {
+  if (CANONICAL.test(input) && hasValidCheckSymbol(input.replaceAll('-', ''))) return ok(input as Serial);
   const symbols = normalizeSymbols(input);
   if (symbols.length !== LENGTH) {
     return refuse(

@@ -27,6 +27,11 @@ export interface ServerConfig {
   /** How long a process holds a job it claimed; past it (the process died) another one runs it. */
   readonly jobLeaseSeconds: number;
   readonly mail: MailSettings;
+  /**
+   * KEYWARD_BATCH_SIGNING (`on` by default): machine API answers reached in the same event-loop
+   * turn share one signature over a Merkle root (docs/batch-signing.md); `off` signs each alone.
+   */
+  readonly batchSigning: boolean;
 }
 
 /** Settings given on the command line; they win over the environment. */
@@ -34,6 +39,8 @@ export type ServerFlags = Partial<
   Pick<ServerConfig, 'host' | 'port' | 'dataDir' | 'publicUrl' | 'logLevel'>
 > & {
   readonly databaseUrl?: string;
+  /** `on` or `off`, as KEYWARD_BATCH_SIGNING. */
+  readonly batchSigning?: string;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -114,6 +121,10 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     MAIL_SETTINGS,
   );
   if (!mail.ok) return mail;
+  const batchText = flags.batchSigning ?? env.KEYWARD_BATCH_SIGNING ?? 'on';
+  if (batchText !== 'on' && batchText !== 'off') {
+    return invalid('KEYWARD_BATCH_SIGNING', `must be "on" or "off", not "${batchText}".`);
+  }
   return ok({
     host,
     port,
@@ -124,6 +135,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     logLevel: knownLevel,
     jobLeaseSeconds,
     mail: mail.value,
+    batchSigning: batchText === 'on',
   });
 }
 

@@ -1,6 +1,7 @@
 import type { ServerConfig } from './config.js';
 import type { ServerMetrics } from './http/metrics.js';
 import type { JobQueue } from './jobs/job-queue.js';
+import type { AnswerSigner } from './licensing/answer-signer.js';
 import type { BindingStore } from './storage/binding-store.js';
 import type { CatalogueStore } from './storage/catalogue-store.js';
 import type { VendorDb } from './storage/database.js';
@@ -31,6 +32,8 @@ export interface ServerContext {
   readonly webhooks: WebhookStore;
   readonly metrics: ServerMetrics;
   readonly keyring: VendorKeyring;
+  /** Signs the machine API's answers with the vendor key, in batches under load (KEYWARD_BATCH_SIGNING). */
+  readonly answers: AnswerSigner;
   readonly now: () => Date;
   /** The dealer portal's address as e-mails give it: KEYWARD_PUBLIC_URL, else where the server listens. */
   readonly portalUrl: () => string;

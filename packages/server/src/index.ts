@@ -6,6 +6,7 @@ export {
   type ServerConfig,
   type ServerFlags,
 } from './config.js';
+export { ANSWER_BATCH_LIMIT, AnswerSigner, type AnswerSignerOptions } from './licensing/answer-signer.js';
 export { openRequestFile } from './licensing/update-service.js';
 export { type ClaimRefusal, type MailClaim, MailOutbox, type QueuedMail } from './mail/mail-outbox.js';
 export { queueMail } from './mail/queue-mail.js';

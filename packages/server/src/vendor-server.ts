@@ -7,6 +7,7 @@ import { ServerMetrics } from './http/metrics.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { scanExpiring, scheduleExpiryScan } from './jobs/scan-expiring.js';
+import { AnswerSigner } from './licensing/answer-signer.js';
 import { MailOutbox } from './mail/mail-outbox.js';
 import { openMailTransport } from './mail/mail-transport.js';
 import { SEND_MAIL_JOB } from './mail/queue-mail.js';
@@ -69,6 +70,7 @@ export async function startVendorServer(
     const createdKeys = await ensureVendorKeys(db, master.secret, now().toISOString());
     const jobs = new JobQueue(db);
     let listeningUrl = '';
+    const keyring = await loadKeyring(db, master.secret);
     const context: ServerContext = {
       config,
       db,
@@ -84,7 +86,8 @@ export async function startVendorServer(
       jobs,
       webhooks: new WebhookStore(db),
       metrics: new ServerMetrics(jobs, now),
-      keyring: await loadKeyring(db, master.secret),
+      keyring,
+      answers: new AnswerSigner(() => keyring.signer, { batching: config.batchSigning }),
       now,
       portalUrl: () => `${config.publicUrl ?? listeningUrl}/portal`,
     };

@@ -209,7 +209,8 @@ function sameEnvelope(a: SignedEnvelope, b: SignedEnvelope): boolean {
       a.kid === b.kid &&
       a.typ === b.typ &&
       a.alg === b.alg &&
-      a.v === b.v)
+      a.v === b.v &&
+      JSON.stringify(a.batch) === JSON.stringify(b.batch))
   );
 }
 

@@ -16,6 +16,7 @@ interface StartOptions {
   databaseUrl?: string;
   publicUrl?: string;
   logLevel?: string;
+  batchSigning?: string;
 }
 
 function firstRunHint(url: string, token: string, masterKeyFile: string | undefined): string {
@@ -49,7 +50,11 @@ const start = leaf<StartOptions>(
         '--public-url <url>',
         'address clients use, written into SDK configurations (KEYWARD_PUBLIC_URL)',
       )
-      .option('--log-level <level>', 'log level (KEYWARD_LOG_LEVEL, default info)'),
+      .option('--log-level <level>', 'log level (KEYWARD_LOG_LEVEL, default info)')
+      .option(
+        '--batch-signing <on|off>',
+        'sign the answers of a busy moment under one signature (KEYWARD_BATCH_SIGNING, default on)',
+      ),
   async (options, out) => {
     const config = unwrap(
       readServerConfig(process.env, {
@@ -59,6 +64,7 @@ const start = leaf<StartOptions>(
         databaseUrl: options.databaseUrl,
         publicUrl: options.publicUrl,
         logLevel: options.logLevel as never,
+        batchSigning: options.batchSigning,
       }),
     );
     const server = await startVendorServer(config).catch((error: NodeJS.ErrnoException) => {

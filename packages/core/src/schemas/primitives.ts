@@ -26,6 +26,22 @@ export const PasswordHash = Type.String({
   maxLength: 200,
 });
 
+/**
+ * Where a batch-signed document sits in its batch's Merkle tree (docs/batch-signing.md); the
+ * bounds are `MAX_BATCH_SIZE` and `MAX_BATCH_PATH` of `crypto/merkle-batch.ts`.
+ */
+export const BatchProofSchema = Type.Object(
+  {
+    size: Type.Integer({ minimum: 2, maximum: 65_536 }),
+    index: Type.Integer({ minimum: 0, maximum: 65_535 }),
+    path: Type.Array(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }), { maxItems: 16 }),
+  },
+  {
+    additionalProperties: false,
+    description: 'Batch signature: tree size, leaf index and audit path (SHA-256 hashes, leaf up).',
+  },
+);
+
 export const SignedEnvelopeSchema = Type.Object(
   {
     v: Type.Literal(1),
@@ -34,6 +50,11 @@ export const SignedEnvelopeSchema = Type.Object(
     typ: Type.String({ maxLength: 64 }),
     payload: Type.String({ maxLength: 200_000 }),
     sig: Type.String({ maxLength: 128 }),
+    batch: Type.Optional(BatchProofSchema),
   },
-  { additionalProperties: false, description: 'A document signed with Ed25519; payload is base64url JSON.' },
+  {
+    additionalProperties: false,
+    description:
+      'A document signed with Ed25519; payload is base64url JSON. With `batch`, sig covers the root of a batch.',
+  },
 );

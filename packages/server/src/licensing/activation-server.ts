@@ -21,7 +21,6 @@ import {
   refuse,
   requestDateRefusal,
   type SignedEnvelope,
-  signDocument,
 } from '@keyward/core';
 import type { ServerContext } from '../context.js';
 import type { SerialRecord } from '../storage/binding-store.js';
@@ -42,11 +41,11 @@ type MachineResult<T> = Result<T, MachineRefusal>;
 
 const unsigned = (error: KeywardError): MachineResult<never> => err({ error, signed: undefined });
 
-function signedRefusal(
+async function signedRefusal(
   ctx: ServerContext,
   asker: { readonly serial: string; readonly containerKey: string; readonly nonce: string },
   error: KeywardError,
-): MachineResult<never> {
+): Promise<MachineResult<never>> {
   const refusal: LicenseRefusal = {
     code: error.code,
     message: error.message,
@@ -55,7 +54,7 @@ function signedRefusal(
     issuedAt: ctx.now().toISOString(),
     nonce: asker.nonce,
   };
-  return err({ error, signed: signDocument(DOCUMENT_TYPES.licenseRefusal, refusal, ctx.keyring.signer) });
+  return err({ error, signed: await ctx.answers.sign(DOCUMENT_TYPES.licenseRefusal, refusal) });
 }
 
 /** Common checks of every machine request, in order: date -> serial form -> known serial. */
@@ -144,7 +143,8 @@ async function bindOrRefresh(
 
 /**
  * The license granted to a binding: every term the application acts on, from the vendor's record
- * (its latest update step, so a check delivers what the vendor changed), signed over the nonce.
+ * (its latest update step, so a check delivers what the vendor changed), signed over the nonce
+ * (alone, or in a batch with the other answers of the moment).
  */
 export function grantFor(
   ctx: ServerContext,
@@ -153,7 +153,7 @@ export function grantFor(
   consumed: Readonly<Record<string, number>>,
   nonce: string,
   now: Date,
-): SignedEnvelope {
+): Promise<SignedEnvelope> {
   const { license, policy, contents, sequence } = record;
   const grant: LicenseGrant = {
     serial: license.serial,
@@ -175,7 +175,7 @@ export function grantFor(
     issuedAt: now.toISOString(),
     nonce,
   };
-  return signDocument(DOCUMENT_TYPES.licenseGrant, grant, ctx.keyring.signer);
+  return ctx.answers.sign(DOCUMENT_TYPES.licenseGrant, grant);
 }
 
 /**
@@ -203,7 +203,7 @@ export async function grantLicense(
   const binding = await bindOrRefresh(ctx, record.value, request, now.toISOString());
   if (!binding.ok) return checkFailed(ctx, record.value, true, binding.error, now);
   const consumed = await ctx.bindings.recordConsumption(record.value.license, request.consumed);
-  return ok(grantFor(ctx, record.value, binding.value, consumed, request.nonce, now));
+  return ok(await grantFor(ctx, record.value, binding.value, consumed, request.nonce, now));
 }
 
 /**
@@ -261,5 +261,5 @@ export async function releaseSerial(
     deactivatedAt: now.toISOString(),
     nonce: request.nonce,
   };
-  return ok(signDocument(DOCUMENT_TYPES.deactivationReceipt, receipt, ctx.keyring.signer));
+  return ok(await ctx.answers.sign(DOCUMENT_TYPES.deactivationReceipt, receipt));
 }
