@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateKeyMaterial, keyIdOf, privateKeyFromMaterial, publicKeyFromRaw } from './crypto/keys.js';
-import { type SignedEnvelope, signatureHolds, signDocument } from './crypto/signed-envelope.js';
+import {
+  type SignedEnvelope,
+  signatureHolds,
+  signDocument,
+  signDocumentBatch,
+} from './crypto/signed-envelope.js';
 import {
   consumptionGrows,
   counterRemaining,
@@ -73,6 +78,20 @@ describe('verifying held documents again without reading them again', () => {
     const checks = heldSignatureChecks({ grant, updates: [update] }, keys);
     assert.equal(checks?.length, 2);
     assert.ok(checks?.every(signatureHolds));
+  });
+
+  it('a batch-signed grant is checked through its batch proof, like the first time', () => {
+    const [batched, other] = signDocumentBatch(
+      [
+        { typ: 'license-grant', document: { serial: 'S' } },
+        { typ: 'license-grant', document: { serial: 'T' } },
+      ],
+      signer,
+    );
+    assert.ok(batched?.batch !== undefined && other !== undefined);
+    const [check] = heldSignatureChecks({ grant: batched, updates: [] }, keys) ?? [];
+    assert.ok(check !== undefined && signatureHolds(check));
+    assert.equal(signatureHolds({ ...check, batch: other.batch }), false);
   });
 
   it('a check does not hold once the signed bytes differ', () => {
