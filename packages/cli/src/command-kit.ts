@@ -1,17 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { type KeywardError, keywardError, type Result } from '@keyward/core';
+import { keywardError } from '@keyward/core';
 import { Command, InvalidArgumentError } from 'commander';
-import { CommandFailure, type Output, output } from './output.js';
+import { fail, type Output, output } from './output.js';
 
-/** The value of a result, or the end of the command with its refusal. */
-export function unwrap<T>(result: Result<T>): T {
-  if (!result.ok) throw new CommandFailure(result.error);
-  return result.value;
-}
-
-export function fail(error: KeywardError): never {
-  throw new CommandFailure(error);
-}
+export { fail, unwrap } from './output.js';
 
 export function usage(message: string): never {
   fail(keywardError('VALIDATION_FAILED', message));

@@ -1,5 +1,5 @@
 import type { KeyStatus } from '@keyward/client';
-import { lastValidDay } from '@keyward/core';
+import { lastValidDay } from '@keyward/core/license-container';
 import { table } from './output.js';
 
 export function describeVerdict(status: KeyStatus): string {

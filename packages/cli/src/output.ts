@@ -1,10 +1,20 @@
-import type { KeywardError } from '@keyward/core';
+import type { KeywardError, Result } from '@keyward/core/license-container';
 
 /** Raised by a command to end with a refusal; `bin.ts` prints it and exits non-zero. */
 export class CommandFailure extends Error {
   constructor(readonly error: KeywardError) {
     super(error.message);
   }
+}
+
+/** The value of a result, or the end of the command with its refusal. */
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new CommandFailure(result.error);
+  return result.value;
+}
+
+export function fail(error: KeywardError): never {
+  throw new CommandFailure(error);
 }
 
 export interface Output {

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { type AnchorFacts, deriveKey } from '@keyward/core';
+import { type AnchorFacts, deriveKey } from '@keyward/core/license-container';
 import { readTextIfExists, writeFileAtomic } from './atomic-file.js';
 
 /**
@@ -26,6 +26,8 @@ export type AnchorRead = { readonly facts: AnchorFacts; readonly record: AnchorR
 export class AnchorFile {
   private readonly path: string;
   private readonly macKey: Buffer;
+  /** The last anchor read and what it said: the same bytes say the same, without a second MAC. */
+  private lastRead: { readonly text: string; readonly read: AnchorRead } | undefined;
 
   constructor(anchorDir: string, productSlug: string, fingerprint: string) {
     const name = createHash('sha256').update(`${productSlug}\n${fingerprint}`).digest('hex').slice(0, 32);
@@ -40,6 +42,13 @@ export class AnchorFile {
   async read(): Promise<AnchorRead> {
     const text = await readTextIfExists(this.path);
     if (text === undefined) return { facts: { kind: 'none' }, record: undefined };
+    if (this.lastRead?.text === text) return this.lastRead.read;
+    const read = this.parse(text);
+    this.lastRead = { text, read };
+    return read;
+  }
+
+  private parse(text: string): AnchorRead {
     const altered: AnchorRead = { facts: { kind: 'altered' }, record: undefined };
     let stored: { body?: unknown; mac?: unknown };
     try {

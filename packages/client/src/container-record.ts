@@ -26,7 +26,7 @@ import {
   type UnsealKey,
   unlockSecret,
   vouchedArmorBody,
-} from '@keyward/core';
+} from '@keyward/core/license-container';
 
 export const CONTAINER_LABEL = 'LICENSE CONTAINER';
 const CONTAINER_DOCUMENT = 'container';

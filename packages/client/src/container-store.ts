@@ -11,8 +11,7 @@ import {
   ok,
   type Result,
   refuse,
-} from '@keyward/core';
-import { lock } from 'proper-lockfile';
+} from '@keyward/core/license-container';
 import type { AnchorFile, AnchorRecord } from './anchor.js';
 import { readTextIfExists, type WriteStage, writeFileAtomic } from './atomic-file.js';
 import {
@@ -52,6 +51,13 @@ export type ContainerChange<T> = { readonly next: ContainerRecord | undefined; r
 
 const hashOf = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** A container file as the anchor may vouch for it: its hash, and its record when it reads. */
+interface VouchedFile {
+  readonly text: string;
+  readonly hash: string;
+  readonly record: ContainerRecord | undefined;
+}
+
 /** Another writer got in between a read and its save: read again and redo the change. */
 class RevisionConflict extends Error {}
 
@@ -67,6 +73,8 @@ const earliest = (...instants: string[]) => instants.sort()[0] as string;
  * write; readers take the lock only when what they read is not what the anchor vouches for.
  */
 export class ContainerStore {
+  private lastVouched: VouchedFile | undefined;
+
   constructor(private readonly options: ContainerStoreOptions) {}
 
   static fileFor(home: string, productSlug: string): string {
@@ -117,6 +125,8 @@ export class ContainerStore {
 
   private async locked<T>(work: () => Promise<T>): Promise<T> {
     await mkdir(dirname(this.options.file), { recursive: true, mode: 0o700 });
+    // Loaded when first needed: most starts read a container its anchor vouches for, unlocked.
+    const { lock } = await import('proper-lockfile');
     const release = await lock(this.options.file, {
       realpath: false,
       lockfilePath: `${this.options.file}.lock`,
@@ -182,23 +192,33 @@ export class ContainerStore {
     text: string,
   ): OpenContainer | undefined {
     if (anchor.kind !== 'present') return undefined;
-    const hash = hashOf(text);
-    if (!anchor.accepted.some((entry) => entry.hash === hash)) return undefined;
-    const read = readContainerFile(text, true);
-    if (!read.ok) return undefined;
-    const { record } = read.value;
+    const file = this.readVouched(text);
+    if (!anchor.accepted.some((entry) => entry.hash === file.hash)) return undefined;
+    if (file.record === undefined) return undefined;
     const facts: FileFacts = {
       kind: 'intact',
-      revision: record.revision,
-      hash,
-      containerKey: record.containerKey,
+      revision: file.record.revision,
+      hash: file.hash,
+      containerKey: file.record.containerKey,
     };
     if (decideIntegrity(anchor, facts) !== 'open') return undefined;
     return {
-      record: withAnchorConsumption(record, anchorRecord),
-      keys: vouchedContainerKeys(record, this.options.fingerprint),
-      fileHash: hash,
+      record: withAnchorConsumption(file.record, anchorRecord),
+      keys: vouchedContainerKeys(file.record, this.options.fingerprint),
+      fileHash: file.hash,
     };
+  }
+
+  /**
+   * The hash of a container file and, if it reads, its record: the last file's are kept, as the
+   * same bytes read the same (an application checks its license again and again).
+   */
+  private readVouched(text: string): VouchedFile {
+    if (this.lastVouched?.text !== text) {
+      const read = readContainerFile(text, true);
+      this.lastVouched = { text, hash: hashOf(text), record: read.ok ? read.value.record : undefined };
+    }
+    return this.lastVouched;
   }
 
   /** A new container (first run or deleted file), or the blocked one that tamper leaves behind. */

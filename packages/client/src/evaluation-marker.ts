@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { deriveKey } from '@keyward/core';
+import { deriveKey } from '@keyward/core/license-container';
 import { readTextIfExists, writeFileAtomic } from './atomic-file.js';
 
 /** When the evaluation began and the latest time seen, as the marker remembers them. */

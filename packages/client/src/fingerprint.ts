@@ -1,11 +1,13 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { arch, cpus, hostname, networkInterfaces, platform, totalmem } from 'node:os';
-import { promisify } from 'node:util';
-import { formatFingerprint } from '@keyward/core';
+import { formatFingerprint } from '@keyward/core/license-container';
 
-const run = promisify(execFile);
+/** A command's output, empty if it fails. Loaded only where it runs (not on Linux): it is slow to load. */
+async function commandOutput(file: string, args: readonly string[]): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => execFile(file, args, (error, stdout) => resolve(error ? '' : stdout)));
+}
 
 async function firstLine(path: string): Promise<string | undefined> {
   try {
@@ -21,18 +23,16 @@ async function platformMachineId(): Promise<string | undefined> {
     case 'linux':
       return (await firstLine('/etc/machine-id')) ?? (await firstLine('/var/lib/dbus/machine-id'));
     case 'darwin': {
-      const { stdout } = await run('ioreg', ['-rd1', '-c', 'IOPlatformExpertDevice']).catch(() => ({
-        stdout: '',
-      }));
+      const stdout = await commandOutput('ioreg', ['-rd1', '-c', 'IOPlatformExpertDevice']);
       return /"IOPlatformUUID" = "([^"]+)"/.exec(stdout)?.[1];
     }
     case 'win32': {
-      const { stdout } = await run('reg', [
+      const stdout = await commandOutput('reg', [
         'query',
         'HKLM\\SOFTWARE\\Microsoft\\Cryptography',
         '/v',
         'MachineGuid',
-      ]).catch(() => ({ stdout: '' }));
+      ]);
       return /MachineGuid\s+REG_SZ\s+(\S+)/.exec(stdout)?.[1];
     }
     default:

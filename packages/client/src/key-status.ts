@@ -6,7 +6,7 @@ import {
   type ErrorCode,
   type UnreachableVerdict,
   type Verdict,
-} from '@keyward/core';
+} from '@keyward/core/license-container';
 import type { VerifiedContainer } from './license-session.js';
 
 /** What the key status utility shows about the license container on this computer. */

@@ -81,9 +81,7 @@ export class LicenseClient {
 
   /** The key status, read offline. The first call on a computer starts the evaluation. */
   async status(): Promise<Result<KeyStatus>> {
-    const opened = await this.session.open();
-    if (!opened.ok) return opened;
-    return ok(this.session.statusOf(opened.value));
+    return this.session.status();
   }
 
   /**

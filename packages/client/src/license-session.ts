@@ -5,6 +5,7 @@ import {
   fingerprintHash,
   fingerprintPartHashes,
   type HeldGrant,
+  heldSignatureChecks,
   keywardError,
   type LicenseGrant,
   type LicenseTerms,
@@ -14,11 +15,13 @@ import {
   ok,
   type Result,
   refuse,
+  type SignatureCheck,
+  signatureHolds,
   type TermsHolder,
   type VendorKeys,
   type Verified,
   verifyTerms,
-} from '@keyward/core';
+} from '@keyward/core/license-container';
 import { AnchorFile } from './anchor.js';
 import type { ContainerRecord } from './container-record.js';
 import {
@@ -67,6 +70,17 @@ export class LicenseSession {
   readonly fingerprintHash: string;
   readonly fingerprintParts: Readonly<Record<string, string>>;
   readonly config: SdkConfig;
+  /** The terms verified last, and the signatures to verify again when the same documents come back. */
+  private lastTerms:
+    | {
+        readonly grant: HeldGrant;
+        readonly updates: ContainerRecord['updates'];
+        readonly containerKey: string;
+        readonly containerBoxKey: string;
+        readonly signatures: readonly SignatureCheck[];
+        readonly terms: LicenseTerms;
+      }
+    | undefined;
 
   constructor(options: LicenseClientOptions) {
     const slug = productSlug(options.config);
@@ -132,6 +146,13 @@ export class LicenseSession {
         });
   }
 
+  /** The key status, read offline. The first call on a computer starts the evaluation. */
+  async status(): Promise<Result<KeyStatus>> {
+    const opened = await this.open();
+    if (!opened.ok) return opened;
+    return ok(this.statusOf(opened.value));
+  }
+
   /**
    * The container as activation on this computer needs it: one copied from another computer is
    * replaced by a new one, and a grant made for another computer is dropped (frozen: it is not
@@ -155,17 +176,47 @@ export class LicenseSession {
     if (record.grant === null || record.state === 'blocked') {
       return ok({ container, terms: null, consumed: record.consumed });
     }
-    const terms = verifyTerms(
-      { grant: record.grant, updates: record.updates },
-      this.holderOf(record),
-      this.vendorKeys,
-    );
+    const terms = this.verifiedTerms(record, record.grant);
     if (!terms.ok) return terms;
     return ok({
       container,
       terms: terms.value,
       consumed: mergeConsumption(record.consumed, terms.value.grant.consumed),
     });
+  }
+
+  /**
+   * The vendor's terms in a record. Documents that are the very ones read last time (the same
+   * objects, from the same container file) are not read again, but their vendor signatures are
+   * verified again, every time: what the application acts on is always what the vendor signed.
+   */
+  private verifiedTerms(record: ContainerRecord, grant: HeldGrant): Result<LicenseTerms> {
+    const last = this.lastTerms;
+    if (
+      last !== undefined &&
+      last.grant === grant &&
+      last.updates === record.updates &&
+      last.containerKey === record.containerKey &&
+      last.containerBoxKey === record.containerBoxKey &&
+      last.signatures.every(signatureHolds)
+    ) {
+      return ok(last.terms);
+    }
+    const held = { grant, updates: record.updates };
+    const terms = verifyTerms(held, this.holderOf(record), this.vendorKeys);
+    const signatures = terms.ok ? heldSignatureChecks(held, this.vendorKeys) : undefined;
+    this.lastTerms =
+      terms.ok && signatures !== undefined
+        ? {
+            grant,
+            updates: record.updates,
+            containerKey: record.containerKey,
+            containerBoxKey: record.containerBoxKey,
+            signatures,
+            terms: terms.value,
+          }
+        : undefined;
+    return terms;
   }
 
   /** The vendor's X25519 key, to which request files are sealed. */

@@ -1,5 +1,5 @@
 import { createHash, type KeyObject } from 'node:crypto';
-import { ok, publicKeyFromRaw, type Result, refuse, type VendorKeys } from '@keyward/core';
+import { ok, publicKeyFromRaw, type Result, refuse, type VendorKeys } from '@keyward/core/license-container';
 
 /**
  * What the vendor ships inside the application (from `keyward admin sdk-config`): the license

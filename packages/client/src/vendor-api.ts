@@ -1,4 +1,4 @@
-import { isErrorCode, type KeywardError, keywardError } from '@keyward/core';
+import { isErrorCode, type KeywardError, keywardError } from '@keyward/core/license-container';
 
 export interface VendorApiOptions {
   readonly serverUrl: string;

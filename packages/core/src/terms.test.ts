@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SignedEnvelope } from './crypto/signed-envelope.js';
-import { consumptionGrows, counterRemaining, type HeldUpdate, heldAfter, mergeConsumption } from './terms.js';
+import { generateKeyMaterial, keyIdOf, privateKeyFromMaterial, publicKeyFromRaw } from './crypto/keys.js';
+import {
+  type SignedEnvelope,
+  signatureHolds,
+  signDocument,
+  signDocumentBatch,
+} from './crypto/signed-envelope.js';
+import {
+  consumptionGrows,
+  counterRemaining,
+  type HeldUpdate,
+  heldAfter,
+  heldSignatureChecks,
+  mergeConsumption,
+  type VendorKeys,
+} from './terms.js';
 
 describe('counters: the vendor signs allowances, the container records consumption', () => {
   const rows: ReadonlyArray<[number, number, number]> = [
@@ -45,5 +59,55 @@ describe('what a container keeps of the updates it applied', () => {
 
   it('a code carries operations only, so it is kept after what came before', () => {
     assert.deepEqual(heldAfter([pkg('a')], code('x')), [pkg('a'), code('x')]);
+  });
+});
+
+describe('verifying held documents again without reading them again', () => {
+  const vendor = generateKeyMaterial('ed25519');
+  const kid = keyIdOf('ed25519', vendor.publicKey);
+  const vendorKey = publicKeyFromRaw('ed25519', vendor.publicKey);
+  const keys: VendorKeys = {
+    byKid: (candidate) => (candidate === kid ? vendorKey : undefined),
+    all: vendorKey === undefined ? [] : [vendorKey],
+  };
+  const signer = { kid, privateKey: privateKeyFromMaterial(vendor) };
+  const grant = signDocument('license-grant', { serial: 'S' }, signer);
+  const update: HeldUpdate = { kind: 'package', envelope: signDocument('update-package', { n: 1 }, signer) };
+
+  it('gives one check per signed document, each holding for the bytes as signed', () => {
+    const checks = heldSignatureChecks({ grant, updates: [update] }, keys);
+    assert.equal(checks?.length, 2);
+    assert.ok(checks?.every(signatureHolds));
+  });
+
+  it('a batch-signed grant is checked through its batch proof, like the first time', () => {
+    const [batched, other] = signDocumentBatch(
+      [
+        { typ: 'license-grant', document: { serial: 'S' } },
+        { typ: 'license-grant', document: { serial: 'T' } },
+      ],
+      signer,
+    );
+    assert.ok(batched?.batch !== undefined && other !== undefined);
+    const [check] = heldSignatureChecks({ grant: batched, updates: [] }, keys) ?? [];
+    assert.ok(check !== undefined && signatureHolds(check));
+    assert.equal(signatureHolds({ ...check, batch: other.batch }), false);
+  });
+
+  it('a check does not hold once the signed bytes differ', () => {
+    const [check] = heldSignatureChecks({ grant, updates: [] }, keys) ?? [];
+    assert.ok(check !== undefined);
+    const input = Buffer.from(check.input);
+    input[input.length - 2] = (input[input.length - 2] ?? 0) ^ 1;
+    assert.equal(signatureHolds({ ...check, input }), false);
+  });
+
+  it('has no checks for codes or for a key the application does not ship', () => {
+    const code: HeldUpdate = { kind: 'code', code: 'ABCD' };
+    assert.equal(heldSignatureChecks({ grant, updates: [code] }, keys), undefined);
+    assert.equal(
+      heldSignatureChecks({ grant: { ...grant, kid: 'sig-unknown' }, updates: [] }, keys),
+      undefined,
+    );
   });
 });

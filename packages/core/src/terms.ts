@@ -1,6 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import { type ContainerContents, contentsHash } from './contents.js';
-import { openSignedDocument, type SignedEnvelope } from './crypto/signed-envelope.js';
+import {
+  openSignedDocument,
+  type SignatureCheck,
+  type SignedEnvelope,
+  signatureCheckOf,
+} from './crypto/signed-envelope.js';
 import { DOCUMENTS, type LicenseGrant, openDocument, type Verified } from './documents.js';
 import { type KeywardError, keywardError, refuse } from './errors.js';
 import { sameComputerParts } from './fingerprint.js';
@@ -184,6 +189,29 @@ function supersede(terms: LicenseTerms, update: VerifiedUpdate): Result<LicenseT
 /** What a container keeps once `update` is applied: a package with its contents replaces those before it. */
 export function heldAfter(held: readonly HeldUpdate[], update: HeldUpdate): HeldUpdate[] {
   return update.kind === 'package' ? [update] : [...held, update];
+}
+
+/**
+ * The signature checks of held documents that are all signed envelopes (the grant and update
+ * packages), so that documents already read can be verified again without being read again;
+ * undefined when one is a code, or names a key the application does not ship, or is malformed.
+ */
+export function heldSignatureChecks(held: HeldDocuments, keys: VendorKeys): SignatureCheck[] | undefined {
+  const envelopes: SignedEnvelope[] = [];
+  if (isUnlockKeyGrant(held.grant)) return undefined;
+  envelopes.push(held.grant);
+  for (const update of held.updates) {
+    if (update.kind !== 'package') return undefined;
+    envelopes.push(update.envelope);
+  }
+  const checks: SignatureCheck[] = [];
+  for (const envelope of envelopes) {
+    const key = keys.byKid(envelope.kid);
+    const check = key === undefined ? undefined : signatureCheckOf(envelope, key);
+    if (check === undefined) return undefined;
+    checks.push(check);
+  }
+  return checks;
 }
 
 /**

@@ -1,42 +1,12 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { computeFingerprint, LicenseClient, parseSdkConfig } from '@keyward/client';
+import { stat, writeFile } from 'node:fs/promises';
+import { LicenseClient } from '@keyward/client';
 import { keywardError } from '@keyward/core';
 import { Command } from 'commander';
 import { fail, leaf, readUserFile, unwrap } from '../command-kit.js';
+import { KEY_OPTIONS, type KeyOptions, licenseClientOptions } from '../key-options.js';
 import { describeVerdict, formatStatus } from '../key-status-format.js';
 import type { Output } from '../output.js';
-import { readCliEnvironment } from '../settings.js';
-
-interface KeyOptions {
-  sdkConfig?: string;
-  home?: string;
-  anchorDir?: string;
-  markerDir?: string;
-  fingerprint?: string;
-  url?: string;
-}
-
-async function licenseClient(options: KeyOptions): Promise<LicenseClient> {
-  const env = readCliEnvironment(process.env);
-  const configFile = options.sdkConfig ?? env.sdkConfig;
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(configFile, 'utf8'));
-  } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not valid JSON';
-    fail(keywardError('CONFIG_INVALID', `The SDK configuration ${configFile} ${reason} (see --sdk-config).`));
-  }
-  const config = unwrap(parseSdkConfig(json));
-  const serverUrl = options.url ?? env.url ?? config.serverUrl;
-  return new LicenseClient({
-    config: { ...config, serverUrl },
-    home: options.home ?? env.home,
-    anchorDir: options.anchorDir ?? env.anchorDir,
-    markerDir: options.markerDir ?? env.markerDir,
-    fingerprint: options.fingerprint ?? env.fingerprint ?? (await computeFingerprint()),
-  });
-}
+import { showKeyStatus } from './key-status.js';
 
 /** Options of the leaf commands under `key`. */
 type KeyLeafOptions = KeyOptions & {
@@ -54,18 +24,15 @@ function keyLeaf(
   action: (client: LicenseClient, out: Output, args: string[], options: KeyLeafOptions) => Promise<void>,
 ) {
   return leaf<KeyLeafOptions>(name, description, configure, async (options, out, args) =>
-    action(await licenseClient(options), out, args, options),
+    action(new LicenseClient(await licenseClientOptions(options)), out, args, options),
   );
 }
 
-const status = keyLeaf(
+const status = leaf<KeyOptions>(
   'status',
   'Show the license container on this computer.',
   (c) => c,
-  async (client, out) => {
-    const value = unwrap(await client.status());
-    out.result(value, () => formatStatus(value));
-  },
+  async (options, out) => showKeyStatus(options, out),
 );
 
 const activate = keyLeaf(
@@ -237,17 +204,11 @@ const upgrade = keyLeaf(
   },
 );
 
-export const keyCommand = new Command('key')
-  .description("The key status utility: the end user's license on this computer.")
-  .option(
-    '--sdk-config <file>',
-    "the application's SDK configuration (KEYWARD_SDK_CONFIG, default ./keyward-sdk.json)",
-  )
-  .option('--home <dir>', 'license container directory (KEYWARD_HOME, default ~/.keyward)')
-  .option('--anchor-dir <dir>', 'anti-rollback anchor directory (KEYWARD_ANCHOR_DIR)')
-  .option('--marker-dir <dir>', 'evaluation marker directory (KEYWARD_MARKER_DIR)')
-  .option('--fingerprint <id>', "this computer's identity, instead of the computed one (KEYWARD_FINGERPRINT)")
-  .option('--url <url>', 'license server address, instead of the one in the SDK configuration (KEYWARD_URL)')
+export const keyCommand = new Command('key').description(
+  "The key status utility: the end user's license on this computer.",
+);
+for (const option of KEY_OPTIONS) keyCommand.option(`${option.flag} ${option.value}`, option.description);
+keyCommand
   .addCommand(status)
   .addCommand(activate)
   .addCommand(unlock)

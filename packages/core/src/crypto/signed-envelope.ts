@@ -161,6 +161,31 @@ function signatureCovers(input: Buffer, sig: Buffer, batch: BatchProof | undefin
 }
 
 /**
+ * What an envelope's signature covers, the signature, the batch proof that leads from the one to
+ * the other (if it was signed in a batch) and the key that must have made it.
+ */
+export interface SignatureCheck {
+  readonly payload: Buffer;
+  readonly input: Buffer;
+  readonly signature: Buffer;
+  readonly batch: BatchProof | undefined;
+  readonly key: KeyObject;
+}
+
+/** The signature check of an envelope with `key`; undefined when its payload or signature is malformed. */
+export function signatureCheckOf(envelope: SignedEnvelope, key: KeyObject): SignatureCheck | undefined {
+  const payload = fromBase64Url(envelope.payload);
+  const signature = fromBase64Url(envelope.sig);
+  if (payload === undefined || signature === undefined || signature.length !== 64) return undefined;
+  return { payload, input: signingInput(envelope.typ, payload), signature, batch: envelope.batch, key };
+}
+
+/** Whether the signature covers the document: directly, or through the root its batch proof leads to. */
+export function signatureHolds(check: SignatureCheck): boolean {
+  return signatureCovers(check.input, check.signature, check.batch, check.key);
+}
+
+/**
  * Verifies an envelope of the expected type with the key its `kid` names and returns the parsed
  * document, still `unknown`: each document type validates its own shape. A batch-signed envelope
  * is verified through its audit path to the signed root.
@@ -172,21 +197,16 @@ export function openSignedDocument(
 ): Result<unknown, KeywardError> {
   const parsed = parseSignedEnvelope(envelope);
   if (!parsed.ok) return parsed;
-  const { kid, payload, sig, batch } = parsed.value;
+  const { kid } = parsed.value;
   if (parsed.value.typ !== typ) {
     return refuse('WRONG_FILE_KIND', `Expected a "${typ}" document, got "${parsed.value.typ}".`);
   }
   const key = keyFor(kid);
   if (key === undefined) return refuse('UNKNOWN_KEY_ID', `The document is signed with unknown key "${kid}".`);
-  const payloadBytes = fromBase64Url(payload);
-  const sigBytes = fromBase64Url(sig);
-  if (payloadBytes === undefined || sigBytes === undefined || sigBytes.length !== 64) {
-    return refuse('SIGNATURE_INVALID');
-  }
-  if (!signatureCovers(signingInput(typ, payloadBytes), sigBytes, batch, key))
-    return refuse('SIGNATURE_INVALID');
+  const check = signatureCheckOf(parsed.value, key);
+  if (check === undefined || !signatureHolds(check)) return refuse('SIGNATURE_INVALID');
   try {
-    return ok(JSON.parse(payloadBytes.toString('utf8')) as unknown);
+    return ok(JSON.parse(check.payload.toString('utf8')) as unknown);
   } catch {
     return refuse('SIGNATURE_INVALID', 'The signed document does not hold JSON.');
   }
