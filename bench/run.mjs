@@ -141,9 +141,11 @@ try {
   const deactivation = await load(`${small.url}/v1/machine/deactivate`, { bodies: releaseBodies });
 
   log('offline verification in the SDK...');
-  const offline = await offlineVerification(small.sdkConfig, small.serials.at(-1));
+  const offline = await offlineVerification(small.sdkConfig, small.serials.at(-1), {
+    seconds: QUICK ? 1 : 3,
+  });
   log('keyward key status start-up...');
-  const keyStatus = await keyStatusStartup(small.sdkConfig);
+  const keyStatus = await keyStatusStartup(small.sdkConfig, { runs: QUICK ? 5 : 9 });
 
   await stop(small.child);
   log('update request, package and apply...');
@@ -195,7 +197,7 @@ try {
       baselineRequestsPerSecond: baseline.requestsPerSecond,
       ratioToBare: ratio(deactivation.requestsPerSecond, baseline.requestsPerSecond),
     },
-    offlineVerification: { ...offline, target: '>= 0.9x raw Ed25519 verify' },
+    offlineVerification: offline,
     coldStart: { medianMs: coldStartMs, target: '< 1000 ms to the first answered request' },
     keyStatus,
     workers: { ...workers, target: 'report the ratio of 2 workers to 1' },
@@ -266,9 +268,9 @@ try {
       baseline: baseline.requestsPerSecond,
       ratio: figures.deactivation.ratioToBare,
     },
-    'offline check (per s)': {
+    'offline check to its floor (per s)': {
       value: offline.sdkChecksPerSecond,
-      baseline: offline.rawVerifiesPerSecond,
+      baseline: offline.floorPerSecond,
       ratio: offline.ratio,
     },
     'update request (per s)': {

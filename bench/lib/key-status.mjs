@@ -20,9 +20,8 @@ async function medianMs(command, args, env, runs) {
   return Math.round(times[Math.floor(times.length / 2)]);
 }
 
-/** `options.runs`: timed runs of each (9 by default; a number is taken as runs, as before). */
-export async function keyStatusStartup(sdkConfig, options = {}) {
-  const runs = typeof options === 'number' ? options : (options.runs ?? 9);
+/** The median of `runs` timed runs of each. */
+export async function keyStatusStartup(sdkConfig, { runs = 9 } = {}) {
   const root = await mkdtemp(join(tmpdir(), 'keyward-bench-key-'));
   try {
     const config = join(root, 'sdk.json');
