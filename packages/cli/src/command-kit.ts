@@ -65,3 +65,16 @@ export function expiryOf(flag: string, text: string): string {
   }
   return instant.toISOString();
 }
+
+/**
+ * Closes a running server on SIGINT or SIGTERM, then exits. Called before the ready output is
+ * printed: a supervisor that reads it may signal at once, before the next statement runs.
+ */
+export function closeOnSignals(close: () => Promise<void>): void {
+  const stop = async () => {
+    await close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

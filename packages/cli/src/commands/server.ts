@@ -9,7 +9,7 @@ import {
   startVendorServer,
 } from '@keyward/server';
 import { Command } from 'commander';
-import { fail, integer, leaf, unwrap } from '../command-kit.js';
+import { closeOnSignals, fail, integer, leaf, unwrap } from '../command-kit.js';
 
 interface StartOptions {
   port?: number;
@@ -116,6 +116,7 @@ const start = leaf<StartOptions>(
     const { adminToken, masterKeyFile, createdKeys } = server.bootstrap;
     const mail = { transport: config.mail.transport, description: describeMail(config.mail) };
     const portal = server.portal;
+    closeOnSignals(() => server.close());
     out.result({ url: server.url, portal, createdKeys, adminToken: adminToken ?? null, mail }, () =>
       [
         `Keyward vendor server listening on ${server.url} (database: ${describeDatabase(config.database)})`,
@@ -124,12 +125,6 @@ const start = leaf<StartOptions>(
         adminToken === undefined ? '' : firstRunHint(server.url, adminToken, masterKeyFile),
       ].join('\n'),
     );
-    const stop = async () => {
-      await server.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
   },
 );
 

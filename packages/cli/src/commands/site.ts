@@ -1,7 +1,7 @@
 import { keywardError } from '@keyward/core';
 import { readSiteConfig, startSiteServer } from '@keyward/site';
 import { Command } from 'commander';
-import { fail, integer, leaf, readUserFile, unwrap, usage } from '../command-kit.js';
+import { closeOnSignals, fail, integer, leaf, readUserFile, unwrap, usage } from '../command-kit.js';
 import { connectSite, type SiteConnection } from './site-connection.js';
 import { siteLicenseCommands } from './site-licenses.js';
 import { siteNeighbourCommands } from './site-neighbours.js';
@@ -118,6 +118,7 @@ const start = leaf<StartOptions>(
     const siteKey = site.context.identity.key.publicKey;
     const certified = site.context.identity.current();
     const certificate = certified.ok ? certified.value.certificate : null;
+    closeOnSignals(() => site.close());
     out.result({ url: site.url, siteKey, certificate, adminToken: adminToken ?? null }, () =>
       [
         `Keyward site server listening on ${site.url} (database: ${config.databaseFile})`,
@@ -127,12 +128,6 @@ const start = leaf<StartOptions>(
         adminToken === undefined ? '' : firstRunHint(site.url, adminToken, siteKey, siteKeyFile),
       ].join('\n'),
     );
-    const stop = async () => {
-      await site.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
   },
 );
 
