@@ -15,7 +15,6 @@ import { sendMail } from './mail/send-mail.js';
 import { expireOrderJob, ORDER_EXPIRY_JOB, ORDER_REMINDER_JOB, remindOrderJob } from './orders/order-jobs.js';
 import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
-import { openDatabase } from './storage/database.js';
 import { DealerStore } from './storage/dealer-store.js';
 import { LicenseStore } from './storage/license-store.js';
 import { OrderStore } from './storage/order-store.js';
@@ -23,8 +22,8 @@ import { RenewalStore } from './storage/renewal-store.js';
 import { SiteReportStore } from './storage/site-report-store.js';
 import { SiteStore } from './storage/site-store.js';
 import { UpdateStore } from './storage/update-store.js';
-import { ensureVendorKeys, loadKeyring } from './vendor/keyring.js';
-import { loadMasterSecret } from './vendor/master-secret.js';
+import { loadKeyring } from './vendor/keyring.js';
+import { openVendorData } from './vendor/vendor-data.js';
 import { deliverWebhook } from './webhooks/deliver-webhook.js';
 import { DELIVER_WEBHOOK_JOB, SCAN_EXPIRING_JOB } from './webhooks/webhook-events.js';
 import { WebhookStore } from './webhooks/webhook-store.js';
@@ -69,10 +68,8 @@ export async function startVendorServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const now = options.now ?? (() => new Date());
-  const db = await openDatabase(config.database);
+  const { db, master, createdKeys } = await openVendorData(config, now().toISOString());
   try {
-    const master = loadMasterSecret(config.masterKey, config.dataDir);
-    const createdKeys = await ensureVendorKeys(db, master.secret, now().toISOString());
     const jobs = new JobQueue(db);
     let listeningUrl = '';
     const keyring = await loadKeyring(db, master.secret);
@@ -98,6 +95,9 @@ export async function startVendorServer(
       worker: options.worker,
     };
     const app = await buildApp(context);
+    context.bindings.checks.reportFailuresTo((error, retryInMs) =>
+      app.log.error({ err: error, retryInMs }, 'check statistics not written; they are kept and tried again'),
+    );
     await app.listen({ host: config.host, port: config.port });
     listeningUrl = listeningAddress(app, config);
     const adminToken =

@@ -5,6 +5,7 @@ import {
   issueAdminToken,
   readServerConfig,
   type ServerConfig,
+  StartRefused,
   startVendorCluster,
   startVendorServer,
 } from '@keyward/server';
@@ -105,6 +106,7 @@ const start = leaf<StartOptions>(
       }),
     );
     const server = await startServer(config).catch((error: NodeJS.ErrnoException) => {
+      if (error instanceof StartRefused) return fail(error.error);
       if (error.code !== 'EADDRINUSE') throw error;
       return fail(
         keywardError(

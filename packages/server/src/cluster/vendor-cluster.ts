@@ -2,9 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { firstAdminToken } from '../bootstrap.js';
 import type { ServerConfig } from '../config.js';
-import { openDatabase } from '../storage/database.js';
-import { ensureVendorKeys } from '../vendor/keyring.js';
-import { loadMasterSecret } from '../vendor/master-secret.js';
+import { openVendorData } from '../vendor/vendor-data.js';
 import type { RunningServer } from '../vendor-server.js';
 import { type PrimaryMessage, startFailure, toWire, type WorkerMessage } from './cluster-messages.js';
 
@@ -42,10 +40,8 @@ export async function startVendorCluster(
   options: ClusterOptions = {},
 ): Promise<RunningCluster> {
   const log = options.log ?? (() => undefined);
-  const db = await openDatabase(config.database);
+  const { db, master, createdKeys } = await openVendorData(config, new Date().toISOString());
   try {
-    const master = loadMasterSecret(config.masterKey, config.dataDir);
-    const createdKeys = await ensureVendorKeys(db, master.secret, new Date().toISOString());
     // The workers get the secret itself: none of them reads, or creates, the key file.
     const pool = new WorkerPool({ ...config, masterKey: master.secret }, log);
     const url = await pool.start(config.workers);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
@@ -9,8 +9,20 @@ import { withStatementCache } from './statement-cache.js';
 
 export type VendorDb = Kysely<VendorDatabase>;
 
+/**
+ * The database file and its WAL and shared-memory files hold every serial, binding and memory
+ * object: readable by their owner only. SQLite gives the files it creates the database file's
+ * mode, so the database file is made (or set) 0600 before it opens; files left by an earlier
+ * version are set too.
+ */
+function keepToOwner(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+}
+
 function openSqlite(file: string): VendorDb {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') keepToOwner(file);
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   // WAL with NORMAL sync survives a process crash; a power loss may only drop the last commits.

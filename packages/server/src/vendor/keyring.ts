@@ -36,6 +36,12 @@ export interface VendorKeyring {
 const lockKey = (masterSecret: Uint8Array, kid: string) => deriveKey(masterSecret, kid, 'vendor-private-key');
 
 /** Creates the vendor's signing and encryption keys unless they exist, once however many processes start; returns the kids created. */
+/** Whether the database holds the vendor's keys: every start after the first finds them. */
+export async function hasVendorKeys(db: VendorDb): Promise<boolean> {
+  const row = await db.selectFrom('vendor_keys').select('kid').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function ensureVendorKeys(
   db: VendorDb,
   masterSecret: Uint8Array,

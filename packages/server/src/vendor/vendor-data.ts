@@ -1,0 +1,62 @@
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type KeywardError, keywardError } from '@keyward/core';
+import { describeDatabase, type ServerConfig } from '../config.js';
+import { openDatabase, type VendorDb } from '../storage/database.js';
+import { ensureVendorKeys, hasVendorKeys } from './keyring.js';
+import { loadMasterSecret, type MasterSecret } from './master-secret.js';
+
+/** A start that must not go on with what it found; its error says why and what to do. */
+export class StartRefused extends Error {
+  constructor(readonly error: KeywardError) {
+    super(error.message);
+  }
+}
+
+export interface VendorData {
+  readonly db: VendorDb;
+  readonly master: MasterSecret;
+  /** The vendor keys this start created: only on the first start. */
+  readonly createdKeys: string[];
+}
+
+function databaseMissing(config: ServerConfig, masterFile: string, what: string): StartRefused {
+  return new StartRefused(
+    keywardError(
+      'DATABASE_MISSING',
+      `${masterFile} is there, but the database ${describeDatabase(config.database)} ${what}: ` +
+        'the vendor keys that master key unlocks, and every license, are in that database. ' +
+        'Restore the database from a backup, or move master.key away to start as a new vendor.',
+    ),
+  );
+}
+
+/**
+ * Opens the vendor's data for a start: the data directory kept to its owner, the database, the
+ * master key and the vendor keys, made on the first start only. A master key file left by an
+ * earlier start beside a database that is gone or empty is refused rather than taken for a first
+ * start: new vendor keys would make every customer's next check fail.
+ */
+export async function openVendorData(config: ServerConfig, at: string): Promise<VendorData> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
+  const masterFile = join(config.dataDir, 'master.key');
+  const earlierStart = config.masterKey === undefined && existsSync(masterFile);
+  const { database } = config;
+  if (earlierStart && database.engine === 'sqlite' && database.file !== ':memory:') {
+    const size = existsSync(database.file) ? statSync(database.file).size : undefined;
+    if (size === undefined) throw databaseMissing(config, masterFile, 'does not exist');
+    if (size === 0) throw databaseMissing(config, masterFile, 'is empty');
+  }
+  const db = await openDatabase(database);
+  try {
+    if (earlierStart && !(await hasVendorKeys(db)))
+      throw databaseMissing(config, masterFile, 'holds no vendor keys');
+    const master = loadMasterSecret(config.masterKey, config.dataDir);
+    const createdKeys = await ensureVendorKeys(db, master.secret, at);
+    return { db, master, createdKeys };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
