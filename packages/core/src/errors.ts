@@ -54,6 +54,7 @@ export const errorCatalogue = {
   ANSWER_MISMATCH: "The server's answer does not belong to this request.",
   NETWORK_UNAVAILABLE: 'The license server could not be reached.',
   CONFIG_INVALID: 'The configuration is not valid.',
+  DATABASE_UNAVAILABLE: 'The license server cannot use its database right now: try again in a moment.',
   DATABASE_MISSING:
     "The vendor's database is missing or empty beside its master key: restore the database from a backup.",
   FROM_MISMATCH: "The key's contents do not match the vendor's record of them.",

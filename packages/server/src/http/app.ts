@@ -39,6 +39,7 @@ import {
   updateFileRoute,
 } from '../routes/updates.js';
 import { webhookRoutes } from '../routes/webhooks.js';
+import { isStorageFailure } from '../storage/storage-failure.js';
 import { decorateAdmin } from './admin-auth.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
 import { sendProblem } from './problem.js';
@@ -142,6 +143,10 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const refusal = refusalOf(error);
     if (refusal !== undefined) return sendProblem(request, reply, refusal);
+    if (isStorageFailure(error)) {
+      request.log.error({ err: error }, 'the database failed');
+      return sendProblem(request, reply.header('retry-after', '5'), keywardError('DATABASE_UNAVAILABLE'));
+    }
     request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, keywardError('INTERNAL_ERROR'));
   });
