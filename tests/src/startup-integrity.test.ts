@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -104,6 +104,33 @@ describe('a master key beside a database that lost the vendor', () => {
     await removeDatabase();
     for (const file of await readdir(backup)) await copyFile(join(backup, file), join(dataDir, file));
     assert.deepEqual(await vendorKids(dataDir), kids);
+  });
+});
+
+describe('a damaged database', () => {
+  it('is refused at start (DATABASE_DAMAGED), rather than answering for the licenses it lost', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'keyward-damaged-'));
+    try {
+      const dataDir = join(root, 'data');
+      await vendorKids(dataDir);
+      const file = join(dataDir, 'keyward.db');
+      const pageSize = 4096;
+      const pages = Math.floor((await stat(file)).size / pageSize);
+      assert.ok(pages > 12, `only ${pages} pages`);
+      // Pages 4 to 11 (tables and indexes) overwritten, as a failing disk might leave them.
+      const handle = await open(file, 'r+');
+      await handle.write(Buffer.alloc(8 * pageSize, 0xa5), 0, 8 * pageSize, 3 * pageSize);
+      await handle.close();
+      const refusal = await startVendorServer(configFor(dataDir)).then(
+        () => assert.fail('the server started'),
+        (error: unknown) => error,
+      );
+      assert.ok(refusal instanceof StartRefused, String(refusal));
+      assert.equal(refusal.error.code, 'DATABASE_DAMAGED');
+      assert.match(refusal.error.message, /keyward\.db is damaged .*restore it from a backup/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -55,6 +55,7 @@ export const errorCatalogue = {
   NETWORK_UNAVAILABLE: 'The license server could not be reached.',
   CONFIG_INVALID: 'The configuration is not valid.',
   DATABASE_UNAVAILABLE: 'The license server cannot use its database right now: try again in a moment.',
+  DATABASE_DAMAGED: 'The database is damaged: restore it from a backup.',
   DATABASE_MISSING:
     "The vendor's database is missing or empty beside its master key: restore the database from a backup.",
   FROM_MISMATCH: "The key's contents do not match the vendor's record of them.",

@@ -16,6 +16,6 @@ export { authenticateDealer } from './orders/dealer-service.js';
 export { expireOrder, mailUpgradeFile, remindOrder } from './orders/order-notices.js';
 export { authorizeOrder, listOrders, showOrder } from './orders/order-service.js';
 export { type OrderSubmission, type ProcessedOrder, processOrder } from './orders/process-order.js';
-export { StartRefused } from './vendor/vendor-data.js';
+export { StartRefused } from './start-refused.js';
 export { type RunningServer, type StartOptions, startVendorServer } from './vendor-server.js';
 export { WEBHOOK_EVENTS, type WebhookEvent } from './webhooks/webhook-events.js';

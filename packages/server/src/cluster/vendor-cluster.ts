@@ -40,7 +40,9 @@ export async function startVendorCluster(
   options: ClusterOptions = {},
 ): Promise<RunningCluster> {
   const log = options.log ?? (() => undefined);
-  const { db, master, createdKeys } = await openVendorData(config, new Date().toISOString());
+  const { db, master, createdKeys } = await openVendorData(config, new Date().toISOString(), {
+    verify: true,
+  });
   try {
     // The workers get the secret itself: none of them reads, or creates, the key file.
     const pool = new WorkerPool({ ...config, masterKey: master.secret }, log);

@@ -1,17 +1,11 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type KeywardError, keywardError } from '@keyward/core';
+import { keywardError } from '@keyward/core';
 import { describeDatabase, type ServerConfig } from '../config.js';
+import { StartRefused } from '../start-refused.js';
 import { openDatabase, type VendorDb } from '../storage/database.js';
 import { ensureVendorKeys, hasVendorKeys } from './keyring.js';
 import { loadMasterSecret, type MasterSecret } from './master-secret.js';
-
-/** A start that must not go on with what it found; its error says why and what to do. */
-export class StartRefused extends Error {
-  constructor(readonly error: KeywardError) {
-    super(error.message);
-  }
-}
 
 export interface VendorData {
   readonly db: VendorDb;
@@ -35,9 +29,14 @@ function databaseMissing(config: ServerConfig, masterFile: string, what: string)
  * Opens the vendor's data for a start: the data directory kept to its owner, the database, the
  * master key and the vendor keys, made on the first start only. A master key file left by an
  * earlier start beside a database that is gone or empty is refused rather than taken for a first
- * start: new vendor keys would make every customer's next check fail.
+ * start: new vendor keys would make every customer's next check fail. With `verify`, a damaged
+ * SQLite file is refused too (the cluster's primary verifies it once for its workers).
  */
-export async function openVendorData(config: ServerConfig, at: string): Promise<VendorData> {
+export async function openVendorData(
+  config: ServerConfig,
+  at: string,
+  { verify }: { readonly verify: boolean },
+): Promise<VendorData> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
   const masterFile = join(config.dataDir, 'master.key');
@@ -48,7 +47,7 @@ export async function openVendorData(config: ServerConfig, at: string): Promise<
     if (size === undefined) throw databaseMissing(config, masterFile, 'does not exist');
     if (size === 0) throw databaseMissing(config, masterFile, 'is empty');
   }
-  const db = await openDatabase(database);
+  const db = await openDatabase(database, { verify });
   try {
     if (earlierStart && !(await hasVendorKeys(db)))
       throw databaseMissing(config, masterFile, 'holds no vendor keys');
