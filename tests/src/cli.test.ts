@@ -429,4 +429,21 @@ describe('the keyward command, end to end', () => {
       'NETWORK_UNAVAILABLE',
     );
   });
+
+  it('prints what came from the server with its control characters shown, never acted on', async () => {
+    await json(['admin', 'product', 'create', '--code', 'escapes', '--name', 'Escapes'], env);
+    const policy = await json<{ id: string }>(
+      ['admin', 'policy', 'create', '--product', 'escapes', '--name', 'plain'],
+      env,
+    );
+    const hostile = 'ACME\u001b]0;pwned\u0007\u001b[2J';
+    const created = await json<{ licenses: { id: string }[] }>(
+      ['admin', 'license', 'create', '--policy', policy.id, '--note', hostile],
+      env,
+    );
+    const shown = await keyward(['admin', 'license', 'show', created.licenses[0]?.id ?? ''], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.doesNotMatch(shown.stdout, /[\u001b\u0007]/);
+    assert.match(shown.stdout, /ACME\\u001b\]0;pwned\\u0007\\u001b\[2J/);
+  });
 });

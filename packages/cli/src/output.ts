@@ -17,6 +17,18 @@ export function fail(error: KeywardError): never {
   throw new CommandFailure(error);
 }
 
+/** Control characters other than line breaks and tabs: what a terminal would act on rather than show. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text as a terminal may print it: what came from the server or a file (notes, names, fingerprints
+ * a customer's computer sent) could hold escape sequences that clear the screen or retitle the
+ * window; each control character is shown as its code instead.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export interface Output {
   readonly json: boolean;
   /** One JSON document with --json, else the human text. */
@@ -27,7 +39,7 @@ export function output(json: boolean): Output {
   return {
     json,
     result(value, human) {
-      process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+      process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${printable(human())}\n`);
     },
   };
 }
@@ -36,7 +48,7 @@ export function printFailure(error: KeywardError, json: boolean): void {
   process.stderr.write(
     json
       ? `${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`
-      : `keyward: ${error.message} (${error.code})\n`,
+      : `keyward: ${printable(error.message)} (${error.code})\n`,
   );
 }
 
