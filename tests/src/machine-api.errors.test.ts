@@ -123,6 +123,18 @@ describe('machine API refusals change nothing', () => {
     );
   });
 
+  // Small-order X25519 points: key agreement with them fails, so no update could ever be sealed to them.
+  for (const [what, boxKey] of [
+    ['all zeros', Buffer.alloc(32)],
+    ['the point of order 1', Buffer.concat([Buffer.from([1]), Buffer.alloc(31)])],
+  ] as const) {
+    it(`a container box key that updates cannot be sealed to (${what}): VALIDATION_FAILED, nothing bound`, async () => {
+      const body = licenseRequest(issued, { containerBoxKey: boxKey.toString('base64url') });
+      const problem = await refused('/v1/machine/activate', body, 400, 'VALIDATION_FAILED');
+      assert.match(problem.message, /containerBoxKey/);
+    });
+  }
+
   it('a serial with a wrong check character: SERIAL_INVALID', async () => {
     const serial = issued.licenses[0]?.serial ?? '';
     const typo = `${serial.slice(0, -1)}${serial.endsWith('0') ? '1' : '0'}`;

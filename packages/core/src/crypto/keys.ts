@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { fromBase64Url, toBase64Url } from './encoding.js';
 
 /** Ed25519 keys sign; X25519 keys receive sealed (encrypted) data. */
@@ -64,6 +72,26 @@ export function publicKeyFromRaw(kind: KeyKind, raw: string): KeyObject | undefi
   if (publicKeyCache.size > 10_000) publicKeyCache.clear();
   publicKeyCache.set(cacheKey, key);
   return key;
+}
+
+/** A throwaway X25519 key, to try a box key on: made once, never used to seal anything. */
+let probe: KeyObject | undefined;
+
+/**
+ * Whether anything can be sealed to this X25519 public key: 32 bytes, and not one of the
+ * small-order points whose shared secret is all zeros (key agreement then fails). Checked where a
+ * container's box key is first stored, so that a later update for it cannot fail.
+ */
+export function acceptsSealing(raw: string): boolean {
+  const key = publicKeyFromRaw('x25519', raw);
+  if (key === undefined) return false;
+  probe ??= generateKeyPairSync('x25519').privateKey;
+  try {
+    diffieHellman({ privateKey: probe, publicKey: key });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function generateKeyMaterial(kind: KeyKind, seed: Uint8Array = randomBytes(32)): PrivateKeyMaterial {

@@ -1,5 +1,7 @@
 import {
+  acceptsSealing,
   type Binding,
+  bindingFactsDiffer,
   checkNeedsProof,
   consumptionGrows,
   type DeactivationReceipt,
@@ -114,6 +116,12 @@ async function bindOrRefresh(
     fingerprintParts: request.fingerprintParts,
   };
   let current = record.binding;
+  if ((current === undefined || bindingFactsDiffer(current, keys)) && !acceptsSealing(keys.containerBoxKey)) {
+    return refuse(
+      'VALIDATION_FAILED',
+      'containerBoxKey is not an X25519 public key that updates can be sealed to.',
+    );
+  }
   // Two rounds at most: losing the race to bind means deciding again against the winner.
   for (let round = 0; round < 2; round++) {
     // A binding made by phone is this container's once its proven keys give the installation id.
