@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { publicKeyFromRaw, verifyWebhook } from '@keyward/core';
 import { WEBHOOK_EVENTS } from '@keyward/server';
@@ -132,6 +134,43 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
       !announced.some((event) => event.data.licenseId === later.licenses[0]?.id),
       'a month away is not announced yet',
     );
+  });
+
+  it('a receiver that redirects is not followed: the event never reaches the other address', async () => {
+    const elsewhere = await webhookReceiver();
+    const redirector = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(307, { location: elsewhere.url });
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = redirector.address() as AddressInfo;
+      const endpoint = await vendor.admin<{ id: string }>('POST', '/v1/webhooks', {
+        url: `http://127.0.0.1:${port}/hooks`,
+        events: ['license.suspended'],
+      });
+      await vendor.admin('POST', `/v1/licenses/${issued.licenses[1]?.serial}/suspend`, {});
+      let record: { attempts: number; lastStatus: number | null; lastError: string | null } | undefined;
+      for (let wait = 0; wait < 200 && record === undefined; wait++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const { deliveries } = await vendor.admin<{
+          deliveries: Array<{ attempts: number; lastStatus: number | null; lastError: string | null }>;
+        }>('GET', `/v1/webhooks/${endpoint.id}/deliveries`);
+        record = deliveries.find((delivery) => delivery.attempts > 0);
+      }
+      assert.equal(record?.lastStatus, 307);
+      assert.match(record?.lastError ?? '', /redirects are not followed/);
+      assert.equal(elsewhere.received.length, 0);
+      await vendor.admin('POST', `/v1/webhooks/${endpoint.id}/disable`, {});
+      await vendor.admin('POST', `/v1/licenses/${issued.licenses[1]?.serial}/reinstate`, {});
+      await jobsDone();
+    } finally {
+      redirector.close();
+      await elsewhere.close();
+    }
   });
 
   it('a disabled endpoint receives nothing new', async () => {

@@ -27,10 +27,14 @@ export function deliverWebhook(store: WebhookStore, signer: () => Signer, now: (
         },
         body: delivery.body,
         signal: AbortSignal.timeout(10_000),
+        // A redirect could send the signed event somewhere the vendor never registered.
+        redirect: 'manual',
       });
       status = response.status;
       await response.arrayBuffer().catch(() => undefined);
-      if (!response.ok) error = `The receiver answered HTTP ${response.status}.`;
+      if (response.status >= 300 && response.status < 400)
+        error = `The receiver answered HTTP ${response.status}, a redirect: redirects are not followed; register the final address.`;
+      else if (!response.ok) error = `The receiver answered HTTP ${response.status}.`;
     } catch (failure) {
       error = failure instanceof Error ? failure.message : String(failure);
     }
