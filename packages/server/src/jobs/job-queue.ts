@@ -46,9 +46,14 @@ export async function enqueueJob(
   return id;
 }
 
-/** Seconds before the next try after `attempt` failed: 1, 2, 4... up to ten minutes. */
-export function retryDelaySeconds(attempt: number): number {
-  return Math.min(600, 2 ** Math.max(0, attempt - 1));
+/**
+ * Seconds before the next try after `attempt` failed: 1, 2, 4... up to ten minutes, each between
+ * half that and all of it, so that jobs failing together (a receiver down, the mail server gone)
+ * do not all come back at the same second. `random` is in [0, 1).
+ */
+export function retryDelaySeconds(attempt: number, random: number = Math.random()): number {
+  const ceiling = Math.min(600, 2 ** Math.max(0, attempt - 1));
+  return ceiling * (1 - random / 2);
 }
 
 /**
