@@ -72,7 +72,7 @@ export async function startVendorServer(
     verify: options.worker === undefined,
   });
   try {
-    const jobs = new JobQueue(db);
+    const jobs = new JobQueue(db, config.database.engine);
     let listeningUrl = '';
     const keyring = await loadKeyring(db, master.secret);
     const context: ServerContext = {

@@ -1,5 +1,6 @@
 import { newId } from '@keyward/core';
 import type { Kysely, Transaction } from 'kysely';
+import type { DatabaseLocation } from '../config.js';
 import type { VendorDb } from '../storage/database.js';
 import type { VendorDatabase } from '../storage/schema.js';
 
@@ -56,13 +57,32 @@ export function retryDelaySeconds(attempt: number, random: number = Math.random(
   return ceiling * (1 - random / 2);
 }
 
+function toJob(row: {
+  id: string;
+  kind: string;
+  payload: string;
+  attempts: number;
+  max_attempts: number;
+}): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    payload: JSON.parse(row.payload) as unknown,
+    attempt: row.attempts,
+    maxAttempts: row.max_attempts,
+  };
+}
+
 /**
  * Jobs kept in the vendor database. A job is claimed with a lease: the claim is one conditional
  * update, so two processes never hold the same job, and a process that dies mid-job loses its
  * lease when it runs out, after which another process runs the job again (at least once).
  */
 export class JobQueue {
-  constructor(private readonly db: VendorDb) {}
+  constructor(
+    private readonly db: VendorDb,
+    private readonly engine: DatabaseLocation['engine'],
+  ) {}
 
   /** Adds a job now. Code that changes state adds its jobs with `enqueueJob` inside its own transaction. */
   enqueue(job: Enqueue): Promise<string> {
@@ -76,7 +96,9 @@ export class JobQueue {
     now: Date,
     leaseMs: number,
   ): Promise<Job | undefined> {
-    // Losing a race for one job (another worker claimed it first) means trying the next one.
+    if (this.engine === 'postgres') return this.claimSkippingLocked(worker, kinds, now, leaseMs);
+    // SQLite runs one writer at a time; losing a race for one job (another process claimed it
+    // first) means trying the next one.
     for (let tries = 0; tries < 5; tries++) {
       const due = await this.nextDue(kinds, now);
       if (due === undefined) return undefined;
@@ -86,9 +108,8 @@ export class JobQueue {
     return undefined;
   }
 
-  private async nextDue(kinds: readonly string[], now: Date): Promise<string | undefined> {
-    const at = now.toISOString();
-    const due = await this.db
+  private dueJobs(kinds: readonly string[], at: string) {
+    return this.db
       .selectFrom('jobs')
       .select('id')
       .where('state', '=', 'pending')
@@ -96,9 +117,39 @@ export class JobQueue {
       .where('run_at', '<=', at)
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
       .orderBy('run_at')
-      .limit(1)
-      .executeTakeFirst();
+      .limit(1);
+  }
+
+  private async nextDue(kinds: readonly string[], now: Date): Promise<string | undefined> {
+    const due = await this.dueJobs(kinds, now.toISOString()).executeTakeFirst();
     return due?.id;
+  }
+
+  /**
+   * PostgreSQL: the next due job that no other process is claiming this instant, claimed in the
+   * same statement (FOR UPDATE SKIP LOCKED): workers polling together each get a different job,
+   * with no retries.
+   */
+  private async claimSkippingLocked(
+    worker: string,
+    kinds: readonly string[],
+    now: Date,
+    leaseMs: number,
+  ): Promise<Job | undefined> {
+    const at = now.toISOString();
+    const claimed = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({
+        locked_by: worker,
+        locked_until: new Date(now.getTime() + leaseMs).toISOString(),
+        attempts: eb('attempts', '+', 1),
+      }))
+      .where('id', '=', (eb) =>
+        eb.selectFrom(this.dueJobs(kinds, at).forUpdate().skipLocked().as('due')).select('due.id'),
+      )
+      .returning(['id', 'kind', 'payload', 'attempts', 'max_attempts'])
+      .executeTakeFirst();
+    return claimed === undefined ? undefined : toJob(claimed);
   }
 
   /** One conditional update: the conditions are checked again on the row itself, so of two workers racing, one wins. */
@@ -116,14 +167,7 @@ export class JobQueue {
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
       .returning(['id', 'kind', 'payload', 'attempts', 'max_attempts'])
       .executeTakeFirst();
-    if (claimed === undefined) return undefined;
-    return {
-      id: claimed.id,
-      kind: claimed.kind,
-      payload: JSON.parse(claimed.payload) as unknown,
-      attempt: claimed.attempts,
-      maxAttempts: claimed.max_attempts,
-    };
+    return claimed === undefined ? undefined : toJob(claimed);
   }
 
   async complete(job: Job, worker: string, now: Date): Promise<void> {
