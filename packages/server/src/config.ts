@@ -26,6 +26,8 @@ export interface ServerConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long a process holds a job it claimed; past it (the process died) another one runs it. */
   readonly jobLeaseSeconds: number;
+  /** Days finished jobs and webhook deliveries are kept, as KEYWARD_RETENTION_DAYS. */
+  readonly retentionDays: number;
   /** How many server processes share the port (node:cluster); 1 is a single process, no cluster. */
   readonly workers: number;
   readonly mail: MailSettings;
@@ -122,6 +124,14 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
       `must be a whole number of seconds from 1 to 3600, not "${leaseText}".`,
     );
   }
+  const retentionText = env.KEYWARD_RETENTION_DAYS ?? '30';
+  const retentionDays = Number(retentionText);
+  if (!/^\d+$/.test(retentionText) || retentionDays < 1 || retentionDays > 3650) {
+    return invalid(
+      'KEYWARD_RETENTION_DAYS',
+      `must be a whole number of days from 1 to 3650, not "${retentionText}".`,
+    );
+  }
   const workersText = flags.workers?.toString() ?? env.KEYWARD_WORKERS ?? '1';
   const workers = Number(workersText);
   const workersSetting = flags.workers === undefined ? 'KEYWARD_WORKERS' : '--workers';
@@ -156,6 +166,7 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     publicUrl,
     logLevel: knownLevel,
     jobLeaseSeconds,
+    retentionDays,
     workers,
     mail: mail.value,
     batchSigning: batchText === 'on',

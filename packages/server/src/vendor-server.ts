@@ -6,6 +6,7 @@ import type { KeywardApp } from './http/keyward-app.js';
 import { ServerMetrics } from './http/metrics.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { PRUNE_RETAINED_JOB, pruneRetained, schedulePruning } from './jobs/prune-retained.js';
 import { scanExpiring, scheduleExpiryScan } from './jobs/scan-expiring.js';
 import { AnswerSigner } from './licensing/answer-signer.js';
 import { MailOutbox } from './mail/mail-outbox.js';
@@ -114,6 +115,7 @@ export async function startVendorServer(
       handlers: {
         [DELIVER_WEBHOOK_JOB]: deliverWebhook(context.webhooks, () => context.keyring.signer, now),
         [SCAN_EXPIRING_JOB]: scanExpiring(db, now),
+        [PRUNE_RETAINED_JOB]: pruneRetained(db, config.retentionDays, now),
         [SEND_MAIL_JOB]: sendMail(new MailOutbox(db), mailTransport, now, app.log),
         [ORDER_REMINDER_JOB]: remindOrderJob(context),
         [ORDER_EXPIRY_JOB]: expireOrderJob(context),
@@ -124,6 +126,7 @@ export async function startVendorServer(
       leaseMs: config.jobLeaseSeconds * 1000,
     });
     await scheduleExpiryScan(db, now());
+    await schedulePruning(db, now());
     runner.start();
     return {
       url: listeningUrl,

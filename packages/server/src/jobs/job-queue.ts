@@ -187,6 +187,7 @@ export class JobQueue {
       .set({
         state: last ? 'failed' : 'pending',
         run_at: new Date(now.getTime() + retryDelaySeconds(job.attempt) * 1000).toISOString(),
+        done_at: last ? now.toISOString() : null,
         locked_until: null,
         last_error: error.slice(0, 1000),
       })

@@ -1,0 +1,45 @@
+import { REQUEST_CLOCK_SKEW_MS } from '@keyward/core';
+import type { VendorDb } from '../storage/database.js';
+import { enqueueJob, type Job } from './job-queue.js';
+
+export const PRUNE_RETAINED_JOB = 'storage.prune-retained';
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * A spent nonce refuses a replayed release for as long as the release itself could be accepted:
+ * dated up to a day ahead of the server's clock, and accepted up to a day after that date.
+ */
+const NONCE_KEPT_MS = 2 * REQUEST_CLOCK_SKEW_MS + DAY_MS;
+
+/** Queues the pruning of the hour `at` falls in; the id names the hour, so every process may call it. */
+export async function schedulePruning(db: VendorDb, at: Date): Promise<void> {
+  const hour = new Date(Math.floor(at.getTime() / PRUNE_EVERY_MS) * PRUNE_EVERY_MS);
+  await enqueueJob(db, {
+    id: `job_prune_retained_${hour.toISOString().slice(0, 13).replace(/\D/g, '')}`,
+    kind: PRUNE_RETAINED_JOB,
+    payload: {},
+    runAt: hour.getTime() < at.getTime() ? at : hour,
+    maxAttempts: 100,
+  });
+}
+
+/**
+ * Deletes what has served its use: jobs and webhook deliveries finished more than
+ * `retentionDays` ago (the vendor's window to look into them), and release nonces no replay
+ * could still be accepted with. Then queues the next hour's pruning.
+ */
+export function pruneRetained(db: VendorDb, retentionDays: number, now: () => Date) {
+  return async (_job: Job): Promise<void> => {
+    const at = now();
+    const kept = new Date(at.getTime() - retentionDays * DAY_MS).toISOString();
+    await db.deleteFrom('jobs').where('state', '!=', 'pending').where('done_at', '<', kept).execute();
+    await db
+      .deleteFrom('webhook_deliveries')
+      .where('state', '!=', 'pending')
+      .where('created_at', '<', kept)
+      .execute();
+    const spent = new Date(at.getTime() - NONCE_KEPT_MS).toISOString();
+    await db.deleteFrom('used_nonces').where('used_at', '<', spent).execute();
+    await schedulePruning(db, new Date(at.getTime() + PRUNE_EVERY_MS));
+  };
+}
