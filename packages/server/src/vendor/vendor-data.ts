@@ -14,6 +14,15 @@ export interface VendorData {
   readonly createdKeys: string[];
 }
 
+/** 0700 when this process owns the directory; a directory another user owns keeps the mode they chose. */
+function keepDirectoryToOwner(dir: string): void {
+  try {
+    chmodSync(dir, 0o700);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+  }
+}
+
 function databaseMissing(config: ServerConfig, masterFile: string, what: string): StartRefused {
   return new StartRefused(
     keywardError(
@@ -38,7 +47,7 @@ export async function openVendorData(
   { verify }: { readonly verify: boolean },
 ): Promise<VendorData> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(config.dataDir, 0o700);
+  keepDirectoryToOwner(config.dataDir);
   const masterFile = join(config.dataDir, 'master.key');
   const earlierStart = config.masterKey === undefined && existsSync(masterFile);
   const { database } = config;
