@@ -254,4 +254,40 @@ describe('machine API refusals change nothing', () => {
     assert.equal(response.status, 404);
     assert.equal(((await response.json()) as { code: string }).code, 'NOT_FOUND');
   });
+
+  // What the HTTP framework itself refuses answers in the same contract as every refusal.
+  const framework: ReadonlyArray<
+    readonly [what: string, path: string, init: RequestInit, status: number, code: string]
+  > = [
+    ['an address that does not decode', '/v1/licenses/%E0%A4%A', {}, 400, 'MALFORMED_REQUEST'],
+    ['a path part longer than any name', `/v1/licenses/${'a'.repeat(600)}`, {}, 414, 'URI_TOO_LONG'],
+    [
+      'a method the address does not answer',
+      '/v1/machine/check',
+      { method: 'DELETE' },
+      405,
+      'METHOD_NOT_ALLOWED',
+    ],
+    [
+      'a body over the limit',
+      '/v1/machine/check',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: `"${'a'.repeat(300_000)}"` },
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
+  ];
+  for (const [what, path, init, status, code] of framework) {
+    it(`${what}: ${status} ${code} as problem+json with a request id`, async () => {
+      const state = await machineState(vendor);
+      const response = await fetch(`${vendor.url}${path}`, init);
+      assert.equal(response.status, status);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      const problem = (await response.json()) as { code: string; message: string; requestId: string };
+      assert.equal(problem.code, code);
+      assert.ok(problem.message.length > 10);
+      assert.match(problem.requestId, /\S/);
+      if (status === 405) assert.equal(response.headers.get('allow'), 'POST');
+      assert.equal(await machineState(vendor), state);
+    });
+  }
 });

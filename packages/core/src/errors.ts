@@ -54,6 +54,9 @@ export const errorCatalogue = {
   ANSWER_MISMATCH: "The server's answer does not belong to this request.",
   NETWORK_UNAVAILABLE: 'The license server could not be reached.',
   CONFIG_INVALID: 'The configuration is not valid.',
+  METHOD_NOT_ALLOWED: 'This address does not answer that method.',
+  PAYLOAD_TOO_LARGE: 'The request body is too large.',
+  URI_TOO_LONG: 'The request address is too long.',
   DATABASE_UNAVAILABLE: 'The license server cannot use its database right now: try again in a moment.',
   DATABASE_DAMAGED: 'The database is damaged: restore it from a backup.',
   DATABASE_MISSING:

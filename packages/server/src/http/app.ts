@@ -43,6 +43,7 @@ import { isStorageFailure } from '../storage/storage-failure.js';
 import { decorateAdmin } from './admin-auth.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
 import { sendProblem } from './problem.js';
+import { RouteMethods } from './route-methods.js';
 import { Problem } from './schemas.js';
 
 const ROUTES: readonly RouteModule[] = [
@@ -105,7 +106,11 @@ function refusalOf(error: FastifyError): KeywardError | undefined {
         'The request body must be JSON (Content-Type: application/json).',
       );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return keywardError('VALIDATION_FAILED', 'The request body is too large.');
+      return keywardError('PAYLOAD_TOO_LARGE', `The request body is larger than ${BODY_LIMIT / 1024} KiB.`);
+    case 'FST_ERR_BAD_URL':
+      return keywardError('MALFORMED_REQUEST', 'The request address is not a valid URL.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return keywardError('URI_TOO_LONG', 'A part of the request address is longer than any Keyward name.');
     default:
       return error.statusCode !== undefined && error.statusCode < 500
         ? keywardError('VALIDATION_FAILED', error.message)
@@ -113,10 +118,19 @@ function refusalOf(error: FastifyError): KeywardError | undefined {
   }
 }
 
+const BODY_LIMIT = 256 * 1024;
+
 export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
+  const routeMethods = new RouteMethods();
   const app: KeywardApp = Fastify({
     logger: ctx.config.logLevel === 'silent' ? false : { level: ctx.config.logLevel },
-    bodyLimit: 256 * 1024,
+    bodyLimit: BODY_LIMIT,
+    // The router's own refusals (an address that does not decode, a part too long) are answered
+    // like every other refusal.
+    frameworkErrors: (error, request, reply) => {
+      const refusal = refusalOf(error) ?? keywardError('MALFORMED_REQUEST');
+      return sendProblem(request, reply, refusal);
+    },
     // Unique across processes, and the caller's own id is kept when it sends one.
     genReqId: () => randomUUID(),
     requestIdHeader: 'x-request-id',
@@ -150,13 +164,23 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
     request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, keywardError('INTERNAL_ERROR'));
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
+  app.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = routeMethods.allowedFor(path);
+    if (allowed.length > 0) {
+      return sendProblem(
+        request,
+        reply.header('allow', allowed.join(', ')),
+        keywardError('METHOD_NOT_ALLOWED', `${path} answers ${allowed.join(', ')}, not ${request.method}.`),
+      );
+    }
+    return sendProblem(
       request,
       reply,
       keywardError('NOT_FOUND', `Nothing exists at ${request.method} ${request.url}.`),
-    ),
-  );
+    );
+  });
   app.addHook('onResponse', (request, reply, done) => {
     ctx.metrics.answered(
       request.routeOptions.url ?? 'unmatched',
