@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { type ErrorCode, errorCatalogue } from '@keyward/core';
 import { SignedEnvelopeSchema } from '@keyward/core/schemas';
 
 /** Schemas shared by several routes; each route file holds the rest of its own. */
@@ -7,7 +8,11 @@ export const Problem = Type.Object(
     type: Type.String(),
     title: Type.String(),
     status: Type.Integer(),
-    code: Type.String(),
+    code: Type.Unsafe<ErrorCode>({
+      type: 'string',
+      enum: Object.keys(errorCatalogue),
+      description: 'The stable error code: what to act on (the message is for people).',
+    }),
     message: Type.String(),
     requestId: Type.String(),
     facts: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -16,8 +21,14 @@ export const Problem = Type.Object(
   { $id: 'Problem', description: 'RFC 9457 problem details with a stable Keyward error code.' },
 );
 
+/** Refusals a route may answer: RFC 9457 problem documents, served as application/problem+json. */
 export const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, Type.Ref('Problem')]));
+  Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } },
+    ]),
+  );
 
 export { SignedEnvelopeSchema };
 
