@@ -18,6 +18,7 @@ export function fail(error: KeywardError): never {
 }
 
 /** Control characters other than line breaks and tabs: what a terminal would act on rather than show. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what it is for.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
