@@ -430,6 +430,24 @@ describe('the keyward command, end to end', () => {
     );
   });
 
+  it('prints an expiry date as it was given, the last valid day, wherever it shows', async () => {
+    await json(['admin', 'product', 'create', '--code', 'dated', '--name', 'Dated'], env);
+    const policy = await json<{ id: string }>(
+      ['admin', 'policy', 'create', '--product', 'dated', '--name', 'p'],
+      env,
+    );
+    const created = await keyward(
+      ['admin', 'license', 'create', '--policy', policy.id, '--expires', '2027-03-31'],
+      env,
+    );
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /valid through 2027-03-31 \(UTC\)/);
+    assert.doesNotMatch(created.stdout, /2027-04-01/);
+    const listed = await keyward(['admin', 'license', 'list', '--policy', policy.id], env);
+    assert.match(listed.stdout, /valid through 2027-03-31 \(UTC\)/);
+    assert.doesNotMatch(listed.stdout, /expires valid|2027-04-01/);
+  });
+
   it('prints what came from the server with its control characters shown, never acted on', async () => {
     await json(['admin', 'product', 'create', '--code', 'escapes', '--name', 'Escapes'], env);
     const policy = await json<{ id: string }>(

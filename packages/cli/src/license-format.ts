@@ -3,7 +3,7 @@ import { expiryText } from './key-status-format.js';
 
 /** One line per license, as `admin license` lists them; the expiry reads as everywhere else. */
 export const licenseLine = (l: License) =>
-  `${l.serial}  ${l.status.padEnd(9)} ${l.expiresAt === null ? 'perpetual' : `expires ${expiryText(l.expiresAt)}`}  transfers ${l.transfersUsed}  ${l.id}`;
+  `${l.serial}  ${l.status.padEnd(9)} ${l.expiresAt === null ? 'perpetual' : expiryText(l.expiresAt)}  transfers ${l.transfersUsed}  ${l.id}`;
 
 /** "1 of 3 used (policy 2 + 1 granted)": the effective limit, and where it comes from when the vendor raised it. */
 export function transfersText(
