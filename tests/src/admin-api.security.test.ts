@@ -5,6 +5,7 @@ import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 /** Every admin route, refused to every caller it does not belong to. */
 const ADMIN_ROUTES: ReadonlyArray<readonly ['GET' | 'POST' | 'DELETE', string, unknown?]> = [
   ['POST', '/v1/products', { code: 'x1', name: 'X' }],
+  ['GET', '/metrics'],
   ['GET', '/v1/products'],
   ['POST', '/v1/policies', { product: 'x1', name: 'p' }],
   ['GET', '/v1/policies'],

@@ -21,7 +21,10 @@ describe('operations endpoints', () => {
     const b = await testComputer('metrics-b', issued.sdkConfig);
     assert.ok((await a.client.activate(issued.licenses[0]?.serial)).ok);
     assert.equal((await b.client.activate(issued.licenses[0]?.serial)).ok, false);
-    const response = await fetch(`${vendor.url}/metrics`);
+    assert.equal((await fetch(`${vendor.url}/metrics`)).status, 401, 'not without the admin token');
+    const response = await fetch(`${vendor.url}/metrics`, {
+      headers: { authorization: `Bearer ${vendor.token}` },
+    });
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
     const text = await response.text();
     assert.match(

@@ -1,6 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { keywardError } from '@keyward/core';
 import { sql } from 'kysely';
+import { requireAdmin } from '../http/admin-auth.js';
 import type { RouteModule } from '../http/keyward-app.js';
 import { sendProblem } from '../http/problem.js';
 import { problems } from '../http/schemas.js';
@@ -53,8 +54,9 @@ export const readyRoute: RouteModule = (app, ctx) => {
 };
 
 /** Prometheus metrics: requests and latencies by route, activations, checks, updates, job lag. */
+/** Route names, outcomes and volumes are the vendor's business: the scraper sends an admin token. */
 export const metricsRoute: RouteModule = (app, ctx) => {
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, preHandler: requireAdmin(ctx) }, async (_request, reply) => {
     const body = await ctx.metrics.registry.metrics();
     return reply.type(ctx.metrics.registry.contentType).send(body);
   });
