@@ -146,6 +146,7 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
         title: 'Keyward vendor server',
         version: '1',
         description: 'Issues licenses, binds serials to computers, answers license checks and transfers.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       components: {
         securitySchemes: {
