@@ -1,5 +1,5 @@
 import { newId } from '@keyward/core';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Transaction, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import type { DatabaseLocation } from '../config.js';
 import type { VendorDb } from '../storage/database.js';
 import type { VendorDatabase } from '../storage/schema.js';
@@ -46,6 +46,26 @@ export async function enqueueJob(
     .execute();
   return id;
 }
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * Queues the run of an hourly job for the hour `at` falls in. The job id names the hour, so every
+ * process may call this at start and after each run: there is still one run an hour.
+ */
+export async function scheduleHourly(db: VendorDb, kind: string, idPrefix: string, at: Date): Promise<void> {
+  const hour = new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS);
+  await enqueueJob(db, {
+    id: `${idPrefix}_${hour.toISOString().slice(0, 13).replace(/\D/g, '')}`,
+    kind,
+    payload: {},
+    runAt: hour.getTime() < at.getTime() ? at : hour,
+    maxAttempts: 100,
+  });
+}
+
+/** The same hourly job, an hour after `at`. */
+export const nextHour = (at: Date) => new Date(at.getTime() + HOUR_MS);
 
 /**
  * Seconds before the next try after `attempt` failed: 1, 2, 4... up to ten minutes, each between
@@ -130,41 +150,44 @@ export class JobQueue {
    * same statement (FOR UPDATE SKIP LOCKED): workers polling together each get a different job,
    * with no retries.
    */
-  private async claimSkippingLocked(
+  private claimSkippingLocked(
     worker: string,
     kinds: readonly string[],
     now: Date,
     leaseMs: number,
   ): Promise<Job | undefined> {
-    const at = now.toISOString();
-    const claimed = await this.db
-      .updateTable('jobs')
-      .set((eb) => ({
-        locked_by: worker,
-        locked_until: new Date(now.getTime() + leaseMs).toISOString(),
-        attempts: eb('attempts', '+', 1),
-      }))
-      .where('id', '=', (eb) =>
-        eb.selectFrom(this.dueJobs(kinds, at).forUpdate().skipLocked().as('due')).select('due.id'),
-      )
-      .returning(['id', 'kind', 'payload', 'attempts', 'max_attempts'])
-      .executeTakeFirst();
-    return claimed === undefined ? undefined : toJob(claimed);
+    const due = this.dueJobs(kinds, now.toISOString()).forUpdate().skipLocked().as('due');
+    return this.lease(worker, now, leaseMs, (query) =>
+      query.where('id', '=', (eb) => eb.selectFrom(due).select('due.id')),
+    );
   }
 
   /** One conditional update: the conditions are checked again on the row itself, so of two workers racing, one wins. */
-  private async claimOne(id: string, worker: string, now: Date, leaseMs: number): Promise<Job | undefined> {
+  private claimOne(id: string, worker: string, now: Date, leaseMs: number): Promise<Job | undefined> {
     const at = now.toISOString();
-    const claimed = await this.db
-      .updateTable('jobs')
-      .set((eb) => ({
-        locked_by: worker,
-        locked_until: new Date(now.getTime() + leaseMs).toISOString(),
-        attempts: eb('attempts', '+', 1),
-      }))
-      .where('id', '=', id)
-      .where('state', '=', 'pending')
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)]))
+    return this.lease(worker, now, leaseMs, (query) =>
+      query
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', at)])),
+    );
+  }
+
+  /** Leases the job `which` selects to `worker`, counting the attempt; undefined when none was taken. */
+  private async lease(
+    worker: string,
+    now: Date,
+    leaseMs: number,
+    which: (
+      query: UpdateQueryBuilder<VendorDatabase, 'jobs', 'jobs', UpdateResult>,
+    ) => UpdateQueryBuilder<VendorDatabase, 'jobs', 'jobs', UpdateResult>,
+  ): Promise<Job | undefined> {
+    const update = this.db.updateTable('jobs').set((eb) => ({
+      locked_by: worker,
+      locked_until: new Date(now.getTime() + leaseMs).toISOString(),
+      attempts: eb('attempts', '+', 1),
+    }));
+    const claimed = await which(update)
       .returning(['id', 'kind', 'payload', 'attempts', 'max_attempts'])
       .executeTakeFirst();
     return claimed === undefined ? undefined : toJob(claimed);

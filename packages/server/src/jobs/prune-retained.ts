@@ -1,9 +1,8 @@
 import { REQUEST_CLOCK_SKEW_MS } from '@keyward/core';
 import type { VendorDb } from '../storage/database.js';
-import { enqueueJob, type Job } from './job-queue.js';
+import { type Job, nextHour, scheduleHourly } from './job-queue.js';
 
 export const PRUNE_RETAINED_JOB = 'storage.prune-retained';
-const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * A spent nonce refuses a replayed release for as long as the release itself could be accepted:
@@ -11,17 +10,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 const NONCE_KEPT_MS = 2 * REQUEST_CLOCK_SKEW_MS + DAY_MS;
 
-/** Queues the pruning of the hour `at` falls in; the id names the hour, so every process may call it. */
-export async function schedulePruning(db: VendorDb, at: Date): Promise<void> {
-  const hour = new Date(Math.floor(at.getTime() / PRUNE_EVERY_MS) * PRUNE_EVERY_MS);
-  await enqueueJob(db, {
-    id: `job_prune_retained_${hour.toISOString().slice(0, 13).replace(/\D/g, '')}`,
-    kind: PRUNE_RETAINED_JOB,
-    payload: {},
-    runAt: hour.getTime() < at.getTime() ? at : hour,
-    maxAttempts: 100,
-  });
-}
+/** Queues the pruning of the hour `at` falls in. */
+export const schedulePruning = (db: VendorDb, at: Date) =>
+  scheduleHourly(db, PRUNE_RETAINED_JOB, 'job_prune_retained', at);
 
 /**
  * Deletes what has served its use: jobs and webhook deliveries finished more than
@@ -40,6 +31,6 @@ export function pruneRetained(db: VendorDb, retentionDays: number, now: () => Da
       .execute();
     const spent = new Date(at.getTime() - NONCE_KEPT_MS).toISOString();
     await db.deleteFrom('used_nonces').where('used_at', '<', spent).execute();
-    await schedulePruning(db, new Date(at.getTime() + PRUNE_EVERY_MS));
+    await schedulePruning(db, nextHour(at));
   };
 }

@@ -2,24 +2,11 @@ import { addDays, EXPIRY_NOTICE_DAYS, isExpiringSoon } from '@keyward/core';
 import type { VendorDb } from '../storage/database.js';
 import { recordLicenseEvent } from '../storage/license-events.js';
 import { SCAN_EXPIRING_JOB } from '../webhooks/webhook-events.js';
-import { enqueueJob, type Job } from './job-queue.js';
+import { type Job, nextHour, scheduleHourly } from './job-queue.js';
 
-const SCAN_EVERY_MS = 60 * 60 * 1000;
-
-/**
- * Queues the expiry scan of the hour `at` falls in. The job id names the hour, so every process
- * may call this at start and after each scan: there is still one scan an hour.
- */
-export async function scheduleExpiryScan(db: VendorDb, at: Date): Promise<void> {
-  const hour = new Date(Math.floor(at.getTime() / SCAN_EVERY_MS) * SCAN_EVERY_MS);
-  await enqueueJob(db, {
-    id: `job_scan_expiring_${hour.toISOString().slice(0, 13).replace(/\D/g, '')}`,
-    kind: SCAN_EXPIRING_JOB,
-    payload: {},
-    runAt: hour.getTime() < at.getTime() ? at : hour,
-    maxAttempts: 100,
-  });
-}
+/** Queues the expiry scan of the hour `at` falls in. */
+export const scheduleExpiryScan = (db: VendorDb, at: Date) =>
+  scheduleHourly(db, SCAN_EXPIRING_JOB, 'job_scan_expiring', at);
 
 /**
  * Announces licenses entering their expiry notice (`license.expiring`, once per license and
@@ -50,6 +37,6 @@ export function scanExpiring(db: VendorDb, now: () => Date) {
           await recordLicenseEvent(trx, license.id, 'expiring', detail, at.toISOString());
       });
     }
-    await scheduleExpiryScan(db, new Date(at.getTime() + SCAN_EVERY_MS));
+    await scheduleExpiryScan(db, nextHour(at));
   };
 }
