@@ -1,8 +1,10 @@
 import { Type } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context.js';
 import type { RouteModule } from '../http/keyward-app.js';
 import { sendProblem } from '../http/problem.js';
 import { ContainerMessageSchema, problems, SignedEnvelopeSchema } from '../http/schemas.js';
-import { presentSerial, releaseSerial } from '../licensing/activation-server.js';
+import { type MachineRefusal, presentSerial, releaseSerial } from '../licensing/activation-server.js';
 
 const GrantResponse = Type.Object({ grant: SignedEnvelopeSchema });
 
@@ -18,6 +20,26 @@ const PRESENTATIONS = [
     summary: 'CheckLicense: confirm the serial is still bound here.',
   },
 ] as const;
+
+/**
+ * Refusals and releases are security events: a serial tried on a second computer, a forged or
+ * replayed request, a license moved away. Each goes to the audit log with where it came from.
+ */
+async function auditMachineEvent(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  action: string,
+  event: Partial<MachineRefusal>,
+): Promise<void> {
+  await ctx.audit.append({
+    at: ctx.now().toISOString(),
+    actor: 'machine',
+    action,
+    target: event.serial ?? null,
+    outcome: event.error?.code ?? 'ok',
+    detail: { requestId: request.id, ip: request.ip },
+  });
+}
 
 export const machineRoutes: RouteModule = (app, ctx) => {
   for (const presentation of PRESENTATIONS) {
@@ -35,9 +57,9 @@ export const machineRoutes: RouteModule = (app, ctx) => {
       async (request, reply) => {
         const grant = await presentSerial(ctx, request.body);
         ctx.metrics.checks.inc({ outcome: grant.ok ? 'granted' : grant.error.error.code });
-        return grant.ok
-          ? reply.send({ grant: grant.value })
-          : sendProblem(request, reply, grant.error.error, grant.error.signed);
+        if (grant.ok) return reply.send({ grant: grant.value });
+        await auditMachineEvent(ctx, request, `${presentation.operationId}.refused`, grant.error);
+        return sendProblem(request, reply, grant.error.error, grant.error.signed);
       },
     );
   }
@@ -55,9 +77,12 @@ export const machineRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const receipt = await releaseSerial(ctx, request.body);
-      return receipt.ok
-        ? reply.send({ receipt: receipt.value })
-        : sendProblem(request, reply, receipt.error.error, receipt.error.signed);
+      if (!receipt.ok) {
+        await auditMachineEvent(ctx, request, 'deactivate.refused', receipt.error);
+        return sendProblem(request, reply, receipt.error.error, receipt.error.signed);
+      }
+      await auditMachineEvent(ctx, request, 'deactivate', { serial: receipt.value.serial });
+      return reply.send({ receipt: receipt.value.receipt });
     },
   );
 };

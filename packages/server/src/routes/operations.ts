@@ -1,7 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { keywardError } from '@keyward/core';
 import { sql } from 'kysely';
-import { requireAdmin } from '../http/admin-auth.js';
 import type { RouteModule } from '../http/keyward-app.js';
 import { sendProblem } from '../http/problem.js';
 import { problems } from '../http/schemas.js';
@@ -53,11 +52,25 @@ export const readyRoute: RouteModule = (app, ctx) => {
   );
 };
 
-/** Prometheus metrics: requests and latencies by route, activations, checks, updates, job lag. */
-/** Route names, outcomes and volumes are the vendor's business: the scraper sends an admin token. */
+/**
+ * Prometheus metrics: requests and latencies by route, activations, checks, updates, job lag.
+ * Route names, outcomes and volumes are the vendor's business: the scraper sends a read token.
+ */
 export const metricsRoute: RouteModule = (app, ctx) => {
-  app.get('/metrics', { schema: { hide: true }, preHandler: requireAdmin(ctx) }, async (_request, reply) => {
-    const body = await ctx.metrics.registry.metrics();
-    return reply.type(ctx.metrics.registry.contentType).send(body);
-  });
+  app.get(
+    '/metrics',
+    {
+      config: { access: 'read' },
+      schema: {
+        operationId: 'metrics',
+        summary: 'Prometheus metrics, in its text format.',
+        tags: ['operations'],
+        response: problems(401, 403),
+      },
+    },
+    async (_request, reply) => {
+      const body = await ctx.metrics.registry.metrics();
+      return reply.type(ctx.metrics.registry.contentType).send(body);
+    },
+  );
 };

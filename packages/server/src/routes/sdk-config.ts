@@ -1,6 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { refuse } from '@keyward/core';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { problems, RefParams } from '../http/schemas.js';
 
@@ -19,11 +18,10 @@ export const sdkConfigRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/products/:ref/sdk-config',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'getSdkConfig',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: RefParams,
         querystring: Type.Object({
           policy: Type.Optional(

@@ -1,6 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { ok, refuse } from '@keyward/core';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { ContainerMessageSchema, problems, RefParams } from '../http/schemas.js';
 import { findLicenseByRef } from '../licensing/license-ref.js';
@@ -37,18 +36,15 @@ const IssuedSchema = Type.Object({
   ),
 });
 
-const admin = (ctx: Parameters<RouteModule>[1]) => ({ preHandler: requireAdmin(ctx) });
-
 /** Key Information Data File in, Key Upgrade file out, after the From check. */
 export const createUpdateRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/updates',
     {
-      ...admin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'createUpdate',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         body: Type.Object(
           {
             request: Type.Optional(
@@ -109,11 +105,10 @@ export const queueUpdateRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/licenses/:ref/updates',
     {
-      ...admin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'queueUpdate',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: RefParams,
         body: Type.Object(
           { operations: Operations, orderRef: Type.Optional(Type.String({ maxLength: 200 })) },
@@ -138,11 +133,10 @@ export const listUpdatesRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/licenses/:ref/updates',
     {
-      ...admin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'listUpdates',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: RefParams,
         response: {
           200: Type.Object({
@@ -174,11 +168,10 @@ export const updateFileRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/updates/:id/file',
     {
-      ...admin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'getUpdateFile',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
         response: { 200: Type.Object({ file: Type.String() }), ...problems(401, 404) },
       },
