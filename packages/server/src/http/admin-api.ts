@@ -4,6 +4,7 @@ import type { ServerContext } from '../context.js';
 import type { TokenHolder } from '../storage/token-store.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
 import { sendProblem } from './problem.js';
+import { type RateCounter, rateCounter, sendRateLimited } from './rate-limits.js';
 import { problems } from './schemas.js';
 
 declare module 'fastify' {
@@ -34,10 +35,17 @@ function bearerOf(request: FastifyRequest): string {
  * a usable token learns nothing of what the route expects. A route that declares no access is
  * refused to every token, so a route added without thinking of access is closed, not open.
  */
-function guard(ctx: ServerContext) {
+function guard(ctx: ServerContext, failures: RateCounter) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
+    // An address that keeps presenting wrong tokens is turned away before any is looked up.
+    const blocked = await failures.peek(request);
+    if (blocked !== undefined)
+      return sendRateLimited(request, reply, blocked, 'requests without a valid API token');
     const holder = await ctx.tokens.authenticate(bearerOf(request), ctx.now());
-    if (!holder.ok) return sendProblem(request, reply, holder.error);
+    if (!holder.ok) {
+      await failures.count(request);
+      return sendProblem(request, reply, holder.error);
+    }
     request.token = holder.value;
     const access = request.routeOptions.config.access;
     if (!scopePermits(holder.value.scope, access)) {
@@ -62,7 +70,7 @@ function declareSecurity(route: RouteOptions) {
   const access = route.config?.access;
   const scopes = access === undefined ? [] : [...scopesGranted(access)];
   const schema = route.schema ?? {};
-  const response = { ...problems(401, 403), ...(schema.response as object | undefined) };
+  const response = { ...problems(401, 403, 429), ...(schema.response as object | undefined) };
   route.schema = { ...schema, security: [{ [TOKEN_SECURITY_SCHEME]: scopes }], response };
 }
 
@@ -75,9 +83,10 @@ export async function registerAdminApi(
   ctx: ServerContext,
   routes: readonly RouteModule[],
 ): Promise<void> {
+  const failures = rateCounter(app, ctx.config.authFailuresPerMinute, 60_000, (request) => request.ip);
   await app.register(async (api: KeywardApp) => {
     api.addHook('onRoute', declareSecurity);
-    api.addHook('onRequest', guard(ctx));
+    api.addHook('onRequest', guard(ctx, failures));
     api.addHook('onResponse', auditChange(ctx));
     for (const route of routes) route(api, ctx);
   });
@@ -103,7 +112,7 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 function auditChange(ctx: ServerContext) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (READS.has(request.method) || reply.statusCode === 401) return;
+    if (READS.has(request.method) || reply.statusCode === 401 || reply.statusCode === 429) return;
     const params = (request.params ?? {}) as Record<string, string | undefined>;
     const body = (request.body ?? {}) as { reason?: unknown };
     const operation =

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { type KeywardError, keywardError } from '@keyward/core';
 import Fastify, { type FastifyError } from 'fastify';
@@ -207,9 +208,18 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
     done();
   });
 
+  await app.register(rateLimit, { global: false });
+  // A documented route outside the admin API asks for no token, and the document says so.
+  app.addHook('onRoute', (route) => {
+    if (route.schema !== undefined && route.schema.security === undefined)
+      route.schema = { ...route.schema, security: [] };
+  });
   for (const route of PUBLIC_ROUTES) route(app, ctx);
   await registerAdminApi(app, ctx, ADMIN_ROUTES);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true } }, async () => ({
+    ...app.swagger(),
+    servers: [{ url: ctx.portalUrl(), description: 'This vendor server' }],
+  }));
   await registerPortal(app, ctx);
   return app;
 }

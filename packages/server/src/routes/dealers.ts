@@ -31,6 +31,7 @@ export const createDealerRoute: RouteModule = (app, ctx) => {
       config: { access: 'admin' },
       schema: {
         operationId: 'createDealer',
+        summary: 'Create a dealer account for the portal; a generated password is answered once.',
         tags: ['admin'],
         body: CreateDealerBody,
         response: {
@@ -60,6 +61,7 @@ export const listDealersRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'listDealers',
+        summary: 'List the dealers.',
         tags: ['admin'],
         response: { 200: Type.Object({ dealers: Type.Array(DealerSchema) }), ...problems(401) },
       },
@@ -75,6 +77,7 @@ export const showDealerRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'getDealer',
+        summary: 'A dealer, by id or login.',
         tags: ['admin'],
         params: RefParams,
         response: { 200: DealerSchema, ...problems(401, 404) },

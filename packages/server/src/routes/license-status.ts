@@ -11,9 +11,24 @@ const StatusChangeBody = Type.Object(
 );
 
 /** Suspending refuses every later activation and check until the license is reinstated. */
-const STATUS_CHANGES: ReadonlyArray<{ action: string; operationId: string; status: LicenseStatus }> = [
-  { action: 'suspend', operationId: 'suspendLicense', status: 'suspended' },
-  { action: 'reinstate', operationId: 'reinstateLicense', status: 'active' },
+const STATUS_CHANGES: ReadonlyArray<{
+  action: string;
+  operationId: string;
+  status: LicenseStatus;
+  summary: string;
+}> = [
+  {
+    action: 'suspend',
+    operationId: 'suspendLicense',
+    status: 'suspended',
+    summary: 'Suspend a license: its activations and checks are refused until it is reinstated.',
+  },
+  {
+    action: 'reinstate',
+    operationId: 'reinstateLicense',
+    status: 'active',
+    summary: 'Reinstate a suspended license.',
+  },
 ];
 
 export const licenseStatusRoutes: RouteModule = (app, ctx) => {
@@ -24,6 +39,7 @@ export const licenseStatusRoutes: RouteModule = (app, ctx) => {
         config: { access: 'support' },
         schema: {
           operationId: change.operationId,
+          summary: change.summary,
           tags: ['admin'],
           params: RefParams,
           body: Type.Optional(StatusChangeBody),

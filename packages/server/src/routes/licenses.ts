@@ -36,6 +36,7 @@ export const createLicensesRoute: RouteModule = (app, ctx) => {
       config: { access: 'admin' },
       schema: {
         operationId: 'createLicenses',
+        summary: 'Issue licenses under a policy, each with its serial number.',
         tags: ['admin'],
         body: CreateLicensesBody,
         response: { 201: Type.Object({ licenses: Type.Array(LicenseSchema) }), ...problems(400, 401, 404) },
@@ -73,6 +74,7 @@ export const listLicensesRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'listLicenses',
+        summary: 'List licenses, filtered by product, policy or status.',
         tags: ['admin'],
         querystring: Type.Object({
           product: Type.Optional(Type.String({ minLength: 1 })),
@@ -120,6 +122,7 @@ export const showLicenseRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'getLicense',
+        summary: 'A license, by id or serial: its terms, binding and history.',
         tags: ['admin'],
         params: RefParams,
         response: {

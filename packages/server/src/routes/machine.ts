@@ -3,8 +3,10 @@ import type { FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import type { RouteModule } from '../http/keyward-app.js';
 import { sendProblem } from '../http/problem.js';
+import { rateCounter, sendRateLimited } from '../http/rate-limits.js';
 import { ContainerMessageSchema, problems, SignedEnvelopeSchema } from '../http/schemas.js';
 import { type MachineRefusal, presentSerial, releaseSerial } from '../licensing/activation-server.js';
+import { type ContainerMessage, namedSerial } from '../licensing/container-message.js';
 
 const GrantResponse = Type.Object({ grant: SignedEnvelopeSchema });
 
@@ -42,6 +44,14 @@ async function auditMachineEvent(
 }
 
 export const machineRoutes: RouteModule = (app, ctx) => {
+  // A serial activated again and again (a leaked key, a script) is slowed down; its periodic
+  // checks are not counted.
+  const activations = rateCounter(
+    app,
+    ctx.config.activationsPerHour,
+    3_600_000,
+    (request) => `serial:${namedSerial(request.body as ContainerMessage) ?? request.ip}`,
+  );
   for (const presentation of PRESENTATIONS) {
     app.post(
       presentation.path,
@@ -51,10 +61,14 @@ export const machineRoutes: RouteModule = (app, ctx) => {
           summary: presentation.summary,
           tags: ['machine'],
           body: ContainerMessageSchema,
-          response: { 200: GrantResponse, ...problems(400, 403, 404, 409) },
+          response: { 200: GrantResponse, ...problems(400, 403, 404, 409, 429) },
         },
       },
       async (request, reply) => {
+        if (presentation.operationId === 'activate') {
+          const wait = await activations.count(request);
+          if (wait !== undefined) return sendRateLimited(request, reply, wait, 'activations of this serial');
+        }
         const grant = await presentSerial(ctx, request.body);
         ctx.metrics.checks.inc({ outcome: grant.ok ? 'granted' : grant.error.error.code });
         if (grant.ok) return reply.send({ grant: grant.value });

@@ -3,7 +3,7 @@ import { keywardError } from '@keyward/core';
 import { sql } from 'kysely';
 import type { RouteModule } from '../http/keyward-app.js';
 import { sendProblem } from '../http/problem.js';
-import { problems } from '../http/schemas.js';
+import { NoQuery, problems } from '../http/schemas.js';
 
 /** Liveness: the process answers, and in a `--workers` cluster says which worker it is. */
 export const healthRoute: RouteModule = (app, ctx) => {
@@ -12,12 +12,15 @@ export const healthRoute: RouteModule = (app, ctx) => {
     {
       schema: {
         operationId: 'health',
+        summary: 'Liveness: the process answers.',
         tags: ['operations'],
+        querystring: NoQuery,
         response: {
           200: Type.Object({
             status: Type.Literal('ok'),
             worker: Type.Optional(Type.Integer({ minimum: 1 })),
           }),
+          ...problems(400),
         },
       },
     },
@@ -33,8 +36,10 @@ export const readyRoute: RouteModule = (app, ctx) => {
     {
       schema: {
         operationId: 'ready',
+        summary: 'Readiness: the database answers.',
         tags: ['operations'],
-        response: { 200: Type.Object({ status: Type.Literal('ready') }), ...problems(503) },
+        querystring: NoQuery,
+        response: { 200: Type.Object({ status: Type.Literal('ready') }), ...problems(400, 503) },
       },
     },
     async (request, reply) => {
@@ -65,7 +70,12 @@ export const metricsRoute: RouteModule = (app, ctx) => {
         operationId: 'metrics',
         summary: 'Prometheus metrics, in its text format.',
         tags: ['operations'],
-        response: problems(401, 403),
+        response: {
+          200: {
+            description: 'The metrics in the Prometheus text format.',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
       },
     },
     async (_request, reply) => {

@@ -39,6 +39,7 @@ export const createOrderRoute: RouteModule = (app, ctx) => {
       config: { access: 'orders' },
       schema: {
         ...adminSchema('createOrder'),
+        summary: 'Place an upgrade order for a dealer.',
         body: CreateOrderBody,
         response: { 201: OrderSchema, ...problems(400, 401, 404) },
       },
@@ -63,6 +64,7 @@ export const listOrdersRoute: RouteModule = (app, ctx) => {
       config: { access: 'orders' },
       schema: {
         ...adminSchema('listOrders'),
+        summary: 'List orders, of one dealer or all, by state.',
         querystring: Type.Object({
           dealer: Type.Optional(Type.String({ minLength: 1, description: "The dealer's id or login." })),
           state: Type.Optional(OrderStateSchema),
@@ -95,6 +97,7 @@ export const showOrderRoute: RouteModule = (app, ctx) => {
       config: { access: 'orders' },
       schema: {
         ...adminSchema('getOrder'),
+        summary: 'An order, with its deadline and state.',
         params: OrderIdParams,
         response: { 200: OrderSchema, ...problems(401, 404) },
       },
@@ -112,6 +115,7 @@ export const authorizeOrderRoute: RouteModule = (app, ctx) => {
       config: { access: 'admin' },
       schema: {
         ...adminSchema('authorizeOrder'),
+        summary: 'Authorize an order: its deadline starts and its authorization number is answered once.',
         params: OrderIdParams,
         body: Type.Optional(Type.Object({}, { additionalProperties: false })),
         response: {

@@ -66,6 +66,7 @@ export const createPolicyRoute: RouteModule = (app, ctx) => {
       config: { access: 'admin' },
       schema: {
         operationId: 'createPolicy',
+        summary: 'Create a policy: the terms licenses are issued under.',
         tags: ['admin'],
         body: CreatePolicyBody,
         response: { 201: PolicySchema, ...problems(400, 401, 404) },
@@ -95,6 +96,7 @@ export const listPoliciesRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'listPolicies',
+        summary: 'List the policies, of one product or all.',
         tags: ['admin'],
         querystring: Type.Object({ product: Type.Optional(Type.String({ minLength: 1 })) }),
         response: { 200: Type.Object({ policies: Type.Array(PolicySchema) }), ...problems(401, 404) },

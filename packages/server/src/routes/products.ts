@@ -21,6 +21,7 @@ export const createProductRoute: RouteModule = (app, ctx) => {
       config: { access: 'admin' },
       schema: {
         operationId: 'createProduct',
+        summary: 'Create a product.',
         tags: ['admin'],
         body: CreateProductBody,
         response: { 201: ProductSchema, ...problems(400, 401, 409) },
@@ -41,6 +42,7 @@ export const listProductsRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'listProducts',
+        summary: 'List the products.',
         tags: ['admin'],
         response: { 200: Type.Object({ products: Type.Array(ProductSchema) }), ...problems(401) },
       },

@@ -53,6 +53,7 @@ export const listRenewalsRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'listRenewals',
+        summary: 'List the renewals bought in advance.',
         tags: ['admin'],
         querystring: Type.Object(
           {

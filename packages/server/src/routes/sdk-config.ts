@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { refuse } from '@keyward/core';
 import { answer, type RouteModule } from '../http/keyward-app.js';
-import { problems, RefParams } from '../http/schemas.js';
+import { NoQuery, problems, RefParams } from '../http/schemas.js';
 
 export const VendorKeySchema = Type.Object({
   kid: Type.String(),
@@ -21,6 +21,7 @@ export const sdkConfigRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'getSdkConfig',
+        summary: "A product's SDK configuration, shipped with the application.",
         tags: ['admin'],
         params: RefParams,
         querystring: Type.Object({
@@ -72,8 +73,10 @@ export const vendorKeysRoute: RouteModule = (app, ctx) => {
     {
       schema: {
         operationId: 'listVendorKeys',
+        summary: "The vendor's public keys: what SDKs and site servers verify answers with.",
         tags: ['machine'],
-        response: { 200: Type.Object({ keys: Type.Array(VendorKeySchema) }) },
+        querystring: NoQuery,
+        response: { 200: Type.Object({ keys: Type.Array(VendorKeySchema) }), ...problems(400) },
       },
     },
     async () => ({ keys: [...ctx.keyring.publicKeys] }),

@@ -34,6 +34,7 @@ export const registerSiteRoute: RouteModule = (app, ctx) => {
       config: { access: 'admin' },
       schema: {
         operationId: 'registerSite',
+        summary: "Register a site server's key; its certificate is answered.",
         tags: ['admin'],
         body: Type.Object(
           {
@@ -68,6 +69,7 @@ export const listSitesRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'listSites',
+        summary: 'List the site servers.',
         tags: ['admin'],
         response: {
           200: Type.Object({
@@ -122,6 +124,7 @@ export const siteCertificateRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'getSiteCertificate',
+        summary: "A site server's certificate, to install on it.",
         tags: ['admin'],
         params: SiteParams,
         response: { 200: SiteCertificateFile, ...problems(400, 401, 404) },
@@ -142,6 +145,7 @@ export const issueSiteLicenseRoute: RouteModule = (app, ctx) => {
       config: { access: 'admin' },
       schema: {
         operationId: 'issueSiteLicense',
+        summary: 'Issue a serial to a site server: a key file only it can open.',
         tags: ['admin'],
         params: SiteParams,
         body: Type.Object(

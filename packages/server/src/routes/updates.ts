@@ -44,6 +44,7 @@ export const createUpdateRoute: RouteModule = (app, ctx) => {
       config: { access: 'admin' },
       schema: {
         operationId: 'createUpdate',
+        summary: "Make a remote update from a customer's request file: its update file and code.",
         tags: ['admin'],
         body: Type.Object(
           {
@@ -108,6 +109,7 @@ export const queueUpdateRoute: RouteModule = (app, ctx) => {
       config: { access: 'admin' },
       schema: {
         operationId: 'queueUpdate',
+        summary: 'Queue an update of a license for its container to fetch online.',
         tags: ['admin'],
         params: RefParams,
         body: Type.Object(
@@ -136,6 +138,7 @@ export const listUpdatesRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'listUpdates',
+        summary: "A license's updates, in order, with the step each brings.",
         tags: ['admin'],
         params: RefParams,
         response: {
@@ -171,6 +174,7 @@ export const updateFileRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'getUpdateFile',
+        summary: 'The update file of an update, to send to the customer.',
         tags: ['admin'],
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
         response: { 200: Type.Object({ file: Type.String() }), ...problems(401, 404) },
@@ -194,6 +198,7 @@ export const pullUpdatesRoute: RouteModule = (app, ctx) => {
     {
       schema: {
         operationId: 'pullUpdates',
+        summary: 'A container fetches the updates queued for its license.',
         tags: ['machine'],
         body: ContainerMessageSchema,
         response: { 200: Type.Object({ packages: Type.Array(Type.String()) }), ...problems(400, 404, 409) },

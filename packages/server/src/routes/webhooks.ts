@@ -35,6 +35,7 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
       config: { access: 'admin' },
       schema: {
         operationId: 'createWebhook',
+        summary: 'Register a webhook endpoint for license events.',
         tags: ['admin'],
         body: Type.Object(
           {
@@ -64,6 +65,7 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'listWebhooks',
+        summary: 'List the webhook endpoints.',
         tags: ['admin'],
         response: { 200: Type.Object({ webhooks: Type.Array(EndpointSchema) }), ...problems(401) },
       },
@@ -81,6 +83,7 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
       config: { access: 'admin' },
       schema: {
         operationId: 'disableWebhook',
+        summary: 'Stop sending events to an endpoint.',
         tags: ['admin'],
         params: IdParams,
         response: { 200: Type.Object({ disabled: Type.Boolean() }), ...problems(401, 404) },
@@ -101,6 +104,7 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'listWebhookDeliveries',
+        summary: 'The latest deliveries to an endpoint, with their attempts.',
         tags: ['admin'],
         params: IdParams,
         response: { 200: Type.Object({ deliveries: Type.Array(DeliverySchema) }), ...problems(401) },
