@@ -14,11 +14,20 @@ function refuse(error) {
   process.exit(1);
 }
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
+function usage(message) {
+  console.error(`licensed-app: ${message}\nUsage: licensed-app [activate <serial>]`);
+  process.exit(2);
+}
+
 const license = await openLicense(process.env);
 const [command, serial] = process.argv.slice(2);
 
 if (command === 'activate') {
-  if (serial === undefined) refuse({ code: 'USAGE', message: 'Give the serial number to activate.' });
+  if (serial === undefined) usage('Give the serial number to activate.');
   const activated = await license.activate(serial);
   if (!activated.ok) refuse(activated.error);
   console.log(`licensed-app: activated ${activated.value.status.serial} on this computer`);
@@ -33,5 +42,5 @@ if (command === 'activate') {
   console.log(`licensed-app: license valid (${mode}: ${who}, ${how})`);
   console.log('licensed-app: doing the licensed work');
 } else {
-  refuse({ code: 'USAGE', message: `Unknown command "${command}": run it alone, or "activate <serial>".` });
+  usage(`Unknown command "${command}".`);
 }
