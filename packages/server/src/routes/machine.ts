@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { parseSerial } from '@keyward/core';
 import type { FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import type { RouteModule } from '../http/keyward-app.js';
@@ -37,10 +38,16 @@ async function auditMachineEvent(
     at: ctx.now().toISOString(),
     actor: 'machine',
     action,
-    target: event.serial ?? null,
+    target: event.serial === undefined ? null : canonicalSerial(event.serial),
     outcome: event.error?.code ?? 'ok',
     detail: { requestId: request.id, ip: request.ip },
   });
+}
+
+/** The serial as the vendor's records spell it, so that a license's history finds its events. */
+function canonicalSerial(serial: string): string {
+  const parsed = parseSerial(serial);
+  return parsed.ok ? parsed.value : serial;
 }
 
 export const machineRoutes: RouteModule = (app, ctx) => {
