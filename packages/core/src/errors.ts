@@ -17,8 +17,18 @@ export const errorCatalogue = {
   NOT_FOUND: 'Nothing exists at this address.',
   PRODUCT_NOT_FOUND: 'No product has this id or code.',
   PRODUCT_CODE_TAKEN: 'Another product already uses this code.',
-  POLICY_NOT_FOUND: 'No policy has this id.',
+  PRODUCT_ARCHIVED:
+    'This product is archived: it takes no new policies or licenses (the licenses it has keep working).',
+  POLICY_NOT_FOUND: 'No policy has this id or name.',
+  POLICY_NAME_TAKEN: 'Another policy of this product already has this name.',
+  POLICY_AMBIGUOUS:
+    'Policies of several products have this name: name the product too, or give the policy id.',
+  POLICY_ARCHIVED:
+    'This policy is archived: no new licenses are issued under it (the licenses it has keep working).',
   LICENSE_NOT_FOUND: 'No license has this id or serial number.',
+  LICENSE_STILL_VALID:
+    'This license can still be used: revoke it, or wait until it expires, before archiving it.',
+  LICENSE_ARCHIVED: 'This license is archived: it takes no updates.',
   SERIAL_INVALID: 'This is not a valid serial number: check it for a mistyped character.',
   SERIAL_UNKNOWN: 'This serial number is not known to the license server.',
   LICENSE_SUSPENDED: 'This license has been suspended by the vendor: contact the vendor.',

@@ -3,6 +3,7 @@ export * from './api-access.js';
 export * from './armor.js';
 export * from './audit-chain.js';
 export * from './binding.js';
+export * from './catalogue-rules.js';
 export * from './check-license.js';
 export * from './compact-terms.js';
 export * from './container-integrity.js';

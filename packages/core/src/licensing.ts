@@ -18,6 +18,8 @@ export interface Product {
   readonly code: string;
   readonly name: string;
   readonly createdAt: string;
+  /** When the vendor archived it: it then takes no new policies or licenses. */
+  readonly archivedAt: string | null;
 }
 
 export interface Policy {
@@ -41,6 +43,8 @@ export interface Policy {
   /** Usage counters each license starts with, e.g. `{ exports: 100 }`. */
   readonly counters: Readonly<Record<string, number>>;
   readonly createdAt: string;
+  /** When the vendor archived it: no new licenses are issued under it; its licenses keep their terms. */
+  readonly archivedAt: string | null;
 }
 
 export interface License {
@@ -57,6 +61,8 @@ export interface License {
   readonly extraTransfers: number;
   readonly note: string | null;
   readonly createdAt: string;
+  /** When the vendor archived it (revoked or expired by then): hidden from lists, no more updates. */
+  readonly archivedAt: string | null;
 }
 
 export interface Binding {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lastValidDay } from './time.js';
+import { expiryWording, lastValidDay } from './time.js';
 
 describe('lastValidDay', () => {
   const cases: Array<[string, string]> = [
@@ -12,4 +12,16 @@ describe('lastValidDay', () => {
   for (const [expiresAt, day] of cases)
     it(`a license ending at ${expiresAt} is valid through ${day}`, () =>
       assert.equal(lastValidDay(expiresAt), day));
+});
+
+describe('expiryWording', () => {
+  const cases: Array<[string | null, string]> = [
+    [null, 'perpetual'],
+    ['2027-04-01T00:00:00.000Z', 'valid through 2027-03-31'],
+    ['2027-01-01T00:00:00.000Z', 'valid through 2026-12-31'],
+    ['2027-03-31T14:05:00.000Z', 'valid through 2027-03-31 (ends 14:05 UTC)'],
+    ['2027-03-31T23:59:59.999Z', 'valid through 2027-03-31 (ends 23:59 UTC)'],
+  ];
+  for (const [expiresAt, text] of cases)
+    it(`${expiresAt ?? 'no expiry'} reads "${text}"`, () => assert.equal(expiryWording(expiresAt), text));
 });

@@ -7,6 +7,7 @@ import type { ServerContext } from '../context.js';
 import { registerPortal } from '../portal/portal-plugin.js';
 import { auditRoutes } from '../routes/audit.js';
 import { createDealerRoute, listDealersRoute, showDealerRoute } from '../routes/dealers.js';
+import { editLicenseRoutes } from '../routes/license-edits.js';
 import { licenseStatusRoutes } from '../routes/license-status.js';
 import { unlockLicenseRoute } from '../routes/license-unlock.js';
 import { createLicensesRoute, listLicensesRoute, showLicenseRoute } from '../routes/licenses.js';
@@ -21,6 +22,8 @@ import {
   showOrderRoute,
 } from '../routes/orders.js';
 import { createPolicyRoute, listPoliciesRoute } from '../routes/policies.js';
+import { editPolicyRoutes } from '../routes/policy-edits.js';
+import { editProductRoutes } from '../routes/product-edits.js';
 import { createProductRoute, listProductsRoute } from '../routes/products.js';
 import { listRenewalsRoute, removeRenewalRoute, tieRenewalRoute } from '../routes/renewals.js';
 import { sdkConfigRoute, vendorKeysRoute } from '../routes/sdk-config.js';
@@ -68,12 +71,15 @@ const ADMIN_ROUTES: readonly RouteModule[] = [
   auditRoutes,
   createProductRoute,
   listProductsRoute,
+  editProductRoutes,
   createPolicyRoute,
   listPoliciesRoute,
+  editPolicyRoutes,
   sdkConfigRoute,
   createLicensesRoute,
   listLicensesRoute,
   showLicenseRoute,
+  editLicenseRoutes,
   licenseStatusRoutes,
   unlockLicenseRoute,
   releaseLicenseRoute,

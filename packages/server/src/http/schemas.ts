@@ -52,6 +52,10 @@ export const ProductSchema = Type.Object({
   code: Type.String(),
   name: Type.String(),
   createdAt: Type.String(),
+  archivedAt: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'When it was archived: it then takes no new policies or licenses; its licenses keep working.',
+  }),
 });
 
 export const PolicySchema = Type.Object({
@@ -67,6 +71,9 @@ export const PolicySchema = Type.Object({
   items: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer())),
   counters: Type.Record(Type.String(), Type.Integer()),
   createdAt: Type.String(),
+  archivedAt: Type.Union([Type.String(), Type.Null()], {
+    description: 'When it was archived: no new licenses are issued under it; its licenses keep working.',
+  }),
 });
 
 export const LicenseSchema = Type.Object({
@@ -83,6 +90,10 @@ export const LicenseSchema = Type.Object({
   extraTransfers: Type.Integer({ description: "Transfers granted above the policy's maxTransfers." }),
   note: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
+  archivedAt: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'When it was archived (it was revoked or expired by then): hidden from lists, takes no updates.',
+  }),
 });
 
 export const RefParams = Type.Object({ ref: Type.String({ minLength: 1, maxLength: 200 }) });

@@ -205,15 +205,18 @@ export async function grantLicense(
   if (!record.ok) return record;
   const refusal = licenseRefusal(record.value.license, now);
   if (refusal !== undefined) return checkFailed(ctx, record.value, proven().ok, refusal, now);
-  // Raising the vendor's record of consumption is a change: only the container itself may ask it.
+  // Raising the vendor's record of consumption or of the step reached is a change: only the
+  // container itself may ask it.
   const reportsMore = consumptionGrows(record.value.license.consumed, request.consumed);
-  if (reportsMore || checkNeedsProof(record.value.binding, request)) {
+  const reportsStep = request.sequence > record.value.reportedSequence;
+  if (reportsMore || reportsStep || checkNeedsProof(record.value.binding, request)) {
     const proof = proven();
     if (!proof.ok) return proof;
   }
   const binding = await bindOrRefresh(ctx, record.value, request, now.toISOString());
   if (!binding.ok) return checkFailed(ctx, record.value, true, binding.error, now);
   const consumed = await ctx.bindings.recordConsumption(record.value.license, request.consumed);
+  if (reportsStep) await ctx.updates.recordReportedStep(record.value.license.id, request.sequence);
   return ok(await grantFor(ctx, record.value, binding.value, consumed, request.nonce, now));
 }
 

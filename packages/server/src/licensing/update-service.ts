@@ -166,6 +166,7 @@ async function issue(
   record: SerialRecord,
   order: UpdateOrder,
 ): Promise<Result<IssuedFile>> {
+  if (record.license.archivedAt !== null) return refuse('LICENSE_ARCHIVED');
   const operations = readOperations(order.operations);
   if (!operations.ok) return operations;
   const updatable = updatableBinding(record);
@@ -242,6 +243,7 @@ export async function issueFromRequest(
   if (!record.ok) return record;
   const mismatch = await fromCheck(ctx, record.value, request, true);
   if (mismatch !== undefined) return mismatch;
+  await ctx.updates.recordReportedStep(record.value.license.id, request.sequence);
   return issue(ctx, record.value, order);
 }
 
@@ -283,6 +285,7 @@ export async function issueFromRequestCode(
       "The key's contents differ from the vendor's record (a code cannot tell how: send a request file).",
     );
   }
+  await ctx.updates.recordReportedStep(record.license.id, read.value.sequence);
   return issue(ctx, record, { ...order, transport: 'code' });
 }
 
@@ -312,5 +315,6 @@ export async function pendingPackages(
   if (!record.ok) return record;
   const mismatch = await fromCheck(ctx, record.value, request.value, false);
   if (mismatch !== undefined) return mismatch;
+  await ctx.updates.recordReportedStep(record.value.license.id, request.value.sequence);
   return ok(await ctx.updates.packagesAfter(record.value.license.id, request.value.sequence));
 }

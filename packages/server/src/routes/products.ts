@@ -2,6 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { newId, ok, refuse } from '@keyward/core';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { ProductSchema, problems } from '../http/schemas.js';
+import { ArchivedQuery } from './archived-query.js';
 
 const CreateProductBody = Type.Object(
   {
@@ -28,7 +29,12 @@ export const createProductRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      const product = { id: newId('prd'), ...request.body, createdAt: ctx.now().toISOString() };
+      const product = {
+        id: newId('prd'),
+        ...request.body,
+        createdAt: ctx.now().toISOString(),
+        archivedAt: null,
+      };
       const created = await ctx.catalogue.createProduct(product);
       return answer(request, reply, created ? ok(product) : refuse('PRODUCT_CODE_TAKEN'), 201);
     },
@@ -42,11 +48,12 @@ export const listProductsRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'listProducts',
-        summary: 'List the products.',
+        summary: 'List the products; archived ones only when asked.',
         tags: ['admin'],
+        querystring: Type.Object({ archived: ArchivedQuery }),
         response: { 200: Type.Object({ products: Type.Array(ProductSchema) }), ...problems(401) },
       },
     },
-    async () => ({ products: await ctx.catalogue.listProducts() }),
+    async (request) => ({ products: await ctx.catalogue.listProducts(request.query.archived ?? 'exclude') }),
   );
 };

@@ -2,6 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { refuse } from '@keyward/core';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { NoQuery, problems, RefParams } from '../http/schemas.js';
+import { findPolicyByRef } from '../licensing/policy-ref.js';
 
 export const VendorKeySchema = Type.Object({
   kid: Type.String(),
@@ -28,7 +29,7 @@ export const sdkConfigRoute: RouteModule = (app, ctx) => {
           policy: Type.Optional(
             Type.String({
               minLength: 1,
-              description: 'Policy whose evaluation days apply (default: the first).',
+              description: 'Policy id or name whose evaluation days apply (default: the first).',
             }),
           ),
         }),
@@ -46,10 +47,13 @@ export const sdkConfigRoute: RouteModule = (app, ctx) => {
     async (request, reply) => {
       const product = await ctx.catalogue.findProduct(request.params.ref);
       if (product === undefined) return answer(request, reply, refuse('PRODUCT_NOT_FOUND'));
-      const policies = await ctx.catalogue.listPolicies(product.id);
       const wanted = request.query.policy;
       const policy =
-        wanted === undefined ? policies[0] : policies.find((candidate) => candidate.id === wanted);
+        wanted === undefined
+          ? (await ctx.catalogue.listPolicies('exclude', product.id))[0]
+          : await findPolicyByRef(ctx, wanted, product.id).then((found) =>
+              found.ok ? found.value : undefined,
+            );
       if (policy === undefined) {
         return answer(
           request,

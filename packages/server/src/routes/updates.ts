@@ -23,7 +23,9 @@ const UpdateSummarySchema = Type.Object({
   fromSequence: Type.Integer(),
   toSequence: Type.Integer(),
   operations: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-  transport: Type.String(),
+  transport: Type.Union([Type.Literal('file'), Type.Literal('code'), Type.Literal('online')], {
+    description: 'How it was asked for and travels: a request file, a request code read out, or online.',
+  }),
   orderRef: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
 });
@@ -138,14 +140,26 @@ export const listUpdatesRoute: RouteModule = (app, ctx) => {
       config: { access: 'read' },
       schema: {
         operationId: 'listUpdates',
-        summary: "A license's updates, in order, with the step each brings.",
+        summary:
+          "A license's updates, in order: the step each brings, its transport, and whether it is applied.",
         tags: ['admin'],
         params: RefParams,
         response: {
           200: Type.Object({
-            sequence: Type.Integer(),
+            sequence: Type.Integer({ description: "The step of the vendor's record." }),
+            reportedSequence: Type.Integer({
+              description:
+                'The highest step a container of the license reported (activation, check, request file or code, online update): its receipt.',
+            }),
             contents: Type.Record(Type.String(), Type.Unknown()),
-            updates: Type.Array(UpdateSummarySchema),
+            updates: Type.Array(
+              Type.Object({
+                ...UpdateSummarySchema.properties,
+                applied: Type.Boolean({
+                  description: 'Whether a container reported the step this update brings (or a later one).',
+                }),
+              }),
+            ),
           }),
           ...problems(401, 404),
         },
@@ -159,8 +173,13 @@ export const listUpdatesRoute: RouteModule = (app, ctx) => {
       const updates = await ctx.updates.history(license.value.id);
       return {
         sequence: record.sequence,
+        reportedSequence: record.reportedSequence,
         contents: { ...record.contents },
-        updates: updates.map((update) => ({ ...update, operations: [...update.operations] })),
+        updates: updates.map((update) => ({
+          ...update,
+          operations: [...update.operations],
+          applied: record.reportedSequence >= update.toSequence,
+        })),
       };
     },
   );

@@ -82,6 +82,19 @@ export class AuditLog {
     return (await select.execute()).map(toEntry);
   }
 
+  /** The latest `limit` entries the machine API wrote about a serial (refusals, releases), oldest first. */
+  async machineEntriesOf(serial: string, limit: number): Promise<AuditEntry[]> {
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('actor', '=', 'machine')
+      .where('target', '=', serial)
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.reverse().map(toEntry);
+  }
+
   /** Reads the whole chain page by page and checks every link. */
   async verify(): Promise<AuditChainVerdict> {
     let from = { seq: 0, hash: AUDIT_GENESIS };

@@ -31,6 +31,8 @@ export interface SerialRecord {
   readonly binding: Binding | undefined;
   /** The vendor's record of the license's contents, and the update step they are at. */
   readonly sequence: number;
+  /** The highest update step a container of the license reported: its receipt of the updates up to it. */
+  readonly reportedSequence: number;
   readonly contents: ContainerContents;
 }
 
@@ -85,7 +87,9 @@ export class BindingStore {
           'p.items as p_items',
           'p.counters as p_counters',
           'p.grace_days as p_grace_days',
+          'p.archived_at as p_archived_at',
           'c.sequence as c_sequence',
+          'c.reported_sequence as c_reported_sequence',
           'c.contents as c_contents',
           'pr.code as product_code',
           'b.id as b_id',
@@ -129,6 +133,7 @@ export class BindingStore {
       items: row.p_items,
       counters: row.p_counters,
       grace_days: row.p_grace_days,
+      archived_at: row.p_archived_at,
     });
     const binding =
       row.b_id === null || row.b_fingerprint_hash === null || row.b_container_key === null
@@ -150,6 +155,7 @@ export class BindingStore {
       productCode: row.product_code,
       binding,
       sequence: row.c_sequence,
+      reportedSequence: row.c_reported_sequence,
       contents: JSON.parse(row.c_contents) as ContainerContents,
     };
   }

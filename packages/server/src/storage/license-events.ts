@@ -16,6 +16,8 @@ export const LICENSE_EVENT_TYPES = [
   'released',
   'transfers_granted',
   'revoked',
+  'edited',
+  'archived',
 ] as const;
 export type LicenseEventType = (typeof LICENSE_EVENT_TYPES)[number];
 

@@ -2,6 +2,7 @@ import {
   type Binding,
   type ContainerContents,
   contentsHash,
+  decideLicenseArchive,
   decideStatusChange,
   err,
   LICENSE_STATUSES,
@@ -14,6 +15,7 @@ import {
   transferGrantRefusal,
 } from '@keyward/core';
 import type { Selectable } from 'kysely';
+import { type ArchivedFilter, archivedIs, claimOpen } from './catalogue-store.js';
 import type { VendorDb } from './database.js';
 import {
   type Audit,
@@ -43,6 +45,7 @@ export function toLicense(row: Selectable<LicensesTable>): License {
     extraTransfers: row.extra_transfers,
     note: row.note,
     createdAt: row.created_at,
+    archivedAt: row.archived_at,
   };
 }
 
@@ -70,17 +73,27 @@ export interface LicenseFilter {
   readonly policyId?: string;
   readonly after?: string;
   readonly limit: number;
+  readonly archived: ArchivedFilter;
 }
 
 /** Licenses as the vendor administers them. */
 export class LicenseStore {
   constructor(private readonly db: VendorDb) {}
 
-  /** Issues licenses, each with its initial contents at update step 0. */
-  async createLicenses(licenses: readonly License[], contents: ContainerContents): Promise<void> {
+  /**
+   * Issues licenses under one policy, each with its initial contents at update step 0, unless the
+   * product or the policy is archived (decided on their rows, against a concurrent archiving).
+   */
+  async createLicenses(
+    issue: { readonly productId: string; readonly policyId: string },
+    licenses: readonly License[],
+    contents: ContainerContents,
+  ): Promise<Result<readonly License[]>> {
     const contentsJson = JSON.stringify(contents);
     const hash = contentsHash(contents);
-    await this.db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await claimOpen(trx, 'products', issue.productId))) return refuse('PRODUCT_ARCHIVED');
+      if (!(await claimOpen(trx, 'policies', issue.policyId))) return refuse('POLICY_ARCHIVED');
       for (const license of licenses) {
         await trx
           .insertInto('licenses')
@@ -114,6 +127,7 @@ export class LicenseStore {
           license.createdAt,
         );
       }
+      return ok(licenses);
     });
   }
 
@@ -144,6 +158,7 @@ export class LicenseStore {
     if (filter.productId !== undefined) query = query.where('product_id', '=', filter.productId);
     if (filter.policyId !== undefined) query = query.where('policy_id', '=', filter.policyId);
     if (filter.after !== undefined) query = query.where('id', '>', filter.after);
+    if (filter.archived !== 'include') query = query.where('archived_at', archivedIs(filter.archived), null);
     return (await query.execute()).map(toLicense);
   }
 
@@ -186,9 +201,32 @@ export class LicenseStore {
     });
   }
 
+  /** Changes the vendor's note; the history keeps who did it. */
+  async editNote(license: License, note: string | null, audit: Audit, at: string): Promise<Result<License>> {
+    return this.compareAndSet(license, at, (current) =>
+      ok(
+        current.note === note
+          ? undefined
+          : { changed: { ...current, note }, event: 'edited', detail: { fields: ['note'], ...audit } },
+      ),
+    );
+  }
+
+  /** Archives a license that can no longer be used (see `decideLicenseArchive`). */
+  async archive(license: License, audit: Audit, now: Date): Promise<Result<License>> {
+    const at = now.toISOString();
+    return this.compareAndSet(license, at, (current) => {
+      const decided = decideLicenseArchive(current, now);
+      if (!decided.ok) return decided;
+      if (decided.value === 'unchanged') return ok(undefined);
+      return ok({ changed: { ...current, archivedAt: at }, event: 'archived', detail: { ...audit } });
+    });
+  }
+
   /**
    * Reads the license, decides the change on it and writes it with its history event, in one
-   * transaction. The write holds only if the row is still as read (status and extra transfers):
+   * transaction. The write holds only if the row is still as read (what the rules decide on:
+   * status, extra transfers, expiry, archiving):
    * on an engine that lets a concurrent writer in between (PostgreSQL), the loser reads again and
    * decides again. Every round has a winner, so each writer finishes.
    */
@@ -212,10 +250,17 @@ export class LicenseStore {
         if (change === undefined) return ok(current);
         const updated = await trx
           .updateTable('licenses')
-          .set({ status: change.changed.status, extra_transfers: change.changed.extraTransfers })
+          .set({
+            status: change.changed.status,
+            extra_transfers: change.changed.extraTransfers,
+            note: change.changed.note,
+            archived_at: change.changed.archivedAt,
+          })
           .where('id', '=', current.id)
           .where('status', '=', current.status)
           .where('extra_transfers', '=', current.extraTransfers)
+          .where('expires_at', current.expiresAt === null ? 'is' : '=', current.expiresAt)
+          .where('archived_at', current.archivedAt === null ? 'is' : '=', current.archivedAt)
           .executeTakeFirst();
         if (updated.numUpdatedRows !== 1n) return undefined;
         await recordLicenseEvent(trx, current.id, change.event, change.detail, at);

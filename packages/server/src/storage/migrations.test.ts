@@ -33,3 +33,36 @@ describe('migration 0013_site_serials', () => {
     await db.destroy();
   });
 });
+
+describe('migration 0016_policy_names', () => {
+  it('renames the later policies of a name within a product, then refuses a duplicate', async () => {
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    assert.equal((await migrator.migrateTo('0015_audit_log')).error, undefined);
+    await sql`PRAGMA foreign_keys = OFF`.execute(db);
+    const policy = (id: string, product: string, name: string, at: string) =>
+      sql`INSERT INTO policies (id, product_id, name, check_interval_days, evaluation_days, verification, created_at)
+          VALUES (${id}, ${product}, ${name}, 30, 30, 'ongoing', ${at})`.execute(db);
+    await policy('pol_b', 'prd_1', 'Standard', '2026-01-02T00:00:00.000Z');
+    await policy('pol_a', 'prd_1', 'Standard', '2026-01-02T00:00:00.000Z');
+    await policy('pol_c', 'prd_1', 'Standard', '2026-01-01T00:00:00.000Z');
+    await policy('pol_d', 'prd_2', 'Standard', '2026-01-03T00:00:00.000Z');
+
+    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    const { rows } = await sql<{
+      id: string;
+      name: string;
+    }>`SELECT id, name FROM policies ORDER BY id`.execute(db);
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.name]),
+      [
+        ['pol_a', 'Standard (pol_a)'],
+        ['pol_b', 'Standard (pol_b)'],
+        ['pol_c', 'Standard'],
+        ['pol_d', 'Standard'],
+      ],
+    );
+    await assert.rejects(policy('pol_e', 'prd_2', 'Standard', '2026-01-04T00:00:00.000Z'), /UNIQUE/);
+    await db.destroy();
+  });
+});

@@ -470,6 +470,58 @@ const auditLog: Migration = {
   },
 };
 
+/**
+ * A policy is named by its name within its product (a person types it in `--policy`), so names are
+ * unique per product. Before it, a product could have two policies of one name. This is a
+ * dev-stage project, so such duplicates are renamed here rather than refused: the earliest
+ * policy of a name keeps it, each later one gets its id appended ("Standard (pol_...)"), which
+ * is unique. The count renamed is reported as a process warning so that it is not silent.
+ */
+const policyNames: Migration = {
+  async up(db: Kysely<unknown>) {
+    const renamed = await sql`
+      UPDATE policies SET name = name || ' (' || id || ')'
+      WHERE EXISTS (
+        SELECT 1 FROM policies AS earlier
+        WHERE earlier.product_id = policies.product_id AND earlier.name = policies.name
+          AND (earlier.created_at < policies.created_at
+            OR (earlier.created_at = policies.created_at AND earlier.id < policies.id))
+      )`.execute(db);
+    const count = Number(renamed.numAffectedRows ?? 0n);
+    if (count > 0)
+      process.emitWarning(
+        `Migration 0016_policy_names renamed ${count} policy(ies) whose name another policy of their product had first`,
+      );
+    await db.schema
+      .createIndex('policies_product_name')
+      .on('policies')
+      .columns(['product_id', 'name'])
+      .unique()
+      .execute();
+  },
+};
+
+/** Archived products, policies and licenses: kept (licenses refer to them), but closed to new use. */
+const catalogueArchive: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const table of ['products', 'policies', 'licenses'])
+      await db.schema.alterTable(table).addColumn('archived_at', 'text').execute();
+  },
+};
+
+/**
+ * The highest update step a container of the license reported (the update protocol's receipt):
+ * an update is applied once a container reports its to-step.
+ */
+const reportedSteps: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('license_contents')
+      .addColumn('reported_sequence', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -488,6 +540,9 @@ export const migrationProvider: MigrationProvider = {
       '0013_site_serials': siteSerials,
       '0014_token_scopes': tokenScopes,
       '0015_audit_log': auditLog,
+      '0016_policy_names': policyNames,
+      '0017_catalogue_archive': catalogueArchive,
+      '0018_reported_steps': reportedSteps,
     };
   },
 };

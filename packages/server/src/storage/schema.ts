@@ -6,6 +6,7 @@ export interface ProductsTable {
   code: string;
   name: string;
   created_at: string;
+  archived_at: string | null;
 }
 
 export interface PoliciesTable {
@@ -21,6 +22,7 @@ export interface PoliciesTable {
   items: Generated<string>;
   counters: Generated<string>;
   grace_days: Generated<number>;
+  archived_at: string | null;
 }
 
 export interface LicensesTable {
@@ -36,6 +38,7 @@ export interface LicensesTable {
   created_at: string;
   /** Counter consumption the license's containers reported, the largest seen of each. */
   counters_consumed: Generated<string>;
+  archived_at: string | null;
 }
 
 /** Bindings released by their container, so a retried deactivation gets the same receipt. */
@@ -129,6 +132,8 @@ export interface LicenseContentsTable {
   contents_hash: string;
   initial_hash: string;
   updated_at: string;
+  /** The highest update step a container of the license reported in a request it signed. */
+  reported_sequence: Generated<number>;
 }
 
 export interface LicenseUpdatesTable {

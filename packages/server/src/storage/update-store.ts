@@ -23,6 +23,9 @@ class ClaimRefused extends Error {
   }
 }
 
+/** How an update was asked for and travels: a request file, a request code read out, or online. */
+export type UpdateTransport = 'file' | 'code' | 'online';
+
 export interface IssuedUpdate {
   readonly id: string;
   readonly licenseId: string;
@@ -31,7 +34,7 @@ export interface IssuedUpdate {
   readonly operations: readonly UpdateOperation[];
   readonly resultHash: string;
   readonly packageFile: string;
-  readonly transport: 'file' | 'code' | 'online';
+  readonly transport: UpdateTransport;
   readonly orderRef: string | null;
   readonly createdAt: string;
 }
@@ -41,7 +44,7 @@ export interface UpdateSummary {
   readonly fromSequence: number;
   readonly toSequence: number;
   readonly operations: readonly UpdateOperation[];
-  readonly transport: string;
+  readonly transport: UpdateTransport;
   readonly orderRef: string | null;
   readonly createdAt: string;
 }
@@ -116,6 +119,20 @@ export class UpdateStore {
     );
   }
 
+  /**
+   * Raises the step a container of the license reported to `sequence`: never lowers it (an older
+   * container reports less), never past the vendor's record (a step the vendor never issued).
+   */
+  async recordReportedStep(licenseId: string, sequence: number): Promise<void> {
+    await this.db
+      .updateTable('license_contents')
+      .set({ reported_sequence: sequence })
+      .where('license_id', '=', licenseId)
+      .where('reported_sequence', '<', sequence)
+      .where('sequence', '>=', sequence)
+      .execute();
+  }
+
   async history(licenseId: string): Promise<UpdateSummary[]> {
     const rows = await this.db
       .selectFrom('license_updates')
@@ -128,7 +145,7 @@ export class UpdateStore {
       fromSequence: row.from_sequence,
       toSequence: row.to_sequence,
       operations: JSON.parse(row.operations) as UpdateOperation[],
-      transport: row.transport,
+      transport: row.transport as UpdateTransport,
       orderRef: row.order_ref,
       createdAt: row.created_at,
     }));

@@ -1,0 +1,9 @@
+import { Type } from '@fastify/type-provider-typebox';
+
+/** Archiving takes an optional reason: the audit log keeps it with who archived. */
+export const ArchiveBody = Type.Optional(
+  Type.Object(
+    { reason: Type.Optional(Type.String({ maxLength: 1000, description: 'Why, kept in the audit log.' })) },
+    { additionalProperties: false },
+  ),
+);
