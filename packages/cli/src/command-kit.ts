@@ -28,6 +28,38 @@ export function leaf<O extends object>(
   return command;
 }
 
+/** A query string of the parameters given, empty when none is. */
+export function query(params: Record<string, string | number | undefined>): string {
+  const entries = Object.entries(params).filter(
+    (entry): entry is [string, string | number] => entry[1] !== undefined,
+  );
+  return entries.length === 0
+    ? ''
+    : `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}`;
+}
+
+/** The flags of a list that may show archived records, and what they ask the API for. */
+export interface ArchivedFlags {
+  archived?: boolean;
+  includeArchived?: boolean;
+}
+
+export function withArchivedFlags(command: Command): Command {
+  return command
+    .option('--archived', 'only the archived ones')
+    .option('--include-archived', 'the archived ones too');
+}
+
+export function archivedQuery(flags: ArchivedFlags): 'only' | 'include' | undefined {
+  if (flags.archived === true && flags.includeArchived === true)
+    usage('Give --archived (only archived) or --include-archived (all), not both.');
+  return flags.archived === true ? 'only' : flags.includeArchived === true ? 'include' : undefined;
+}
+
+/** " (archived)" after a record the vendor archived. */
+export const archivedMark = (record: { readonly archivedAt: string | null }) =>
+  record.archivedAt === null ? '' : ' (archived)';
+
 export function integer(name: string, minimum: number) {
   return (text: string): number => {
     const value = Number(text);

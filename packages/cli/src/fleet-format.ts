@@ -1,4 +1,4 @@
-import { expiryText } from './key-status-format.js';
+import { expiryWording } from '@keyward/core/license-container';
 
 /** A renewal as the admin API lists it. */
 export interface RenewalEntry {
@@ -26,7 +26,7 @@ export interface ReportedKey {
 }
 
 export const renewalLine = (r: RenewalEntry) =>
-  `${r.id}  ${r.product}  ${r.licenseSerial} (${expiryText(r.licenseExpiresAt)}) -> ${r.renewalSerial} (${expiryText(r.renewalExpiresAt)})  ${r.fetchedAt === null ? 'waiting' : `fetched ${r.fetchedAt} by ${r.fetchedBySite}`}`;
+  `${r.id}  ${r.product}  ${r.licenseSerial} (${expiryWording(r.licenseExpiresAt)}) -> ${r.renewalSerial} (${expiryWording(r.renewalExpiresAt)})  ${r.fetchedAt === null ? 'waiting' : `fetched ${r.fetchedAt} by ${r.fetchedBySite}`}`;
 
 /** Rows under a header, each column as wide as its widest cell. */
 export function columns(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -60,7 +60,7 @@ export function reportedKeysTable(keys: readonly ReportedKey[]): string {
       key.serial,
       key.product,
       originText(key),
-      expiryText(key.expiresAt),
+      expiryWording(key.expiresAt),
       String(key.stations),
       neighboursText(key),
       key.replacedBy ?? '-',

@@ -1,5 +1,5 @@
 import type { KeyStatus } from '@keyward/client';
-import { lastValidDay } from '@keyward/core/license-container';
+import { expiryWording } from '@keyward/core/license-container';
 import { table } from './output.js';
 
 export function describeVerdict(status: KeyStatus): string {
@@ -23,13 +23,6 @@ export function describeVerdict(status: KeyStatus): string {
     case 'denied':
       return `Denied: ${status.verdict.message ?? status.verdict.code ?? ''}`;
   }
-}
-
-/** An expiry at midnight UTC reads as the last day it is valid, the way it was given. */
-export function expiryText(expiresAt: string | null): string {
-  if (expiresAt === null) return 'never';
-  if (!expiresAt.endsWith('T00:00:00.000Z')) return expiresAt;
-  return `valid through ${lastValidDay(expiresAt)} (UTC)`;
 }
 
 /** One label, then one line per entry, the way the key status utility lists them. */
@@ -73,7 +66,7 @@ export function formatStatus(status: KeyStatus): string {
           ['Grace period', `${license.graceDays} days when the server cannot be reached`],
           ['Transfers', `${license.transfersUsed} of ${license.maxTransfers ?? 'unlimited'}`],
         ] as const)),
-    ['Expires', expiryText(contents.expiresAt)],
+    ['Expires', expiryWording(contents.expiresAt)],
     ...listed('Items', items),
     ...listed(
       'Counters',

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { hashPassword, type UpdateOperation } from '@keyward/core';
+import { expiryWording } from '@keyward/core/license-container';
 import { Command } from 'commander';
 import type { AdminClient } from '../admin-client.js';
 import { expiryOf, leaf, readUserFile, unwrap, usage } from '../command-kit.js';
@@ -161,23 +162,39 @@ const create = leaf<UpdateOptions>(
   },
 );
 
+type Listed = Issued['update'] & {
+  transport: 'file' | 'code' | 'online';
+  applied: boolean;
+  createdAt: string;
+};
+
+/** An operation by its name; an expiry as every command prints it. */
+const operationText = (op: UpdateOperation) =>
+  op.op === 'set-expiry' ? `set-expiry (${expiryWording(op.expiresAt)})` : op.op;
+
+const TRANSPORTS: Readonly<Record<Listed['transport'], string>> = {
+  file: 'by file',
+  code: 'by code',
+  online: 'online',
+};
+
 const list = leaf<Connection>(
   'list',
-  "A license's update step and the history of its updates.",
+  "A license's update step and its updates: how each travels, and whether the key has applied it (a container reported its step).",
   (c) => c.argument('<license>', 'serial number or license id'),
   async (o, out, [ref]) => {
     const history = unwrap(
-      await connect(o).request<{ sequence: number; contents: unknown; updates: Issued['update'][] }>(
+      await connect(o).request<{ sequence: number; reportedSequence: number; updates: Listed[] }>(
         'GET',
         `/v1/licenses/${encodeURIComponent(ref ?? '')}/updates`,
       ),
     );
     out.result(history, () =>
       [
-        `Update step ${history.sequence}.`,
+        `Update step ${history.sequence}; the key reported step ${history.reportedSequence}.`,
         ...history.updates.map(
           (update) =>
-            `  ${update.id}  ${update.fromSequence} -> ${update.toSequence}  ${update.operations.map((op) => op.op).join(', ')}`,
+            `  ${update.id}  ${update.fromSequence} -> ${update.toSequence}  ${TRANSPORTS[update.transport].padEnd(7)}  ${update.applied ? 'applied    ' : 'not applied'}  ${update.operations.map(operationText).join(', ')}`,
         ),
       ].join('\n'),
     );

@@ -1,13 +1,27 @@
 import { writeFile } from 'node:fs/promises';
-import { type License, type Policy, PROVISIONAL_PREFIX, type Product } from '@keyward/core';
-import { Command, InvalidArgumentError } from 'commander';
-import { expiryOf, integer, leaf, readUserFile, unwrap, usage } from '../command-kit.js';
-import { expiryText } from '../key-status-format.js';
-import { byText, licenseLine, transfersText } from '../license-format.js';
+import { type License, type Policy, PROVISIONAL_PREFIX } from '@keyward/core';
+import { expiryWording } from '@keyward/core/license-container';
+import { Command } from 'commander';
+import {
+  type ArchivedFlags,
+  archivedQuery,
+  expiryOf,
+  integer,
+  leaf,
+  query,
+  readUserFile,
+  unwrap,
+  usage,
+  withArchivedFlags,
+} from '../command-kit.js';
+import { contentsLine, historyLine, licenseLine, transfersText } from '../license-format.js';
 import { table } from '../output.js';
 import { auditCommands } from './admin-audit.js';
 import { type Connection, connect } from './admin-connection.js';
+import { licenseEditCommands } from './admin-license-edits.js';
 import { dealerCommands, orderCommands } from './admin-orders.js';
+import { policyCommands } from './admin-policies.js';
+import { productCommands } from './admin-products.js';
 import { renewalCommands } from './admin-renewals.js';
 import { siteAdminCommands } from './admin-sites.js';
 import { supportDeskCommands } from './admin-support.js';
@@ -15,195 +29,17 @@ import { tokenCommands } from './admin-tokens.js';
 import { updateCommands } from './admin-updates.js';
 import { webhookCommands } from './admin-webhooks.js';
 
-const query = (params: Record<string, string | number | undefined>) => {
-  const entries = Object.entries(params).filter(
-    (entry): entry is [string, string | number] => entry[1] !== undefined,
-  );
-  return entries.length === 0
-    ? ''
-    : `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}`;
-};
-
-const productLine = (p: Product) => `${p.code.padEnd(20)} ${p.name}  (${p.id})`;
-const contentsLine = (items: Policy['items'], counters: Policy['counters']) => {
-  const seats = Object.entries(items).map(
-    ([item, kinds]) =>
-      `${item}(${Object.entries(kinds)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ')})`,
-  );
-  const uses = Object.entries(counters).map(([name, value]) => `${name} ${value}`);
-  return [...seats, ...uses].join('; ') || 'no items';
-};
-const policyLine = (p: Policy) =>
-  `${p.id}  ${p.name}: check every ${p.checkIntervalDays} d (grace ${p.graceDays} d), evaluation ${p.evaluationDays} d, ` +
-  `transfers ${p.maxTransfers ?? 'unlimited'}, verification ${p.verification}, ` +
-  `${p.durationDays === null ? 'perpetual' : `${p.durationDays} d`}; ${contentsLine(p.items, p.counters)}`;
-
-const productCommands = new Command('product')
-  .description('Products that licenses are issued for.')
-  .addCommand(
-    leaf<Connection & { code: string; name: string }>(
-      'create',
-      'Create a product.',
-      (c) =>
-        c
-          .requiredOption('--code <code>', 'short stable code, e.g. cad-pro')
-          .requiredOption('--name <name>', 'display name'),
-      async (o, out) => {
-        const product = unwrap(
-          await connect(o).request<Product>('POST', '/v1/products', { code: o.code, name: o.name }),
-        );
-        out.result(product, () => `Created product ${productLine(product)}`);
-      },
-    ),
-  )
-  .addCommand(
-    leaf<Connection>(
-      'list',
-      'List products.',
-      (c) => c,
-      async (o, out) => {
-        const { products } = unwrap(await connect(o).request<{ products: Product[] }>('GET', '/v1/products'));
-        out.result({ products }, () =>
-          products.length === 0 ? 'No products yet.' : products.map(productLine).join('\n'),
-        );
-      },
-    ),
-  );
-
-const transfers = (text: string): number | null => {
-  if (text === 'unlimited') return null;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0)
-    throw new InvalidArgumentError('--max-transfers is a whole number or "unlimited".');
-  return value;
-};
-
-interface PolicyOptions extends Connection {
-  product: string;
-  name: string;
-  checkIntervalDays?: number;
-  evaluationDays?: number;
-  maxTransfers?: number | null;
-  graceDays?: number;
-  verification?: string;
-  durationDays?: number;
-  item: string[];
-  counter: string[];
-}
-
-/** `--item cad.servers=2 --item cad.nodes=10` as `{ cad: { servers: 2, nodes: 10 } }`. */
-function itemsOf(flags: readonly string[]): Record<string, Record<string, number>> {
-  const items: Record<string, Record<string, number>> = {};
-  for (const flag of flags) {
-    const match = /^([a-z][a-z0-9_-]*)\.([a-z][a-z0-9_-]*)=(\d+)$/.exec(flag);
-    if (match === null) usage(`--item takes item.kind=number, e.g. cad.servers=2, not "${flag}".`);
-    const [, item = '', kind = '', count = '0'] = match;
-    items[item] = { ...items[item], [kind]: Number(count) };
-  }
-  return items;
-}
-
-function countersOf(flags: readonly string[]): Record<string, number> {
-  const counters: Record<string, number> = {};
-  for (const flag of flags) {
-    const match = /^([a-z][a-z0-9_-]*)=(\d+)$/.exec(flag);
-    if (match === null) usage(`--counter takes name=number, e.g. exports=100, not "${flag}".`);
-    counters[match[1] ?? ''] = Number(match[2]);
-  }
-  return counters;
-}
-
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-const policyCommands = new Command('policy')
-  .description('Policies: the rules licenses are issued under.')
-  .addCommand(
-    leaf<PolicyOptions>(
-      'create',
-      'Create a policy for a product.',
-      (c) =>
-        c
-          .requiredOption('--product <product>', 'product id or code')
-          .requiredOption('--name <name>', 'policy name')
-          .option(
-            '--check-interval-days <days>',
-            'days between online checks (default 30)',
-            integer('--check-interval-days', 1),
-          )
-          .option(
-            '--evaluation-days <days>',
-            'evaluation period without a serial (default 30)',
-            integer('--evaluation-days', 0),
-          )
-          .option('--max-transfers <n>', 'transfers per license, or "unlimited" (default 3)', transfers)
-          .option(
-            '--grace-days <days>',
-            'days the application keeps running when a due online check cannot reach the server (default 7)',
-            integer('--grace-days', 0),
-          )
-          .option('--verification <mode>', 'ongoing (periodic online checks) or off (default ongoing)')
-          .option(
-            '--duration-days <days>',
-            'license lifetime (default perpetual)',
-            integer('--duration-days', 1),
-          )
-          .option(
-            '--item <item.kind=n>',
-            'licensed item and its seats, e.g. cad.servers=2 (repeatable)',
-            collect,
-            [],
-          )
-          .option(
-            '--counter <name=n>',
-            'usage counter each license starts with, e.g. exports=100 (repeatable)',
-            collect,
-            [],
-          ),
-      async (o, out) => {
-        const body = {
-          product: o.product,
-          name: o.name,
-          checkIntervalDays: o.checkIntervalDays,
-          evaluationDays: o.evaluationDays,
-          maxTransfers: o.maxTransfers,
-          graceDays: o.graceDays,
-          verification: o.verification,
-          durationDays: o.durationDays,
-          items: itemsOf(o.item),
-          counters: countersOf(o.counter),
-        };
-        const policy = unwrap(await connect(o).request<Policy>('POST', '/v1/policies', body));
-        out.result(policy, () => `Created policy ${policyLine(policy)}`);
-      },
-    ),
-  )
-  .addCommand(
-    leaf<Connection & { product?: string }>(
-      'list',
-      'List policies.',
-      (c) => c.option('--product <product>', 'only this product'),
-      async (o, out) => {
-        const { policies } = unwrap(
-          await connect(o).request<{ policies: Policy[] }>(
-            'GET',
-            `/v1/policies${query({ product: o.product })}`,
-          ),
-        );
-        out.result({ policies }, () =>
-          policies.length === 0 ? 'No policies yet.' : policies.map(policyLine).join('\n'),
-        );
-      },
-    ),
-  );
-
 interface LicenseDetails {
   license: License;
   /** The effective limit: the policy's plus the transfers granted. */
   maxTransfers: number | null;
   binding: { id: string; fingerprintHash: string; createdAt: string; lastCheckedAt: string | null } | null;
-  history: Array<{ type: string; createdAt: string; detail: Record<string, unknown> }>;
+  history: Array<{
+    kind: 'license' | 'machine';
+    type: string;
+    createdAt: string;
+    detail: Record<string, unknown>;
+  }>;
 }
 
 const statusChange = (action: 'suspend' | 'reinstate', description: string) =>
@@ -225,12 +61,13 @@ const licenseCommands = new Command('license')
   .alias('licence')
   .description('Licenses and their serial numbers.')
   .addCommand(
-    leaf<Connection & { policy: string; count?: number; expires?: string; note?: string }>(
+    leaf<Connection & { policy: string; product?: string; count?: number; expires?: string; note?: string }>(
       'create',
       'Issue licenses under a policy.',
       (c) =>
         c
-          .requiredOption('--policy <policy>', 'policy id')
+          .requiredOption('--policy <policy>', 'policy id or name')
+          .option('--product <product>', 'the product whose policy of that name is meant')
           .option('--count <n>', 'how many (default 1)', integer('--count', 1))
           .option(
             '--expires <date>',
@@ -239,7 +76,7 @@ const licenseCommands = new Command('license')
           .option('--note <text>', 'free text, e.g. customer or order'),
       async (o, out) => {
         const expiresAt = o.expires === undefined ? undefined : expiryOf('--expires', o.expires);
-        const body = { policy: o.policy, count: o.count, expiresAt, note: o.note };
+        const body = { policy: o.policy, product: o.product, count: o.count, expiresAt, note: o.note };
         const { licenses } = unwrap(
           await connect(o).request<{ licenses: License[] }>('POST', '/v1/licenses', body),
         );
@@ -248,17 +85,20 @@ const licenseCommands = new Command('license')
     ),
   )
   .addCommand(
-    leaf<Connection & { product?: string; policy?: string; limit?: number; after?: string }>(
+    leaf<Connection & ArchivedFlags & { product?: string; policy?: string; limit?: number; after?: string }>(
       'list',
-      'List licenses.',
+      'List licenses (archived ones only when asked).',
       (c) =>
-        c
-          .option('--product <product>', 'only this product')
-          .option('--policy <policy>', 'only this policy')
-          .option('--limit <n>', 'at most this many (default 100)', integer('--limit', 1))
-          .option('--after <id>', 'continue after this license id'),
+        withArchivedFlags(
+          c
+            .option('--product <product>', 'only this product')
+            .option('--policy <policy>', 'only this policy (id, or name within --product)')
+            .option('--limit <n>', 'at most this many (default 100)', integer('--limit', 1))
+            .option('--after <id>', 'continue after this license id'),
+        ),
       async (o, out) => {
-        const path = `/v1/licenses${query({ product: o.product, policy: o.policy, limit: o.limit, after: o.after })}`;
+        const filter = { product: o.product, policy: o.policy, archived: archivedQuery(o) };
+        const path = `/v1/licenses${query({ ...filter, limit: o.limit, after: o.after })}`;
         const { licenses } = unwrap(await connect(o).request<{ licenses: License[] }>('GET', path));
         out.result({ licenses }, () =>
           licenses.length === 0 ? 'No licenses.' : licenses.map(licenseLine).join('\n'),
@@ -288,7 +128,8 @@ const licenseCommands = new Command('license')
               ['Serial', l.serial],
               ['License', l.id],
               ['Status', l.status === 'revoked' ? 'revoked (final: cannot be reinstated)' : l.status],
-              ['Expires', expiryText(l.expiresAt)],
+              ['Archived', l.archivedAt ?? 'no'],
+              ['Expires', expiryWording(l.expiresAt)],
               ['Transfers used', transfersText(l, maxTransfers)],
               [
                 'Bound to',
@@ -305,10 +146,7 @@ const licenseCommands = new Command('license')
             ]),
             '',
             'History:',
-            ...history.map((event) => {
-              const reason = typeof event.detail.reason === 'string' ? `: ${event.detail.reason}` : '';
-              return `  ${event.createdAt}  ${event.type}${reason}${byText(event.detail)}`;
-            }),
+            ...history.map(historyLine),
           ].join('\n'),
         );
       },
@@ -369,7 +207,7 @@ const licenseCommands = new Command('license')
       },
     ),
   );
-for (const command of supportDeskCommands) licenseCommands.addCommand(command);
+for (const command of [...licenseEditCommands, ...supportDeskCommands]) licenseCommands.addCommand(command);
 
 const sdkConfig = leaf<Connection & { product: string; policy?: string; out?: string }>(
   'sdk-config',

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
+import { expiryWording } from '@keyward/core/license-container';
 import type { LicenseView } from '@keyward/site';
 import { Command } from 'commander';
 import { leaf, readUserFile, unwrap } from '../command-kit.js';
-import { expiryText } from '../key-status-format.js';
 import { connectSite, type SiteConnection } from './site-connection.js';
 import { propagate, unpropagate } from './site-propagation.js';
 
@@ -22,7 +22,7 @@ function licenseLines(license: LicenseView): string {
   const origin =
     license.origin === 'neighbour' ? `donated by ${license.fromSiteId}` : ORIGIN_TEXT[license.origin];
   return [
-    `${license.serial}  ${license.product}  ${seatsOf(license.items)}  ${expiryText(license.expiresAt)}  origin: ${origin}`,
+    `${license.serial}  ${license.product}  ${seatsOf(license.items)}  ${expiryWording(license.expiresAt)}  origin: ${origin}`,
     `  key file: ${license.keyFile ?? 'none (keyward site license export)'}${license.replacedBy === null ? '' : `  replaced by ${license.replacedBy}: removed once no station or neighbour uses it`}`,
     stations.length === 0
       ? '  propagated to: no station'
