@@ -55,7 +55,7 @@ export const editLicenseRoutes: RouteModule = (app, ctx) => {
     async (request, reply) => {
       const license = await findLicenseByRef(ctx, request.params.ref);
       if (!license.ok) return answer(request, reply, license);
-      const audit = { reason: request.body?.reason ?? null, by: actorOf(request) };
+      const audit = { reason: request.body.reason ?? null, by: actorOf(request) };
       return answer(request, reply, await ctx.licenses.archive(license.value, audit, ctx.now()));
     },
   );
