@@ -92,9 +92,9 @@ describe('support desk: the vendor releases a binding without counting a transfe
     assert.notEqual(shown.binding?.id, boundToA.id, 'bound to B now');
     assert.deepEqual(
       shown.history.map((event) => event.type),
-      ['created', 'activated', 'released', 'activated'],
+      ['created', 'activated', 'activate.refused', 'released', 'activated'],
     );
-    const event = shown.history[2];
+    const event = shown.history[3];
     assert.equal(event?.detail.reason, 'Mainboard of PC A died, ticket 4711');
     assert.deepEqual(event?.detail.by, await tokenIdentity(vendor));
     assert.equal(event?.detail.by?.name, 'bootstrap');

@@ -17,8 +17,8 @@ describe('lastValidDay', () => {
 describe('expiryWording', () => {
   const cases: Array<[string | null, string]> = [
     [null, 'perpetual'],
-    ['2027-04-01T00:00:00.000Z', 'valid through 2027-03-31'],
-    ['2027-01-01T00:00:00.000Z', 'valid through 2026-12-31'],
+    ['2027-04-01T00:00:00.000Z', 'valid through 2027-03-31 (UTC)'],
+    ['2027-01-01T00:00:00.000Z', 'valid through 2026-12-31 (UTC)'],
     ['2027-03-31T14:05:00.000Z', 'valid through 2027-03-31 (ends 14:05 UTC)'],
     ['2027-03-31T23:59:59.999Z', 'valid through 2027-03-31 (ends 23:59 UTC)'],
   ];

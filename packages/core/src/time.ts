@@ -31,13 +31,13 @@ export function lastValidDay(expiresAt: string): string {
 
 /**
  * An expiry as every Keyward tool prints it: "valid through" the last day it works, the way the
- * vendor gave it (`--expires 2027-03-31` is stored as the midnight that ends that day); an expiry
- * within a day also says the time it ends, so the two never read alike.
+ * vendor gave it (`--expires 2027-03-31` is stored as the midnight that ends that day), a day of
+ * UTC; an expiry within a day also says the time it ends, so the two never read alike.
  */
 export function expiryWording(expiresAt: string | null): string {
   if (expiresAt === null) return 'perpetual';
   const end = Date.parse(expiresAt);
   const day = lastValidDay(expiresAt);
-  if (end % DAY_MS === 0) return `valid through ${day}`;
+  if (end % DAY_MS === 0) return `valid through ${day} (UTC)`;
   return `valid through ${day} (ends ${new Date(end).toISOString().slice(11, 16)} UTC)`;
 }
