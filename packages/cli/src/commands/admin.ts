@@ -215,7 +215,7 @@ const sdkConfig = leaf<Connection & { product: string; policy?: string; out?: st
   (c) =>
     c
       .requiredOption('--product <product>', 'product id or code')
-      .option('--policy <policy>', 'policy whose evaluation days apply')
+      .option('--policy <policy>', 'policy (id or name) whose evaluation days apply')
       .option('--out <file>', 'write it to this file'),
   async (o, out) => {
     const path = `/v1/products/${encodeURIComponent(o.product)}/sdk-config${query({ policy: o.policy })}`;
