@@ -24,7 +24,14 @@ class ClaimRefused extends Error {
 }
 
 /** How an update was asked for and travels: a request file, a request code read out, or online. */
-export type UpdateTransport = 'file' | 'code' | 'online';
+export const UPDATE_TRANSPORTS = ['file', 'code', 'online'] as const;
+export type UpdateTransport = (typeof UPDATE_TRANSPORTS)[number];
+
+function toTransport(text: string): UpdateTransport {
+  const known = UPDATE_TRANSPORTS.find((transport) => transport === text);
+  if (known === undefined) throw new Error(`Unknown update transport in the database: ${text}`);
+  return known;
+}
 
 export interface IssuedUpdate {
   readonly id: string;
@@ -145,7 +152,7 @@ export class UpdateStore {
       fromSequence: row.from_sequence,
       toSequence: row.to_sequence,
       operations: JSON.parse(row.operations) as UpdateOperation[],
-      transport: row.transport as UpdateTransport,
+      transport: toTransport(row.transport),
       orderRef: row.order_ref,
       createdAt: row.created_at,
     }));
