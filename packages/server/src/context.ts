@@ -8,6 +8,7 @@ import type { CatalogueStore } from './storage/catalogue-store.js';
 import type { VendorDb } from './storage/database.js';
 import type { DealerStore } from './storage/dealer-store.js';
 import type { LicenseStore } from './storage/license-store.js';
+import type { OrderNoticeStore } from './storage/order-notice-store.js';
 import type { OrderStore } from './storage/order-store.js';
 import type { RenewalStore } from './storage/renewal-store.js';
 import type { SiteReportStore } from './storage/site-report-store.js';
@@ -27,6 +28,7 @@ export interface ServerContext {
   readonly updates: UpdateStore;
   readonly dealers: DealerStore;
   readonly orders: OrderStore;
+  readonly orderNotices: OrderNoticeStore;
   readonly sites: SiteStore;
   readonly renewals: RenewalStore;
   readonly siteReports: SiteReportStore;

@@ -470,6 +470,32 @@ const auditLog: Migration = {
   },
 };
 
+/**
+ * One expiry notice per license and expiry date, by a unique key. Notices given before are
+ * carried over from the license history, so that none is given twice.
+ */
+const expiryNotices: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('expiry_notices')
+      .addColumn('license_id', 'text', (c) => c.notNull().references('licenses.id'))
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('announced_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('expiry_notices_pk', ['license_id', 'expires_at'])
+      .execute();
+    const given = await sql<{ license_id: string; detail: string; created_at: string }>`
+      SELECT license_id, detail, created_at FROM license_events WHERE type = 'expiring'`.execute(db);
+    for (const event of given.rows) {
+      const { expiresAt } = JSON.parse(event.detail) as { expiresAt?: unknown };
+      if (typeof expiresAt !== 'string') continue;
+      await sql`
+        INSERT INTO expiry_notices (license_id, expires_at, announced_at)
+        VALUES (${event.license_id}, ${expiresAt}, ${event.created_at})
+        ON CONFLICT DO NOTHING`.execute(db);
+    }
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -488,6 +514,7 @@ export const migrationProvider: MigrationProvider = {
       '0013_site_serials': siteSerials,
       '0014_token_scopes': tokenScopes,
       '0015_audit_log': auditLog,
+      '0016_expiry_notices': expiryNotices,
     };
   },
 };

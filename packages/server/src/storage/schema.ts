@@ -110,6 +110,12 @@ export interface ApiTokensTable {
   dealer_id: string | null;
 }
 
+export interface ExpiryNoticesTable {
+  license_id: string;
+  expires_at: string;
+  announced_at: string;
+}
+
 export interface AuditLogTable {
   seq: number;
   at: string;
@@ -296,6 +302,7 @@ export interface VendorDatabase {
   vendor_keys: VendorKeysTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  expiry_notices: ExpiryNoticesTable;
   portal_sessions: PortalSessionsTable;
   order_notices: OrderNoticesTable;
 }
