@@ -130,11 +130,18 @@ function refusalOf(error: FastifyError): KeywardError | undefined {
 
 const BODY_LIMIT = 256 * 1024;
 
+/** KEYWARD_TRUST_PROXY as Fastify takes it: a count of hops is the `hop`-th address from the socket. */
+function trustedProxies(setting: ServerContext['config']['trustProxy']) {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting;
+  return setting === false ? false : [...setting];
+}
+
 export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
   const routeMethods = new RouteMethods();
   const app: KeywardApp = Fastify({
     logger: ctx.config.logLevel === 'silent' ? false : { level: ctx.config.logLevel },
     bodyLimit: BODY_LIMIT,
+    trustProxy: trustedProxies(ctx.config.trustProxy),
     // The router's own refusals (an address that does not decode, a part too long) are answered
     // like every other refusal.
     frameworkErrors: (error, request, reply) => {
