@@ -74,6 +74,24 @@ describe('the audit log: every admin change and machine security event, chained 
     );
   });
 
+  it('appends racing for the same place all land, in one unbroken chain', async () => {
+    const before = (await entries(0)).length;
+    const record = (n: number) => ({
+      at: vendor.clock.now().toISOString(),
+      actor: 'system',
+      action: 'race.test',
+      target: `n${n}`,
+      outcome: 'ok',
+      detail: { n },
+    });
+    const appended = await Promise.all(
+      Array.from({ length: 40 }, (_, n) => vendor.server.context.audit.append(record(n))),
+    );
+    assert.equal(new Set(appended.map((entry) => entry.seq)).size, 40);
+    const verdict = await vendor.admin<AuditChainVerdict>('GET', '/v1/audit/verify');
+    assert.deepEqual(verdict.intact ? verdict.entries : verdict, before + 40);
+  });
+
   it('verify finds the chain intact, then names the entry an operator edited in the database', async () => {
     const intact = await vendor.admin<AuditChainVerdict>('GET', '/v1/audit/verify');
     assert.equal(intact.intact, true);
