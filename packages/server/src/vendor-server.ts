@@ -89,7 +89,7 @@ export async function startVendorServer(
       renewals: new RenewalStore(db),
       siteReports: new SiteReportStore(db),
       jobs,
-      webhooks: new WebhookStore(db),
+      webhooks: new WebhookStore(db, master.secret),
       metrics: new ServerMetrics(jobs, now),
       keyring,
       answers: new AnswerSigner(() => keyring.signer, { batching: config.batchSigning }),
@@ -113,7 +113,7 @@ export async function startVendorServer(
     const runner = new JobRunner({
       queue: context.jobs,
       handlers: {
-        [DELIVER_WEBHOOK_JOB]: deliverWebhook(context.webhooks, () => context.keyring.signer, now),
+        [DELIVER_WEBHOOK_JOB]: deliverWebhook(context.webhooks, now),
         [SCAN_EXPIRING_JOB]: scanExpiring(db, now),
         [PRUNE_RETAINED_JOB]: pruneRetained(db, config.retentionDays, now),
         [SEND_MAIL_JOB]: sendMail(new MailOutbox(db), mailTransport, now, app.log),

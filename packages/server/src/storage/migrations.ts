@@ -429,6 +429,17 @@ const siteSerials: Migration = {
   },
 };
 
+/**
+ * Each webhook endpoint signs with its own Standard Webhooks secret, kept locked under the master
+ * key. The migration cannot reach the master key, so endpoints from before it get their secret at
+ * their first delivery (see WebhookStore), and the vendor rotates it to learn it.
+ */
+const webhookSecrets: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('webhook_endpoints').addColumn('locked_secret', 'text').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -445,6 +456,7 @@ export const migrationProvider: MigrationProvider = {
       '0011_sites': sites,
       '0012_renewals': renewals,
       '0013_site_serials': siteSerials,
+      '0014_webhook_secrets': webhookSecrets,
     };
   },
 };
