@@ -44,20 +44,16 @@ export class WebhookStore {
     private readonly masterSecret: Uint8Array,
   ) {}
 
+  private lockKey(endpointId: string): Buffer {
+    return deriveKey(this.masterSecret, endpointId, 'webhook-secret');
+  }
+
   private lock(endpointId: string, secret: string): string {
-    return lockSecret(
-      Buffer.from(secret, 'utf8'),
-      deriveKey(this.masterSecret, endpointId, 'webhook-secret'),
-      endpointId,
-    );
+    return lockSecret(Buffer.from(secret, 'utf8'), this.lockKey(endpointId), endpointId);
   }
 
   private unlock(endpointId: string, locked: string): string {
-    const secret = unlockSecret(
-      locked,
-      deriveKey(this.masterSecret, endpointId, 'webhook-secret'),
-      endpointId,
-    );
+    const secret = unlockSecret(locked, this.lockKey(endpointId), endpointId);
     if (!secret.ok)
       throw new Error(
         `The secret of webhook endpoint ${endpointId} cannot be unlocked: the master key is not the one it was locked with.`,
@@ -145,42 +141,43 @@ export class WebhookStore {
   }
 
   async forDelivery(deliveryId: string): Promise<DeliveryToSend | undefined> {
-    const find = () =>
-      this.db
-        .selectFrom('webhook_deliveries as d')
-        .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
-        .select([
-          'd.id',
-          'd.event_id',
-          'd.body',
-          'd.state',
-          'e.id as endpoint_id',
-          'e.url',
-          'e.locked_secret',
-        ])
-        .where('d.id', '=', deliveryId)
-        .executeTakeFirst();
-    let row = await find();
-    if (row !== undefined && row.locked_secret === null) {
-      // An endpoint registered before endpoints had secrets gets one now, never sending unsigned.
-      // Conditional, so that processes racing here agree on a single secret.
-      await this.db
-        .updateTable('webhook_endpoints')
-        .set({ locked_secret: this.lock(row.endpoint_id, newStandardWebhookSecret()) })
-        .where('id', '=', row.endpoint_id)
-        .where('locked_secret', 'is', null)
-        .execute();
-      row = await find();
-    }
-    if (row === undefined || row.locked_secret === null) return undefined;
+    const row = await this.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+      .select(['d.id', 'd.event_id', 'd.body', 'd.state', 'e.id as endpoint_id', 'e.url', 'e.locked_secret'])
+      .where('d.id', '=', deliveryId)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const locked = row.locked_secret ?? (await this.lockedSecretMadeNow(row.endpoint_id));
     return {
       id: row.id,
       eventId: row.event_id,
       body: row.body,
       state: row.state,
       url: row.url,
-      secret: this.unlock(row.endpoint_id, row.locked_secret),
+      secret: this.unlock(row.endpoint_id, locked),
     };
+  }
+
+  /**
+   * An endpoint registered before endpoints had secrets gets one at its first delivery, so that
+   * nothing goes out unsigned; the vendor learns it by rotating it. The update is conditional so
+   * that processes racing here end up with the one secret that was stored first.
+   */
+  private async lockedSecretMadeNow(endpointId: string): Promise<string> {
+    await this.db
+      .updateTable('webhook_endpoints')
+      .set({ locked_secret: this.lock(endpointId, newStandardWebhookSecret()) })
+      .where('id', '=', endpointId)
+      .where('locked_secret', 'is', null)
+      .execute();
+    const { locked_secret } = await this.db
+      .selectFrom('webhook_endpoints')
+      .select('locked_secret')
+      .where('id', '=', endpointId)
+      .executeTakeFirstOrThrow();
+    if (locked_secret === null) throw new Error(`Webhook endpoint ${endpointId} kept no secret.`);
+    return locked_secret;
   }
 
   /** Records one attempt; `delivered` when the receiver acknowledged it, `failed` after the last one. */
