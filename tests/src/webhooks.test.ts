@@ -5,30 +5,14 @@ import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { newStandardWebhookSecret, standardWebhookHeaders } from '@keyward/core';
 import { WEBHOOK_EVENTS } from '@keyward/server';
-import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { Webhook } from 'standardwebhooks';
 import { json, keyward } from './support/cli.js';
 import { testComputer } from './support/computer.js';
 import { queueUpdate } from './support/updates.js';
 import { type Issued, startTestVendor, type TestVendor } from './support/vendor-server.js';
-import { eventOf, type Received, webhookReceiver } from './support/webhook-receiver.js';
+import { eventOf, type Received, verifies, webhookReceiver } from './support/webhook-receiver.js';
 
 const ALL_EVENTS = [...WEBHOOK_EVENTS];
-
-/** What a receiver does with the reference library: true when the delivery verifies with this secret. */
-function verifies(secret: string, delivery: Received): boolean {
-  const headers = Object.fromEntries(
-    Object.entries(delivery.headers).filter(
-      (entry): entry is [string, string] => typeof entry[1] === 'string',
-    ),
-  );
-  try {
-    new Webhook(secret).verify(delivery.body, headers);
-    return true;
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return false;
-    throw error;
-  }
-}
 
 describe('webhook signatures agree with the standardwebhooks package', () => {
   it('signs the specification example as the package does', () => {
@@ -74,6 +58,7 @@ describe('webhooks: Standard Webhooks, delivered through the job runner, retried
     });
     endpointId = endpoint.id;
     secret = endpoint.secret;
+    receiver.verifyWith(secret);
   });
   after(async () => {
     await vendor.close();
@@ -250,6 +235,7 @@ describe('webhooks: Standard Webhooks, delivered through the job runner, retried
     assert.equal(rotated.id, endpointId);
     assert.match(rotated.secret, /^whsec_/);
     assert.notEqual(rotated.secret, secret);
+    receiver.verifyWith(rotated.secret);
     const { webhooks } = await vendor.admin<{ webhooks: unknown[] }>('GET', '/v1/webhooks');
     assert.ok(!JSON.stringify(webhooks).includes(rotated.secret.slice('whsec_'.length)));
 
@@ -355,5 +341,13 @@ describe('webhooks: Standard Webhooks, delivered through the job runner, retried
     assert.ok((await pc.client.activate(issued.licenses[1]?.serial)).ok);
     await new Promise((resolve) => setTimeout(resolve, 800));
     assert.equal(receiver.received.length, before);
+  });
+
+  it('every delivery the receiver got verified on arrival, with the secret in force then', () => {
+    assert.ok(receiver.received.length > 10);
+    assert.deepEqual(
+      receiver.received.filter((entry) => entry.verified !== true).map((entry) => entry.body),
+      [],
+    );
   });
 });

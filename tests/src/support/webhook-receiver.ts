@@ -1,9 +1,28 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
 export interface Received {
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** Whether it verified on arrival with the secret then set by `verifyWith`; unset before that. */
+  readonly verified?: boolean;
+}
+
+/** What a receiver does with the reference library: true when the delivery verifies with this secret. */
+export function verifies(secret: string, delivery: Received): boolean {
+  const headers = Object.fromEntries(
+    Object.entries(delivery.headers).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+  try {
+    new Webhook(secret).verify(delivery.body, headers);
+    return true;
+  } catch (error) {
+    if (error instanceof WebhookVerificationError) return false;
+    throw error;
+  }
 }
 
 /** A delivery's event: its id is the webhook-id header, the rest is the Standard Webhooks payload. */
@@ -23,6 +42,7 @@ export function eventOf(entry: Received): ReceivedEvent {
 export async function webhookReceiver(statuses: number[] = []) {
   const received: Received[] = [];
   let stalls = 0;
+  let secret: string | undefined;
   const stalled: ReceivedEvent[] = [];
   const server = createServer((request, response) => {
     let body = '';
@@ -36,7 +56,8 @@ export async function webhookReceiver(statuses: number[] = []) {
         stalled.push(eventOf({ headers: request.headers, body }));
         return;
       }
-      received.push({ headers: request.headers, body });
+      const delivery = { headers: request.headers, body };
+      received.push(secret === undefined ? delivery : { ...delivery, verified: verifies(secret, delivery) });
       response.statusCode = statuses.shift() ?? 200;
       response.end();
     });
@@ -59,6 +80,10 @@ export async function webhookReceiver(statuses: number[] = []) {
           );
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
+    },
+    /** Verifies every delivery from now on with this secret, as a receiver holding it would. */
+    verifyWith(current: string) {
+      secret = current;
     },
     /** The next `count` deliveries get no answer at all. */
     stall(count: number) {
