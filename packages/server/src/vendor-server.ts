@@ -14,14 +14,18 @@ import { openMailTransport } from './mail/mail-transport.js';
 import { SEND_MAIL_JOB } from './mail/queue-mail.js';
 import { sendMail } from './mail/send-mail.js';
 import { expireOrderJob, ORDER_EXPIRY_JOB, ORDER_REMINDER_JOB, remindOrderJob } from './orders/order-jobs.js';
+import { AuditLog } from './storage/audit-log.js';
 import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
 import { DealerStore } from './storage/dealer-store.js';
+import { ExpiryNoticeStore } from './storage/expiry-notices.js';
 import { LicenseStore } from './storage/license-store.js';
+import { OrderNoticeStore } from './storage/order-notice-store.js';
 import { OrderStore } from './storage/order-store.js';
 import { RenewalStore } from './storage/renewal-store.js';
 import { SiteReportStore } from './storage/site-report-store.js';
 import { SiteStore } from './storage/site-store.js';
+import { TokenStore } from './storage/token-store.js';
 import { UpdateStore } from './storage/update-store.js';
 import { loadKeyring } from './vendor/keyring.js';
 import { openVendorData } from './vendor/vendor-data.js';
@@ -85,11 +89,14 @@ export async function startVendorServer(
       updates: new UpdateStore(db),
       dealers: new DealerStore(db),
       orders: new OrderStore(db),
+      orderNotices: new OrderNoticeStore(db),
       sites: new SiteStore(db),
       renewals: new RenewalStore(db),
       siteReports: new SiteReportStore(db),
       jobs,
       webhooks: new WebhookStore(db, master.secret),
+      tokens: new TokenStore(db),
+      audit: new AuditLog(db),
       metrics: new ServerMetrics(jobs, now),
       keyring,
       answers: new AnswerSigner(() => keyring.signer, { batching: config.batchSigning }),
@@ -114,7 +121,7 @@ export async function startVendorServer(
       queue: context.jobs,
       handlers: {
         [DELIVER_WEBHOOK_JOB]: deliverWebhook(context.webhooks, now),
-        [SCAN_EXPIRING_JOB]: scanExpiring(db, now),
+        [SCAN_EXPIRING_JOB]: scanExpiring(new ExpiryNoticeStore(db), db, now),
         [PRUNE_RETAINED_JOB]: pruneRetained(db, config.retentionDays, now),
         [SEND_MAIL_JOB]: sendMail(new MailOutbox(db), mailTransport, now, app.log),
         [ORDER_REMINDER_JOB]: remindOrderJob(context),

@@ -33,6 +33,7 @@ export function sendProblem(
   refusal?: SignedEnvelope,
 ): FastifyReply {
   const problem = problemBody(error, request.id);
+  reply.refusalCode = error.code;
   const body = refusal === undefined ? problem : { ...problem, refusal };
   return reply.code(body.status).type('application/problem+json').send(body);
 }

@@ -32,6 +32,9 @@ export const problems = (...statuses: number[]) =>
 
 export { SignedEnvelopeSchema };
 
+/** The query of an operation that takes none: an unknown parameter is refused, not ignored. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
 export const ContainerMessageSchema = Type.Object(
   {
     containerKey: Type.String({

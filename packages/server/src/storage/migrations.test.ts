@@ -34,11 +34,11 @@ describe('migration 0013_site_serials', () => {
   });
 });
 
-describe('migration 0014_webhook_secrets', () => {
+describe('migration 0017_webhook_secrets', () => {
   it('keeps the endpoints registered before it, without a secret until their first delivery', async () => {
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
     const migrator = new Migrator({ db, provider: migrationProvider });
-    assert.equal((await migrator.migrateTo('0013_site_serials')).error, undefined);
+    assert.equal((await migrator.migrateTo('0016_expiry_notices')).error, undefined);
     await sql`INSERT INTO webhook_endpoints (id, url, events, enabled, created_at)
               VALUES ('whk_old', 'https://hooks.example/', '["license.activated"]', 1, '2026-01-01T00:00:00.000Z')`.execute(
       db,

@@ -430,6 +430,73 @@ const siteSerials: Migration = {
 };
 
 /**
+ * Scoped, expiring, revocable API tokens. Tokens made before carry the admin scope they had. A
+ * dealer token speaks for one dealer.
+ */
+const tokenScopes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('api_tokens')
+      .addColumn('scope', 'text', (c) => c.notNull().defaultTo('admin'))
+      .execute();
+    await db.schema.alterTable('api_tokens').addColumn('expires_at', 'text').execute();
+    await db.schema.alterTable('api_tokens').addColumn('revoked_at', 'text').execute();
+    await db.schema
+      .alterTable('api_tokens')
+      .addColumn('dealer_id', 'text', (c) => c.references('dealers.id'))
+      .execute();
+  },
+};
+
+/**
+ * The audit log: append-only, each entry holding the hash of the one before, so that an edited or
+ * removed entry breaks the chain. `seq` is the order; its uniqueness decides between two appends.
+ */
+const auditLog: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('audit_log')
+      .addColumn('seq', 'integer', (c) => c.primaryKey())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('target', 'text')
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .addColumn('prev_hash', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('audit_log_target').on('audit_log').columns(['target', 'seq']).execute();
+  },
+};
+
+/**
+ * One expiry notice per license and expiry date, by a unique key. Notices given before are
+ * carried over from the license history, so that none is given twice.
+ */
+const expiryNotices: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('expiry_notices')
+      .addColumn('license_id', 'text', (c) => c.notNull().references('licenses.id'))
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('announced_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('expiry_notices_pk', ['license_id', 'expires_at'])
+      .execute();
+    const given = await sql<{ license_id: string; detail: string; created_at: string }>`
+      SELECT license_id, detail, created_at FROM license_events WHERE type = 'expiring'`.execute(db);
+    for (const event of given.rows) {
+      const { expiresAt } = JSON.parse(event.detail) as { expiresAt?: unknown };
+      if (typeof expiresAt !== 'string') continue;
+      await sql`
+        INSERT INTO expiry_notices (license_id, expires_at, announced_at)
+        VALUES (${event.license_id}, ${expiresAt}, ${event.created_at})
+        ON CONFLICT DO NOTHING`.execute(db);
+    }
+  },
+};
+
+/**
  * Each webhook endpoint signs with its own Standard Webhooks secret, kept locked under the master
  * key. The migration cannot reach the master key, so endpoints from before it get their secret at
  * their first delivery (see WebhookStore), and the vendor rotates it to learn it.
@@ -456,7 +523,10 @@ export const migrationProvider: MigrationProvider = {
       '0011_sites': sites,
       '0012_renewals': renewals,
       '0013_site_serials': siteSerials,
-      '0014_webhook_secrets': webhookSecrets,
+      '0014_token_scopes': tokenScopes,
+      '0015_audit_log': auditLog,
+      '0016_expiry_notices': expiryNotices,
+      '0017_webhook_secrets': webhookSecrets,
     };
   },
 };
