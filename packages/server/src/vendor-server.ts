@@ -94,7 +94,7 @@ export async function startVendorServer(
       renewals: new RenewalStore(db),
       siteReports: new SiteReportStore(db),
       jobs,
-      webhooks: new WebhookStore(db),
+      webhooks: new WebhookStore(db, master.secret),
       tokens: new TokenStore(db),
       audit: new AuditLog(db),
       metrics: new ServerMetrics(jobs, now),
@@ -120,7 +120,7 @@ export async function startVendorServer(
     const runner = new JobRunner({
       queue: context.jobs,
       handlers: {
-        [DELIVER_WEBHOOK_JOB]: deliverWebhook(context.webhooks, () => context.keyring.signer, now),
+        [DELIVER_WEBHOOK_JOB]: deliverWebhook(context.webhooks, now),
         [SCAN_EXPIRING_JOB]: scanExpiring(new ExpiryNoticeStore(db), db, now),
         [PRUNE_RETAINED_JOB]: pruneRetained(db, config.retentionDays, now),
         [SEND_MAIL_JOB]: sendMail(new MailOutbox(db), mailTransport, now, app.log),

@@ -26,7 +26,6 @@ import {
 } from '@keyward/core';
 import type { ServerContext } from '../context.js';
 import type { SerialRecord } from '../storage/binding-store.js';
-import { queueWebhookEvent } from '../webhooks/webhook-outbox.js';
 import { type ContainerMessage, readContainerMessage } from './container-message.js';
 import { bindUnlessHeldBySite } from './site-held.js';
 
@@ -89,15 +88,7 @@ async function checkFailed(
   refusal: KeywardError,
   now: Date,
 ) {
-  if (proven) {
-    const data = { licenseId: record.license.id, serial: record.license.serial, code: refusal.code };
-    await queueWebhookEvent(ctx.db, {
-      id: newId('evt'),
-      type: 'license.check_failed',
-      data,
-      at: now.toISOString(),
-    });
-  }
+  if (proven) await ctx.bindings.recordCheckFailure(record.license, refusal.code, now.toISOString());
   return err(refusal);
 }
 

@@ -33,3 +33,20 @@ describe('migration 0013_site_serials', () => {
     await db.destroy();
   });
 });
+
+describe('migration 0017_webhook_secrets', () => {
+  it('keeps the endpoints registered before it, without a secret until their first delivery', async () => {
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    assert.equal((await migrator.migrateTo('0016_expiry_notices')).error, undefined);
+    await sql`INSERT INTO webhook_endpoints (id, url, events, enabled, created_at)
+              VALUES ('whk_old', 'https://hooks.example/', '["license.activated"]', 1, '2026-01-01T00:00:00.000Z')`.execute(
+      db,
+    );
+    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    const { rows } = await sql<{ id: string; locked_secret: string | null }>`
+      SELECT id, locked_secret FROM webhook_endpoints`.execute(db);
+    assert.deepEqual(rows, [{ id: 'whk_old', locked_secret: null }]);
+    await db.destroy();
+  });
+});

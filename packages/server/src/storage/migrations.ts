@@ -496,6 +496,17 @@ const expiryNotices: Migration = {
   },
 };
 
+/**
+ * Each webhook endpoint signs with its own Standard Webhooks secret, kept locked under the master
+ * key. The migration cannot reach the master key, so endpoints from before it get their secret at
+ * their first delivery (see WebhookStore), and the vendor rotates it to learn it.
+ */
+const webhookSecrets: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('webhook_endpoints').addColumn('locked_secret', 'text').execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -515,6 +526,7 @@ export const migrationProvider: MigrationProvider = {
       '0014_token_scopes': tokenScopes,
       '0015_audit_log': auditLog,
       '0016_expiry_notices': expiryNotices,
+      '0017_webhook_secrets': webhookSecrets,
     };
   },
 };

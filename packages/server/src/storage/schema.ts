@@ -171,6 +171,8 @@ export interface WebhookEndpointsTable {
   events: string;
   enabled: number;
   created_at: string;
+  /** The endpoint's signing secret, locked under the master key; null only before its first delivery after the upgrade that added it. */
+  locked_secret: string | null;
 }
 
 export interface WebhookDeliveriesTable {
