@@ -9,6 +9,7 @@ export const errorCatalogue = {
   VALIDATION_FAILED: 'The request is missing a field or has a field of the wrong form.',
   UNAUTHORIZED: 'A valid API token is required for this operation.',
   NOT_FOUND: 'Nothing exists at this address.',
+  CONFLICT: 'Another change to the same record was made at the same moment; read it again and retry.',
   PRODUCT_NOT_FOUND: 'No product has this id or code.',
   PRODUCT_CODE_TAKEN: 'Another product already uses this code.',
   POLICY_NOT_FOUND: 'No policy has this id.',
@@ -27,6 +28,7 @@ export const errorCatalogue = {
   NOT_BOUND_HERE: 'This serial number is not activated on this computer.',
   NOT_BOUND: 'This serial number is not activated on any computer.',
   TRANSFER_LIMIT_REACHED: 'This license has been transferred as many times as its policy allows.',
+  TRANSFERS_UNLIMITED: "This license's policy allows unlimited transfers: there is nothing to grant.",
   REQUEST_REPLAYED: 'This request has already been processed and cannot be used again.',
   REQUEST_STALE: 'The request is too old or dated in the future: check the computer clock.',
   SIGNATURE_INVALID: 'The signature is invalid: the data was not signed by the expected key.',
@@ -49,6 +51,7 @@ export const errorCatalogue = {
   UNLOCK_NEEDS_FILE: "This license's terms are too large for an Unlock Key code: send the Unlock Key file.",
   EVALUATION_EXPIRED: 'The evaluation period has ended: activate a serial number to go on.',
   NOT_ACTIVATED: 'No serial number is activated in this license container: activate one.',
+  ALREADY_ACTIVATED: 'This computer already holds an activated license.',
   LICENSE_FROZEN:
     'The license is frozen until an online check succeeds: connect this computer to the license server.',
   ANSWER_MISMATCH: "The server's answer does not belong to this request.",
@@ -82,6 +85,7 @@ export const errorCatalogue = {
   ORDER_EXPIRED:
     'This order has expired and has been cancelled; it will not be invoiced. To add licenses, place a new order.',
   ORDER_WRONG_KEY: 'This order is for another product or license than this key.',
+  LICENSE_WRONG_PRODUCT: 'This license is a license of another product.',
   AUTHORIZATION_INVALID: 'The order authorization number is wrong.',
   ORDER_LOCKED:
     'Too many wrong authorization numbers were entered for this order, so it is locked: ask the vendor to unlock it.',

@@ -42,7 +42,7 @@ import { webhookRoutes } from '../routes/webhooks.js';
 import { isStorageFailure } from '../storage/storage-failure.js';
 import { decorateAdmin } from './admin-auth.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
-import { sendProblem } from './problem.js';
+import { DATABASE_RETRY_AFTER_SECONDS, sendProblem } from './problem.js';
 import { RouteMethods } from './route-methods.js';
 import { Problem } from './schemas.js';
 
@@ -160,7 +160,11 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
     if (refusal !== undefined) return sendProblem(request, reply, refusal);
     if (isStorageFailure(error)) {
       request.log.error({ err: error }, 'the database failed');
-      return sendProblem(request, reply.header('retry-after', '5'), keywardError('DATABASE_UNAVAILABLE'));
+      return sendProblem(
+        request,
+        reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)),
+        keywardError('DATABASE_UNAVAILABLE'),
+      );
     }
     request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, keywardError('INTERNAL_ERROR'));

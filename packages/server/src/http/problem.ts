@@ -1,6 +1,9 @@
 import { type ErrorCode, httpStatusOf, type KeywardError, type SignedEnvelope } from '@keyward/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+/** How long a client waits before it asks again when the database cannot be used. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 /** RFC 9457 problem details, with Keyward's stable code and the request id to quote to support. */
 export interface ProblemBody {
   readonly type: string;

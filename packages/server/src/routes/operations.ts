@@ -3,7 +3,7 @@ import { keywardError } from '@keyward/core';
 import { sql } from 'kysely';
 import { requireAdmin } from '../http/admin-auth.js';
 import type { RouteModule } from '../http/keyward-app.js';
-import { sendProblem } from '../http/problem.js';
+import { DATABASE_RETRY_AFTER_SECONDS, sendProblem } from '../http/problem.js';
 import { problems } from '../http/schemas.js';
 
 /** Liveness: the process answers, and in a `--workers` cluster says which worker it is. */
@@ -45,8 +45,8 @@ export const readyRoute: RouteModule = (app, ctx) => {
       } catch {
         return sendProblem(
           request,
-          reply,
-          keywardError('NETWORK_UNAVAILABLE', 'The database does not answer.'),
+          reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)),
+          keywardError('DATABASE_UNAVAILABLE', 'The database does not answer: try again in a moment.'),
         );
       }
     },
