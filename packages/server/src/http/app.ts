@@ -44,7 +44,7 @@ import { decorateAdmin } from './admin-auth.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
 import { DATABASE_RETRY_AFTER_SECONDS, sendProblem } from './problem.js';
 import { RouteMethods } from './route-methods.js';
-import { Problem } from './schemas.js';
+import { declareEdgeProblems, Problem } from './schemas.js';
 
 const ROUTES: readonly RouteModule[] = [
   healthRoute,
@@ -169,7 +169,15 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
     request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, keywardError('INTERNAL_ERROR'));
   });
-  app.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
+  app.addHook('onRoute', (route) => {
+    routeMethods.add(route.url, route.method);
+    declareEdgeProblems(route);
+  });
+  // Every answer names its request, so a caller can quote it to support, success or not.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
     const allowed = routeMethods.allowedFor(path);

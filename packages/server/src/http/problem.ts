@@ -37,5 +37,10 @@ export function sendProblem(
 ): FastifyReply {
   const problem = problemBody(error, request.id);
   const body = refusal === undefined ? problem : { ...problem, refusal };
-  return reply.code(body.status).type('application/problem+json').send(body);
+  // The router's own refusals are answered before any hook runs: the id is set here for them too.
+  return reply
+    .code(body.status)
+    .header('x-request-id', request.id)
+    .type('application/problem+json')
+    .send(body);
 }

@@ -28,7 +28,7 @@ export const licenseStatusRoutes: RouteModule = (app, ctx) => {
           security: ADMIN_SECURITY,
           params: RefParams,
           body: Type.Optional(StatusChangeBody),
-          response: { 200: LicenseSchema, ...problems(400, 401, 403, 404) },
+          response: { 200: LicenseSchema, ...problems(400, 401, 403, 404, 409) },
         },
       },
       async (request, reply) => {

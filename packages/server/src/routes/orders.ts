@@ -41,7 +41,7 @@ export const createOrderRoute: RouteModule = (app, ctx) => {
       schema: {
         ...adminSchema('createOrder'),
         body: CreateOrderBody,
-        response: { 201: OrderSchema, ...problems(400, 401, 404) },
+        response: { 201: OrderSchema, ...problems(400, 401, 404, 409) },
       },
     },
     async (request, reply) => answer(request, reply, await createOrder(ctx, request.body), 201),

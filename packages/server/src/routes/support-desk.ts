@@ -101,7 +101,7 @@ export const grantTransfersRoute: RouteModule = (app, ctx) => {
         body: GrantTransfersBody,
         response: {
           200: Type.Object({ license: LicenseSchema, maxTransfers: TransferLimitSchema }),
-          ...problems(400, 401, 403, 404),
+          ...problems(400, 401, 403, 404, 409),
         },
       },
     },
@@ -139,7 +139,7 @@ export const revokeLicenseRoute: RouteModule = (app, ctx) => {
         security: ADMIN_SECURITY,
         params: RefParams,
         body: ReasonBody,
-        response: { 200: LicenseSchema, ...problems(400, 401, 404) },
+        response: { 200: LicenseSchema, ...problems(400, 401, 404, 409) },
       },
     },
     async (request, reply) => {
