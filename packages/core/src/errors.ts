@@ -129,12 +129,21 @@ export const errorCatalogue = {
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
-export interface KeywardError {
-  readonly code: ErrorCode;
+/**
+ * A code as a Keyward server answered it: one of this catalogue, or one a newer server added
+ * since. A program branches on the codes it knows and shows the message of any other.
+ */
+export type ReceivedErrorCode = ErrorCode | (string & {});
+
+export interface KeywardError<Code extends ReceivedErrorCode = ErrorCode> {
+  readonly code: Code;
   readonly message: string;
   /** Facts a program may use (e.g. the limit that was reached); never needed to read the message. */
   readonly detail?: Readonly<Record<string, unknown>>;
 }
+
+/** A refusal as a client received it from a server: its code may be one this build does not know. */
+export type ReceivedError = KeywardError<ReceivedErrorCode>;
 
 export function keywardError(
   code: ErrorCode,
@@ -156,4 +165,9 @@ export function refuse(
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(errorCatalogue, value);
+}
+
+/** Whether a server's `code` has the form of one (UPPER_SNAKE), whether this build knows it or not. */
+export function isReceivedErrorCode(value: unknown): value is ReceivedErrorCode {
+  return typeof value === 'string' && /^[A-Z][A-Z_]{0,63}$/.test(value);
 }
