@@ -39,7 +39,7 @@ import {
   updateFileRoute,
 } from '../routes/updates.js';
 import { webhookRoutes } from '../routes/webhooks.js';
-import { isStorageFailure } from '../storage/storage-failure.js';
+import { isConcurrentChange, isStorageFailure } from '../storage/storage-failure.js';
 import { decorateAdmin } from './admin-auth.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
 import { DATABASE_RETRY_AFTER_SECONDS, sendProblem } from './problem.js';
@@ -158,6 +158,10 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const refusal = refusalOf(error);
     if (refusal !== undefined) return sendProblem(request, reply, refusal);
+    if (isConcurrentChange(error)) {
+      request.log.warn({ err: error }, 'a transaction lost to another one');
+      return sendProblem(request, reply, keywardError('CONFLICT'));
+    }
     if (isStorageFailure(error)) {
       request.log.error({ err: error }, 'the database failed');
       return sendProblem(

@@ -33,8 +33,9 @@ export const problems = (...statuses: number[]) =>
 
 /**
  * Refusals the edge gives around any handler: a body it cannot read (400, 413), an address part
- * that does not decode (400) or is longer than the router takes (414), a database that does not answer (503), a bug (500). They
- * belong to every documented route alike, so they are declared here once, not in each list.
+ * that does not decode (400) or is longer than the router takes (414), a write that lost to
+ * another made at the same moment (409), a database that does not answer (503), a bug (500).
+ * They belong to every documented route alike, so they are declared here once, not in each list.
  */
 export function declareEdgeProblems(route: RouteOptions): void {
   const schema = route.schema;
@@ -42,6 +43,7 @@ export function declareEdgeProblems(route: RouteOptions): void {
   const statuses = [500, 503];
   if (schema.body !== undefined) statuses.push(400, 413);
   if (route.url.includes(':')) statuses.push(400, 414);
+  if (route.method !== 'GET' && route.method !== 'HEAD') statuses.push(409);
   route.schema = { ...schema, response: { ...problems(...statuses), ...(schema.response as object) } };
 }
 
