@@ -8,6 +8,12 @@ export const errorCatalogue = {
   MALFORMED_REQUEST: 'The request body is not valid JSON.',
   VALIDATION_FAILED: 'The request is missing a field or has a field of the wrong form.',
   UNAUTHORIZED: 'A valid API token is required for this operation.',
+  FORBIDDEN: "This token's scope does not allow this operation: use a token with more access.",
+  TOKEN_NOT_FOUND: 'No API token has this id.',
+  RATE_LIMITED:
+    'Too many requests of this kind: wait as long as the answer says (Retry-After), then try again.',
+  LAST_ADMIN_TOKEN:
+    'This is the last admin token that can still be used: create another admin token before revoking it.',
   NOT_FOUND: 'Nothing exists at this address.',
   CONFLICT: 'Another change to the same record was made at the same moment; read it again and retry.',
   PRODUCT_NOT_FOUND: 'No product has this id or code.',

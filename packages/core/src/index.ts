@@ -1,5 +1,7 @@
 export * from './alphabet.js';
+export * from './api-access.js';
 export * from './armor.js';
+export * from './audit-chain.js';
 export * from './binding.js';
 export * from './check-license.js';
 export * from './compact-terms.js';

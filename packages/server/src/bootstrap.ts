@@ -1,7 +1,7 @@
 import type { ServerConfig } from './config.js';
 import { openDatabase, type VendorDb } from './storage/database.js';
 import { once } from './storage/server-claims.js';
-import { createAdminToken, hasAdminToken } from './vendor/admin-tokens.js';
+import { TokenStore } from './storage/token-store.js';
 
 /**
  * The first admin token, made only once the server is listening: a first start that fails (a
@@ -9,8 +9,10 @@ import { createAdminToken, hasAdminToken } from './vendor/admin-tokens.js';
  * together on one database, one shows it.
  */
 export async function firstAdminToken(db: VendorDb, at: string): Promise<string | undefined> {
-  if (await hasAdminToken(db)) return undefined;
-  return once(db, 'first-admin-token', at, (trx) => createAdminToken(trx, 'bootstrap', at));
+  const tokens = new TokenStore(db);
+  if (await tokens.hasAny()) return undefined;
+  const first = { name: 'bootstrap', scope: 'admin', expiresAt: null, dealerId: null, at } as const;
+  return once(db, 'first-admin-token', at, async (trx) => (await tokens.create(first, trx)).token);
 }
 
 /** A new admin token written straight into the database: for an operator who lost theirs. */
@@ -21,7 +23,14 @@ export async function issueAdminToken(
 ): Promise<string> {
   const db = await openDatabase(config.database);
   try {
-    return await createAdminToken(db, name, at.toISOString());
+    const created = await new TokenStore(db).create({
+      name,
+      scope: 'admin',
+      expiresAt: null,
+      dealerId: null,
+      at: at.toISOString(),
+    });
+    return created.token;
   } finally {
     await db.destroy();
   }

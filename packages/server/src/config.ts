@@ -28,6 +28,10 @@ export interface ServerConfig {
   readonly jobLeaseSeconds: number;
   /** Days finished jobs and webhook deliveries are kept, as KEYWARD_RETENTION_DAYS. */
   readonly retentionDays: number;
+  /** Wrong or missing API tokens one address may present in a minute (KEYWARD_RATE_AUTH_FAILURES). */
+  readonly authFailuresPerMinute: number;
+  /** Activations one serial may be asked in an hour (KEYWARD_RATE_ACTIVATIONS). */
+  readonly activationsPerHour: number;
   /** How many server processes share the port (node:cluster); 1 is a single process, no cluster. */
   readonly workers: number;
   readonly mail: MailSettings;
@@ -132,6 +136,10 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
       `must be a whole number of days from 1 to 3650, not "${retentionText}".`,
     );
   }
+  const authFailures = rateSetting(env, 'KEYWARD_RATE_AUTH_FAILURES', 20, 'a minute from one address');
+  if (!authFailures.ok) return authFailures;
+  const activations = rateSetting(env, 'KEYWARD_RATE_ACTIVATIONS', 20, 'an hour for one serial');
+  if (!activations.ok) return activations;
   const workersText = flags.workers?.toString() ?? env.KEYWARD_WORKERS ?? '1';
   const workers = Number(workersText);
   const workersSetting = flags.workers === undefined ? 'KEYWARD_WORKERS' : '--workers';
@@ -167,10 +175,21 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     logLevel: knownLevel,
     jobLeaseSeconds,
     retentionDays,
+    authFailuresPerMinute: authFailures.value,
+    activationsPerHour: activations.value,
     workers,
     mail: mail.value,
     batchSigning: batchText === 'on',
   });
+}
+
+/** A rate limit: how many of something are answered in its window before 429. */
+function rateSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, window: string): Result<number> {
+  const text = env[name] ?? String(fallback);
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > 1_000_000)
+    return invalid(name, `must be a whole number from 1 to 1000000 (requests in ${window}), not "${text}".`);
+  return ok(value);
 }
 
 /** The database as an operator reads it in logs: the file, or the server URL without its password. */

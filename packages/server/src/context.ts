@@ -2,6 +2,7 @@ import type { ServerConfig } from './config.js';
 import type { ServerMetrics } from './http/metrics.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import type { AnswerSigner } from './licensing/answer-signer.js';
+import type { AuditLog } from './storage/audit-log.js';
 import type { BindingStore } from './storage/binding-store.js';
 import type { CatalogueStore } from './storage/catalogue-store.js';
 import type { VendorDb } from './storage/database.js';
@@ -11,6 +12,7 @@ import type { OrderStore } from './storage/order-store.js';
 import type { RenewalStore } from './storage/renewal-store.js';
 import type { SiteReportStore } from './storage/site-report-store.js';
 import type { SiteStore } from './storage/site-store.js';
+import type { TokenStore } from './storage/token-store.js';
 import type { UpdateStore } from './storage/update-store.js';
 import type { VendorKeyring } from './vendor/keyring.js';
 import type { WebhookStore } from './webhooks/webhook-store.js';
@@ -30,6 +32,8 @@ export interface ServerContext {
   readonly siteReports: SiteReportStore;
   readonly jobs: JobQueue;
   readonly webhooks: WebhookStore;
+  readonly tokens: TokenStore;
+  readonly audit: AuditLog;
   readonly metrics: ServerMetrics;
   readonly keyring: VendorKeyring;
   /** Signs the machine API's answers with the vendor key, in batches under load (KEYWARD_BATCH_SIGNING). */

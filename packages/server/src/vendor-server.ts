@@ -14,6 +14,7 @@ import { openMailTransport } from './mail/mail-transport.js';
 import { SEND_MAIL_JOB } from './mail/queue-mail.js';
 import { sendMail } from './mail/send-mail.js';
 import { expireOrderJob, ORDER_EXPIRY_JOB, ORDER_REMINDER_JOB, remindOrderJob } from './orders/order-jobs.js';
+import { AuditLog } from './storage/audit-log.js';
 import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
 import { DealerStore } from './storage/dealer-store.js';
@@ -22,6 +23,7 @@ import { OrderStore } from './storage/order-store.js';
 import { RenewalStore } from './storage/renewal-store.js';
 import { SiteReportStore } from './storage/site-report-store.js';
 import { SiteStore } from './storage/site-store.js';
+import { TokenStore } from './storage/token-store.js';
 import { UpdateStore } from './storage/update-store.js';
 import { loadKeyring } from './vendor/keyring.js';
 import { openVendorData } from './vendor/vendor-data.js';
@@ -90,6 +92,8 @@ export async function startVendorServer(
       siteReports: new SiteReportStore(db),
       jobs,
       webhooks: new WebhookStore(db),
+      tokens: new TokenStore(db),
+      audit: new AuditLog(db),
       metrics: new ServerMetrics(jobs, now),
       keyring,
       answers: new AnswerSigner(() => keyring.signer, { batching: config.batchSigning }),

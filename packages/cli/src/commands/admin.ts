@@ -5,11 +5,13 @@ import { expiryOf, integer, leaf, readUserFile, unwrap, usage } from '../command
 import { expiryText } from '../key-status-format.js';
 import { byText, licenseLine, transfersText } from '../license-format.js';
 import { table } from '../output.js';
+import { auditCommands } from './admin-audit.js';
 import { type Connection, connect } from './admin-connection.js';
 import { dealerCommands, orderCommands } from './admin-orders.js';
 import { renewalCommands } from './admin-renewals.js';
 import { siteAdminCommands } from './admin-sites.js';
 import { supportDeskCommands } from './admin-support.js';
+import { tokenCommands } from './admin-tokens.js';
 import { updateCommands } from './admin-updates.js';
 import { webhookCommands } from './admin-webhooks.js';
 
@@ -400,4 +402,6 @@ export const adminCommand = new Command('admin')
   .addCommand(dealerCommands)
   .addCommand(orderCommands)
   .addCommand(siteAdminCommands)
-  .addCommand(renewalCommands);
+  .addCommand(renewalCommands)
+  .addCommand(tokenCommands)
+  .addCommand(auditCommands);

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { type KeywardError, keywardError } from '@keyward/core';
 import Fastify, { type FastifyError } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { registerPortal } from '../portal/portal-plugin.js';
+import { auditRoutes } from '../routes/audit.js';
 import { createDealerRoute, listDealersRoute, showDealerRoute } from '../routes/dealers.js';
 import { licenseStatusRoutes } from '../routes/license-status.js';
 import { unlockLicenseRoute } from '../routes/license-unlock.js';
@@ -31,6 +33,7 @@ import {
   siteCertificateRoute,
 } from '../routes/sites.js';
 import { grantTransfersRoute, releaseLicenseRoute, revokeLicenseRoute } from '../routes/support-desk.js';
+import { tokenRoutes } from '../routes/tokens.js';
 import {
   createUpdateRoute,
   listUpdatesRoute,
@@ -40,18 +43,29 @@ import {
 } from '../routes/updates.js';
 import { webhookRoutes } from '../routes/webhooks.js';
 import { isConcurrentChange, isStorageFailure } from '../storage/storage-failure.js';
-import { decorateAdmin } from './admin-auth.js';
+import { registerAdminApi, TOKEN_SECURITY_SCHEME } from './admin-api.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
 import { DATABASE_RETRY_AFTER_SECONDS, sendProblem } from './problem.js';
 import { RouteMethods } from './route-methods.js';
 import { declareEdgeProblems, Problem } from './schemas.js';
 
-const ROUTES: readonly RouteModule[] = [
+/** Routes anyone may call: health, the vendor's public keys, and what computers and site servers send, signed. */
+const PUBLIC_ROUTES: readonly RouteModule[] = [
   healthRoute,
   readyRoute,
-  metricsRoute,
   vendorKeysRoute,
   machineRoutes,
+  pullUpdatesRoute,
+  processOrderOnlineRoute,
+  fetchRenewalRoute,
+  siteReportRoute,
+];
+
+/** The admin API: behind the token guard, each route declaring the access it needs. */
+const ADMIN_ROUTES: readonly RouteModule[] = [
+  metricsRoute,
+  tokenRoutes,
+  auditRoutes,
   createProductRoute,
   listProductsRoute,
   createPolicyRoute,
@@ -68,7 +82,6 @@ const ROUTES: readonly RouteModule[] = [
   createUpdateRoute,
   queueUpdateRoute,
   listUpdatesRoute,
-  pullUpdatesRoute,
   updateFileRoute,
   webhookRoutes,
   createDealerRoute,
@@ -79,7 +92,6 @@ const ROUTES: readonly RouteModule[] = [
   showOrderRoute,
   authorizeOrderRoute,
   changeOrderRoutes,
-  processOrderOnlineRoute,
   registerSiteRoute,
   listSitesRoute,
   showSiteRoute,
@@ -88,8 +100,6 @@ const ROUTES: readonly RouteModule[] = [
   tieRenewalRoute,
   listRenewalsRoute,
   removeRenewalRoute,
-  fetchRenewalRoute,
-  siteReportRoute,
 ];
 
 /** Fastify's own failures (body parsing, schema validation) as Keyward refusals. */
@@ -138,7 +148,8 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   }).withTypeProvider();
   app.addSchema(Problem);
-  decorateAdmin(app);
+  app.decorateRequest('token', null);
+  app.decorateReply('refusalCode', null);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -150,7 +161,12 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
       },
       components: {
         securitySchemes: {
-          adminToken: { type: 'http', scheme: 'bearer', description: 'Admin API token (kw_admin_...)' },
+          [TOKEN_SECURITY_SCHEME]: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'API token (kw_<scope>_...). The scopes an operation lists are those of the tokens it accepts: admin, support, read, dealer.',
+          },
         },
       },
     },
@@ -208,8 +224,18 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
     done();
   });
 
-  for (const route of ROUTES) route(app, ctx);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(rateLimit, { global: false });
+  // A documented route outside the admin API asks for no token, and the document says so.
+  app.addHook('onRoute', (route) => {
+    if (route.schema !== undefined && route.schema.security === undefined)
+      route.schema = { ...route.schema, security: [] };
+  });
+  for (const route of PUBLIC_ROUTES) route(app, ctx);
+  await registerAdminApi(app, ctx, ADMIN_ROUTES);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => ({
+    ...app.swagger(),
+    servers: [{ url: ctx.portalUrl(), description: 'This vendor server' }],
+  }));
   await registerPortal(app, ctx);
   return app;
 }

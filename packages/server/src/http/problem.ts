@@ -36,6 +36,7 @@ export function sendProblem(
   refusal?: SignedEnvelope,
 ): FastifyReply {
   const problem = problemBody(error, request.id);
+  reply.refusalCode = error.code;
   const body = refusal === undefined ? problem : { ...problem, refusal };
   // The router's own refusals are answered before any hook runs: the id is set here for them too.
   return reply

@@ -32,8 +32,9 @@ export const problems = (...statuses: number[]) =>
   );
 
 /**
- * Refusals the edge gives around any handler: a body it cannot read (400, 413), an address part
- * that does not decode (400) or is longer than the router takes (414), a write that lost to
+ * Refusals the edge gives around any handler: a body it cannot read (400, 413), a query that is
+ * not of the declared form (400), an address part that does not decode (400) or is longer than
+ * the router takes (414), a write that lost to
  * another made at the same moment (409), a database that does not answer (503), a bug (500).
  * They belong to every documented route alike, so they are declared here once, not in each list.
  */
@@ -42,12 +43,16 @@ export function declareEdgeProblems(route: RouteOptions): void {
   if (schema?.response === undefined || schema.hide === true) return;
   const statuses = [500, 503];
   if (schema.body !== undefined) statuses.push(400, 413);
+  if (schema.querystring !== undefined) statuses.push(400);
   if (route.url.includes(':')) statuses.push(400, 414);
   if (route.method !== 'GET' && route.method !== 'HEAD') statuses.push(409);
   route.schema = { ...schema, response: { ...problems(...statuses), ...(schema.response as object) } };
 }
 
 export { SignedEnvelopeSchema };
+
+/** The query of an operation that takes none: an unknown parameter is refused, not ignored. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export const ContainerMessageSchema = Type.Object(
   {

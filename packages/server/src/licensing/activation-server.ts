@@ -37,6 +37,8 @@ import { bindUnlessHeldBySite } from './site-held.js';
 export interface MachineRefusal {
   readonly error: KeywardError;
   readonly signed: SignedEnvelope | undefined;
+  /** The serial the refused request named, when its container proved it asked. */
+  readonly serial?: string;
 }
 
 type MachineResult<T> = Result<T, MachineRefusal>;
@@ -56,7 +58,8 @@ async function signedRefusal(
     issuedAt: ctx.now().toISOString(),
     nonce: asker.nonce,
   };
-  return err({ error, signed: await ctx.answers.sign(DOCUMENT_TYPES.licenseRefusal, refusal) });
+  const signed = await ctx.answers.sign(DOCUMENT_TYPES.licenseRefusal, refusal);
+  return err({ error, signed, serial: asker.serial });
 }
 
 /** Common checks of every machine request, in order: date -> serial form -> known serial. */
@@ -239,7 +242,7 @@ export async function presentSerial(
 export async function releaseSerial(
   ctx: ServerContext,
   message: ContainerMessage,
-): Promise<MachineResult<SignedEnvelope>> {
+): Promise<MachineResult<{ readonly receipt: SignedEnvelope; readonly serial: string }>> {
   const read = readContainerMessage(message, DOCUMENTS.deactivationRequest);
   if (!read.ok) return unsigned(read.error);
   const opened = read.value.prove();
@@ -269,5 +272,6 @@ export async function releaseSerial(
     deactivatedAt: now.toISOString(),
     nonce: request.nonce,
   };
-  return ok(await ctx.answers.sign(DOCUMENT_TYPES.deactivationReceipt, receipt));
+  const signed = await ctx.answers.sign(DOCUMENT_TYPES.deactivationReceipt, receipt);
+  return ok({ receipt: signed, serial: receipt.serial });
 }

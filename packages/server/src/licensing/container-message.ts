@@ -3,6 +3,7 @@ import {
   keyIdOf,
   ok,
   openSignedDocument,
+  parseSerial,
   parseSignedEnvelope,
   publicKeyFromRaw,
   type Result,
@@ -65,4 +66,23 @@ export function readContainerMessage<T extends { readonly containerKey: string }
       return proof;
     },
   });
+}
+
+/**
+ * The serial a container's request names, read without verifying anything: enough to count the
+ * requests made for one serial, never to decide on them.
+ */
+export function namedSerial(message: ContainerMessage): string | undefined {
+  const envelope = parseSignedEnvelope(message.request);
+  if (!envelope.ok) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(envelope.value.payload, 'base64url').toString('utf8'));
+    const serial = (payload as { serial?: unknown } | null)?.serial;
+    if (typeof serial !== 'string') return undefined;
+    // Spellings of one serial (case, a mistyped look-alike) count as that serial.
+    const parsed = parseSerial(serial);
+    return parsed.ok ? parsed.value : serial;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateDealer } from '../orders/dealer-service.js';
-import { findAdminToken } from '../vendor/admin-tokens.js';
 import { safeNext } from './portal-guards.js';
 import { isHttps, type PortalContext, SESSION_COOKIE } from './portal-plugin.js';
 import { PORTAL_SESSION_HOURS, type PortalUser } from './portal-sessions.js';
@@ -100,7 +99,8 @@ export function portalAccountRoutes(app: FastifyInstance, portal: PortalContext)
   app.post('/staff/login', { config: SIGN_IN_LIMIT }, async (request, reply) => {
     const form = (request.body ?? {}) as SignInForm;
     const token = form.token?.trim() ?? '';
-    const admin = token === '' ? undefined : await findAdminToken(portal.ctx.db, token);
+    const holder = await portal.ctx.tokens.authenticate(token, portal.ctx.now());
+    const admin = holder.ok && holder.value.scope === 'admin' ? holder.value : undefined;
     if (admin === undefined) {
       return signInPage(reply, {
         staff: { fields: { token: 'This is not an admin token of this server.' } },

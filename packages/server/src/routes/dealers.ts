@@ -1,6 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { ok } from '@keyward/core';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { problems, RefParams } from '../http/schemas.js';
 import { createDealer, findDealer } from '../orders/dealer-service.js';
@@ -25,17 +24,15 @@ const CreateDealerBody = Type.Object(
   { additionalProperties: false },
 );
 
-const admin = (ctx: Parameters<RouteModule>[1]) => ({ preHandler: requireAdmin(ctx) });
-
 export const createDealerRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/dealers',
     {
-      ...admin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'createDealer',
+        summary: 'Create a dealer account for the portal; a generated password is answered once.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         body: CreateDealerBody,
         response: {
           201: Type.Object({
@@ -61,11 +58,11 @@ export const listDealersRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/dealers',
     {
-      ...admin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'listDealers',
+        summary: 'List the dealers.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         response: { 200: Type.Object({ dealers: Type.Array(DealerSchema) }), ...problems(401) },
       },
     },
@@ -77,11 +74,11 @@ export const showDealerRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/dealers/:ref',
     {
-      ...admin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'getDealer',
+        summary: 'A dealer, by id or login.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: RefParams,
         response: { 200: DealerSchema, ...problems(401, 404) },
       },

@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { LicenseStatus } from '@keyward/core';
-import { ADMIN_SECURITY, adminOf, requireAdmin } from '../http/admin-auth.js';
+import { actorOf } from '../http/admin-api.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { LicenseSchema, problems, RefParams } from '../http/schemas.js';
 import { findLicenseByRef } from '../licensing/license-ref.js';
@@ -11,9 +11,24 @@ const StatusChangeBody = Type.Object(
 );
 
 /** Suspending refuses every later activation and check until the license is reinstated. */
-const STATUS_CHANGES: ReadonlyArray<{ action: string; operationId: string; status: LicenseStatus }> = [
-  { action: 'suspend', operationId: 'suspendLicense', status: 'suspended' },
-  { action: 'reinstate', operationId: 'reinstateLicense', status: 'active' },
+const STATUS_CHANGES: ReadonlyArray<{
+  action: string;
+  operationId: string;
+  status: LicenseStatus;
+  summary: string;
+}> = [
+  {
+    action: 'suspend',
+    operationId: 'suspendLicense',
+    status: 'suspended',
+    summary: 'Suspend a license: its activations and checks are refused until it is reinstated.',
+  },
+  {
+    action: 'reinstate',
+    operationId: 'reinstateLicense',
+    status: 'active',
+    summary: 'Reinstate a suspended license.',
+  },
 ];
 
 export const licenseStatusRoutes: RouteModule = (app, ctx) => {
@@ -21,11 +36,11 @@ export const licenseStatusRoutes: RouteModule = (app, ctx) => {
     app.post(
       `/v1/licenses/:ref/${change.action}`,
       {
-        preHandler: requireAdmin(ctx),
+        config: { access: 'support' },
         schema: {
           operationId: change.operationId,
+          summary: change.summary,
           tags: ['admin'],
-          security: ADMIN_SECURITY,
           params: RefParams,
           body: Type.Optional(StatusChangeBody),
           response: { 200: LicenseSchema, ...problems(400, 401, 403, 404, 409) },
@@ -34,7 +49,7 @@ export const licenseStatusRoutes: RouteModule = (app, ctx) => {
       async (request, reply) => {
         const license = await findLicenseByRef(ctx, request.params.ref);
         if (!license.ok) return answer(request, reply, license);
-        const audit = { reason: request.body?.reason ?? null, by: adminOf(request) };
+        const audit = { reason: request.body?.reason ?? null, by: actorOf(request) };
         const changed = await ctx.licenses.setStatus(
           license.value,
           change.status,

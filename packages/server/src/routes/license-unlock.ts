@@ -1,5 +1,4 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { problems } from '../http/schemas.js';
 import { unlockFromCode, unlockFromRequest } from '../licensing/unlock-service.js';
@@ -35,13 +34,12 @@ export const unlockLicenseRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/licenses/unlock',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'support' },
       schema: {
         operationId: 'unlockLicense',
         summary:
           'Bind a serial from an activation request (file, or serial and request code) and return the Unlock Key (file, or code).',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         body: Type.Union([ByFile, ByCode]),
         response: {
           200: Type.Object({

@@ -9,7 +9,6 @@ import {
   ok,
   refuse,
 } from '@keyward/core';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { BindingSchema, LicenseSchema, problems, RefParams, TransferLimitSchema } from '../http/schemas.js';
 import { findLicenseByRef } from '../licensing/license-ref.js';
@@ -34,11 +33,11 @@ export const createLicensesRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/licenses',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'createLicenses',
+        summary: 'Issue licenses under a policy, each with its serial number.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         body: CreateLicensesBody,
         response: { 201: Type.Object({ licenses: Type.Array(LicenseSchema) }), ...problems(400, 401, 404) },
       },
@@ -72,11 +71,11 @@ export const listLicensesRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/licenses',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'listLicenses',
+        summary: 'List licenses, filtered by product, policy or status.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         querystring: Type.Object({
           product: Type.Optional(Type.String({ minLength: 1 })),
           policy: Type.Optional(Type.String({ minLength: 1 })),
@@ -120,11 +119,11 @@ export const showLicenseRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/licenses/:ref',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'getLicense',
+        summary: 'A license, by id or serial: its terms, binding and history.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: RefParams,
         response: {
           200: Type.Object({

@@ -1,8 +1,13 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { parseSerial } from '@keyward/core';
+import type { FastifyRequest } from 'fastify';
+import type { ServerContext } from '../context.js';
 import type { RouteModule } from '../http/keyward-app.js';
 import { sendProblem } from '../http/problem.js';
+import { rateCounter, sendRateLimited } from '../http/rate-limits.js';
 import { ContainerMessageSchema, problems, SignedEnvelopeSchema } from '../http/schemas.js';
-import { presentSerial, releaseSerial } from '../licensing/activation-server.js';
+import { type MachineRefusal, presentSerial, releaseSerial } from '../licensing/activation-server.js';
+import { type ContainerMessage, namedSerial } from '../licensing/container-message.js';
 
 const GrantResponse = Type.Object({ grant: SignedEnvelopeSchema });
 
@@ -19,7 +24,41 @@ const PRESENTATIONS = [
   },
 ] as const;
 
+/**
+ * Refusals and releases are security events: a serial tried on a second computer, a forged or
+ * replayed request, a license moved away. Each goes to the audit log with where it came from.
+ */
+async function auditMachineEvent(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  action: string,
+  event: Partial<MachineRefusal>,
+): Promise<void> {
+  await ctx.audit.append({
+    at: ctx.now().toISOString(),
+    actor: 'machine',
+    action,
+    target: event.serial === undefined ? null : canonicalSerial(event.serial),
+    outcome: event.error?.code ?? 'ok',
+    detail: { requestId: request.id, ip: request.ip },
+  });
+}
+
+/** The serial as the vendor's records spell it, so that a license's history finds its events. */
+function canonicalSerial(serial: string): string {
+  const parsed = parseSerial(serial);
+  return parsed.ok ? parsed.value : serial;
+}
+
 export const machineRoutes: RouteModule = (app, ctx) => {
+  // A serial activated again and again (a leaked key, a script) is slowed down; its periodic
+  // checks are not counted.
+  const activations = rateCounter(
+    app,
+    ctx.config.activationsPerHour,
+    3_600_000,
+    (request) => `serial:${namedSerial(request.body as ContainerMessage) ?? request.ip}`,
+  );
   for (const presentation of PRESENTATIONS) {
     app.post(
       presentation.path,
@@ -29,15 +68,19 @@ export const machineRoutes: RouteModule = (app, ctx) => {
           summary: presentation.summary,
           tags: ['machine'],
           body: ContainerMessageSchema,
-          response: { 200: GrantResponse, ...problems(400, 403, 404, 409) },
+          response: { 200: GrantResponse, ...problems(400, 403, 404, 409, 429) },
         },
       },
       async (request, reply) => {
+        if (presentation.operationId === 'activate') {
+          const wait = await activations.count(request);
+          if (wait !== undefined) return sendRateLimited(request, reply, wait, 'activations of this serial');
+        }
         const grant = await presentSerial(ctx, request.body);
         ctx.metrics.checks.inc({ outcome: grant.ok ? 'granted' : grant.error.error.code });
-        return grant.ok
-          ? reply.send({ grant: grant.value })
-          : sendProblem(request, reply, grant.error.error, grant.error.signed);
+        if (grant.ok) return reply.send({ grant: grant.value });
+        await auditMachineEvent(ctx, request, `${presentation.operationId}.refused`, grant.error);
+        return sendProblem(request, reply, grant.error.error, grant.error.signed);
       },
     );
   }
@@ -55,9 +98,12 @@ export const machineRoutes: RouteModule = (app, ctx) => {
     },
     async (request, reply) => {
       const receipt = await releaseSerial(ctx, request.body);
-      return receipt.ok
-        ? reply.send({ receipt: receipt.value })
-        : sendProblem(request, reply, receipt.error.error, receipt.error.signed);
+      if (!receipt.ok) {
+        await auditMachineEvent(ctx, request, 'deactivate.refused', receipt.error);
+        return sendProblem(request, reply, receipt.error.error, receipt.error.signed);
+      }
+      await auditMachineEvent(ctx, request, 'deactivate', { serial: receipt.value.serial });
+      return reply.send({ receipt: receipt.value.receipt });
     },
   );
 };

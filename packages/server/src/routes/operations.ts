@@ -1,10 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { keywardError } from '@keyward/core';
 import { sql } from 'kysely';
-import { requireAdmin } from '../http/admin-auth.js';
 import type { RouteModule } from '../http/keyward-app.js';
 import { DATABASE_RETRY_AFTER_SECONDS, sendProblem } from '../http/problem.js';
-import { problems } from '../http/schemas.js';
+import { NoQuery, problems } from '../http/schemas.js';
 
 /** Liveness: the process answers, and in a `--workers` cluster says which worker it is. */
 export const healthRoute: RouteModule = (app, ctx) => {
@@ -13,12 +12,15 @@ export const healthRoute: RouteModule = (app, ctx) => {
     {
       schema: {
         operationId: 'health',
+        summary: 'Liveness: the process answers.',
         tags: ['operations'],
+        querystring: NoQuery,
         response: {
           200: Type.Object({
             status: Type.Literal('ok'),
             worker: Type.Optional(Type.Integer({ minimum: 1 })),
           }),
+          ...problems(400),
         },
       },
     },
@@ -34,8 +36,10 @@ export const readyRoute: RouteModule = (app, ctx) => {
     {
       schema: {
         operationId: 'ready',
+        summary: 'Readiness: the database answers.',
         tags: ['operations'],
-        response: { 200: Type.Object({ status: Type.Literal('ready') }), ...problems(503) },
+        querystring: NoQuery,
+        response: { 200: Type.Object({ status: Type.Literal('ready') }), ...problems(400, 503) },
       },
     },
     async (request, reply) => {
@@ -53,11 +57,30 @@ export const readyRoute: RouteModule = (app, ctx) => {
   );
 };
 
-/** Prometheus metrics: requests and latencies by route, activations, checks, updates, job lag. */
-/** Route names, outcomes and volumes are the vendor's business: the scraper sends an admin token. */
+/**
+ * Prometheus metrics: requests and latencies by route, activations, checks, updates, job lag.
+ * Route names, outcomes and volumes are the vendor's business: the scraper sends a read token.
+ */
 export const metricsRoute: RouteModule = (app, ctx) => {
-  app.get('/metrics', { schema: { hide: true }, preHandler: requireAdmin(ctx) }, async (_request, reply) => {
-    const body = await ctx.metrics.registry.metrics();
-    return reply.type(ctx.metrics.registry.contentType).send(body);
-  });
+  app.get(
+    '/metrics',
+    {
+      config: { access: 'read' },
+      schema: {
+        operationId: 'metrics',
+        summary: 'Prometheus metrics, in its text format.',
+        tags: ['operations'],
+        response: {
+          200: {
+            description: 'The metrics in the Prometheus text format.',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    async (_request, reply) => {
+      const body = await ctx.metrics.registry.metrics();
+      return reply.type(ctx.metrics.registry.contentType).send(body);
+    },
+  );
 };

@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { ok, refuse } from '@keyward/core';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
+import { tokenOf } from '../http/admin-api.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { problems } from '../http/schemas.js';
 import {
@@ -30,21 +30,30 @@ const CreateOrderBody = Type.Object(
   { additionalProperties: false },
 );
 
-const admin = (ctx: Parameters<RouteModule>[1]) => ({ preHandler: requireAdmin(ctx) });
-const adminSchema = (operationId: string) => ({ operationId, tags: ['admin'], security: ADMIN_SECURITY });
+const adminSchema = (operationId: string) => ({ operationId, tags: ['admin'] });
 
 export const createOrderRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/orders',
     {
-      ...admin(ctx),
+      config: { access: 'orders' },
       schema: {
         ...adminSchema('createOrder'),
+        summary: 'Place an upgrade order for a dealer.',
         body: CreateOrderBody,
         response: { 201: OrderSchema, ...problems(400, 401, 404, 409) },
       },
     },
-    async (request, reply) => answer(request, reply, await createOrder(ctx, request.body), 201),
+    async (request, reply) => {
+      const own = tokenOf(request).dealerId;
+      if (own !== null && (await ctx.dealers.find(request.body.dealer))?.id !== own)
+        return answer(
+          request,
+          reply,
+          refuse('FORBIDDEN', 'A dealer token places orders for its own dealer only.'),
+        );
+      return answer(request, reply, await createOrder(ctx, request.body), 201);
+    },
   );
 };
 
@@ -52,9 +61,10 @@ export const listOrdersRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/orders',
     {
-      ...admin(ctx),
+      config: { access: 'orders' },
       schema: {
         ...adminSchema('listOrders'),
+        summary: 'List orders, of one dealer or all, by state.',
         querystring: Type.Object({
           dealer: Type.Optional(Type.String({ minLength: 1, description: "The dealer's id or login." })),
           state: Type.Optional(OrderStateSchema),
@@ -67,7 +77,14 @@ export const listOrdersRoute: RouteModule = (app, ctx) => {
       const dealer = dealerRef === undefined ? undefined : await ctx.dealers.find(dealerRef);
       if (dealerRef !== undefined && dealer === undefined)
         return answer(request, reply, refuse('DEALER_NOT_FOUND'));
-      const orders = await listOrders(ctx, { dealerId: dealer?.id, state });
+      const own = tokenOf(request).dealerId;
+      if (own !== null && dealer !== undefined && dealer.id !== own)
+        return answer(
+          request,
+          reply,
+          refuse('FORBIDDEN', "A dealer token sees its own dealer's orders only."),
+        );
+      const orders = await listOrders(ctx, { dealerId: own ?? dealer?.id, state });
       return { orders: orders.map((order) => ({ ...order, items: [...order.items] })) };
     },
   );
@@ -77,14 +94,16 @@ export const showOrderRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/orders/:id',
     {
-      ...admin(ctx),
+      config: { access: 'orders' },
       schema: {
         ...adminSchema('getOrder'),
+        summary: 'An order, with its deadline and state.',
         params: OrderIdParams,
         response: { 200: OrderSchema, ...problems(401, 404) },
       },
     },
-    async (request, reply) => answer(request, reply, await showOrder(ctx, request.params.id)),
+    async (request, reply) =>
+      answer(request, reply, await showOrder(ctx, request.params.id, tokenOf(request).dealerId ?? undefined)),
   );
 };
 
@@ -93,9 +112,10 @@ export const authorizeOrderRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/orders/:id/authorize',
     {
-      ...admin(ctx),
+      config: { access: 'admin' },
       schema: {
         ...adminSchema('authorizeOrder'),
+        summary: 'Authorize an order: its deadline starts and its authorization number is answered once.',
         params: OrderIdParams,
         body: Type.Optional(Type.Object({}, { additionalProperties: false })),
         response: {
@@ -137,7 +157,7 @@ export const changeOrderRoutes: RouteModule = (app, ctx) => {
     app.post(
       `/v1/orders/:id/${path}`,
       {
-        ...admin(ctx),
+        config: { access: 'admin' },
         schema: {
           ...adminSchema(operationId),
           summary,

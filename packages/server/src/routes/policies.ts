@@ -9,7 +9,6 @@ import {
   type Policy,
   refuse,
 } from '@keyward/core';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { PolicySchema, problems } from '../http/schemas.js';
 
@@ -64,11 +63,11 @@ export const createPolicyRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/policies',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'createPolicy',
+        summary: 'Create a policy: the terms licenses are issued under.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         body: CreatePolicyBody,
         response: { 201: PolicySchema, ...problems(400, 401, 404) },
       },
@@ -94,11 +93,11 @@ export const listPoliciesRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/policies',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'listPolicies',
+        summary: 'List the policies, of one product or all.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         querystring: Type.Object({ product: Type.Optional(Type.String({ minLength: 1 })) }),
         response: { 200: Type.Object({ policies: Type.Array(PolicySchema) }), ...problems(401, 404) },
       },

@@ -1,6 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { newId, ok, refuse } from '@keyward/core';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { ProductSchema, problems } from '../http/schemas.js';
 
@@ -19,11 +18,11 @@ export const createProductRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/products',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'createProduct',
+        summary: 'Create a product.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         body: CreateProductBody,
         response: { 201: ProductSchema, ...problems(400, 401, 409) },
       },
@@ -40,11 +39,11 @@ export const listProductsRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/products',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'listProducts',
+        summary: 'List the products.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         response: { 200: Type.Object({ products: Type.Array(ProductSchema) }), ...problems(401) },
       },
     },

@@ -1,5 +1,4 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { problems, RefParams } from '../http/schemas.js';
 import { listRenewals, removeRenewal, tieRenewal } from '../sites/renewal-service.js';
@@ -23,12 +22,11 @@ export const tieRenewalRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/licenses/:ref/renewals',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'tieRenewal',
         summary: 'Tie a renewal bought in advance to the license it renews, for its site server to fetch.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: RefParams,
         body: Type.Object(
           {
@@ -52,11 +50,11 @@ export const listRenewalsRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/renewals',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'listRenewals',
+        summary: 'List the renewals bought in advance.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         querystring: Type.Object(
           {
             license: Type.Optional(
@@ -80,12 +78,11 @@ export const removeRenewalRoute: RouteModule = (app, ctx) => {
   app.delete(
     '/v1/renewals/:id',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'removeRenewal',
         summary: 'Untie a renewal; a site server that already fetched it keeps its key file.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: { 200: Type.Object({ removed: Type.String() }), ...problems(400, 401, 404) },
       },

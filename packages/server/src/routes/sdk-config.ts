@@ -1,8 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { refuse } from '@keyward/core';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
-import { problems, RefParams } from '../http/schemas.js';
+import { NoQuery, problems, RefParams } from '../http/schemas.js';
 
 export const VendorKeySchema = Type.Object({
   kid: Type.String(),
@@ -19,11 +18,11 @@ export const sdkConfigRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/products/:ref/sdk-config',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'getSdkConfig',
+        summary: "A product's SDK configuration, shipped with the application.",
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: RefParams,
         querystring: Type.Object({
           policy: Type.Optional(
@@ -74,8 +73,10 @@ export const vendorKeysRoute: RouteModule = (app, ctx) => {
     {
       schema: {
         operationId: 'listVendorKeys',
+        summary: "The vendor's public keys: what SDKs and site servers verify answers with.",
         tags: ['machine'],
-        response: { 200: Type.Object({ keys: Type.Array(VendorKeySchema) }) },
+        querystring: NoQuery,
+        response: { 200: Type.Object({ keys: Type.Array(VendorKeySchema) }), ...problems(400) },
       },
     },
     async () => ({ keys: [...ctx.keyring.publicKeys] }),

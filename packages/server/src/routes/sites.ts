@@ -1,7 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { ok, refuse } from '@keyward/core';
 import { SiteReportSchema } from '@keyward/core/schemas';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { problems, SignedEnvelopeSchema } from '../http/schemas.js';
 import { certificateOf, issueSiteLicense, registerSite } from '../sites/site-issuer.js';
@@ -32,11 +31,11 @@ export const registerSiteRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/sites',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'registerSite',
+        summary: "Register a site server's key; its certificate is answered.",
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -67,11 +66,11 @@ export const listSitesRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/sites',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'listSites',
+        summary: 'List the site servers.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         response: {
           200: Type.Object({
             sites: Type.Array(
@@ -94,12 +93,11 @@ export const showSiteRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/sites/:id',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'showSite',
         summary: 'A site server: the serials issued to it, their renewals, and its latest report.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: SiteParams,
         response: {
           200: Type.Object({
@@ -123,11 +121,11 @@ export const siteCertificateRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/sites/:id/certificate',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'getSiteCertificate',
+        summary: "A site server's certificate, to install on it.",
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: SiteParams,
         response: { 200: SiteCertificateFile, ...problems(400, 401, 404) },
       },
@@ -144,11 +142,11 @@ export const issueSiteLicenseRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/sites/:id/licenses',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'issueSiteLicense',
+        summary: 'Issue a serial to a site server: a key file only it can open.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: SiteParams,
         body: Type.Object(
           { license: Type.String({ minLength: 1, maxLength: 200, description: 'License id or serial.' }) },

@@ -10,7 +10,7 @@ import {
 } from '@keyward/core';
 import type { FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { ADMIN_SECURITY, adminOf, requireAdmin } from '../http/admin-auth.js';
+import { actorOf } from '../http/admin-api.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { BindingSchema, LicenseSchema, problems, RefParams, TransferLimitSchema } from '../http/schemas.js';
 import { findLicenseByRef } from '../licensing/license-ref.js';
@@ -41,7 +41,7 @@ const GrantTransfersBody = Type.Object(
 /** Who is asking and why, once the reason is one printable line. */
 function auditOf(request: FastifyRequest, reasonText: string) {
   const reason = auditReason(reasonText);
-  return reason.ok ? ok<Audit>({ reason: reason.value, by: adminOf(request) }) : reason;
+  return reason.ok ? ok<Audit>({ reason: reason.value, by: actorOf(request) }) : reason;
 }
 
 async function policyOf(ctx: ServerContext, license: License): Promise<Policy> {
@@ -54,7 +54,7 @@ export const releaseLicenseRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/licenses/:ref/release',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'support' },
       schema: {
         operationId: 'releaseLicense',
         summary: 'Release the computer a serial is bound to, without counting a transfer.',
@@ -62,7 +62,6 @@ export const releaseLicenseRoute: RouteModule = (app, ctx) => {
           'For a computer that died or whose fingerprint changed: another computer may then activate ' +
           'the serial. Until one does, the old computer may bind it again. NOT_BOUND when no computer holds it.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: RefParams,
         body: ReasonBody,
         response: {
@@ -91,12 +90,11 @@ export const grantTransfersRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/licenses/:ref/transfers',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'support' },
       schema: {
         operationId: 'grantLicenseTransfers',
         summary: "Allow a license more transfers than its policy's limit.",
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: RefParams,
         body: GrantTransfersBody,
         response: {
@@ -129,14 +127,13 @@ export const revokeLicenseRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/licenses/:ref/revoke',
     {
-      preHandler: requireAdmin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'revokeLicense',
         summary: 'Revoke a license for good: unlike a suspension, it cannot be reinstated.',
         description:
           'Activations and online checks are refused with LICENSE_REVOKED; the bound computer freezes at its next online check.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: RefParams,
         body: ReasonBody,
         response: { 200: LicenseSchema, ...problems(400, 401, 404, 409) },

@@ -1,6 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { ok, refuse } from '@keyward/core';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { ContainerMessageSchema, problems, RefParams } from '../http/schemas.js';
 import { findLicenseByRef } from '../licensing/license-ref.js';
@@ -37,18 +36,16 @@ const IssuedSchema = Type.Object({
   ),
 });
 
-const admin = (ctx: Parameters<RouteModule>[1]) => ({ preHandler: requireAdmin(ctx) });
-
 /** Key Information Data File in, Key Upgrade file out, after the From check. */
 export const createUpdateRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/updates',
     {
-      ...admin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'createUpdate',
+        summary: "Make a remote update from a customer's request file: its update file and code.",
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         body: Type.Object(
           {
             request: Type.Optional(
@@ -109,11 +106,11 @@ export const queueUpdateRoute: RouteModule = (app, ctx) => {
   app.post(
     '/v1/licenses/:ref/updates',
     {
-      ...admin(ctx),
+      config: { access: 'admin' },
       schema: {
         operationId: 'queueUpdate',
+        summary: 'Queue an update of a license for its container to fetch online.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: RefParams,
         body: Type.Object(
           { operations: Operations, orderRef: Type.Optional(Type.String({ maxLength: 200 })) },
@@ -138,11 +135,11 @@ export const listUpdatesRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/licenses/:ref/updates',
     {
-      ...admin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'listUpdates',
+        summary: "A license's updates, in order, with the step each brings.",
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: RefParams,
         response: {
           200: Type.Object({
@@ -174,11 +171,11 @@ export const updateFileRoute: RouteModule = (app, ctx) => {
   app.get(
     '/v1/updates/:id/file',
     {
-      ...admin(ctx),
+      config: { access: 'read' },
       schema: {
         operationId: 'getUpdateFile',
+        summary: 'The update file of an update, to send to the customer.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
         response: { 200: Type.Object({ file: Type.String() }), ...problems(401, 404) },
       },
@@ -201,6 +198,7 @@ export const pullUpdatesRoute: RouteModule = (app, ctx) => {
     {
       schema: {
         operationId: 'pullUpdates',
+        summary: 'A container fetches the updates queued for its license.',
         tags: ['machine'],
         body: ContainerMessageSchema,
         response: { 200: Type.Object({ packages: Type.Array(Type.String()) }), ...problems(400, 404, 409) },

@@ -1,6 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { ok, refuse } from '@keyward/core';
-import { ADMIN_SECURITY, requireAdmin } from '../http/admin-auth.js';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { problems } from '../http/schemas.js';
 import { WEBHOOK_EVENTS } from '../webhooks/webhook-events.js';
@@ -30,15 +29,14 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 })
 
 /** Webhook endpoints: events signed with the vendor's key, retried until acknowledged. */
 export const webhookRoutes: RouteModule = (app, ctx) => {
-  const admin = { preHandler: requireAdmin(ctx) };
   app.post(
     '/v1/webhooks',
     {
-      ...admin,
+      config: { access: 'admin' },
       schema: {
         operationId: 'createWebhook',
+        summary: 'Register a webhook endpoint for license events.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         body: Type.Object(
           {
             url: Type.String({ pattern: '^https?://', maxLength: 2000 }),
@@ -64,11 +62,11 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/v1/webhooks',
     {
-      ...admin,
+      config: { access: 'read' },
       schema: {
         operationId: 'listWebhooks',
+        summary: 'List the webhook endpoints.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         response: { 200: Type.Object({ webhooks: Type.Array(EndpointSchema) }), ...problems(401) },
       },
     },
@@ -82,11 +80,11 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/v1/webhooks/:id/disable',
     {
-      ...admin,
+      config: { access: 'admin' },
       schema: {
         operationId: 'disableWebhook',
+        summary: 'Stop sending events to an endpoint.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: IdParams,
         response: { 200: Type.Object({ disabled: Type.Boolean() }), ...problems(401, 404) },
       },
@@ -103,11 +101,11 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/v1/webhooks/:id/deliveries',
     {
-      ...admin,
+      config: { access: 'read' },
       schema: {
         operationId: 'listWebhookDeliveries',
+        summary: 'The latest deliveries to an endpoint, with their attempts.',
         tags: ['admin'],
-        security: ADMIN_SECURITY,
         params: IdParams,
         response: { 200: Type.Object({ deliveries: Type.Array(DeliverySchema) }), ...problems(401) },
       },

@@ -429,6 +429,47 @@ const siteSerials: Migration = {
   },
 };
 
+/**
+ * Scoped, expiring, revocable API tokens. Tokens made before carry the admin scope they had. A
+ * dealer token speaks for one dealer.
+ */
+const tokenScopes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('api_tokens')
+      .addColumn('scope', 'text', (c) => c.notNull().defaultTo('admin'))
+      .execute();
+    await db.schema.alterTable('api_tokens').addColumn('expires_at', 'text').execute();
+    await db.schema.alterTable('api_tokens').addColumn('revoked_at', 'text').execute();
+    await db.schema
+      .alterTable('api_tokens')
+      .addColumn('dealer_id', 'text', (c) => c.references('dealers.id'))
+      .execute();
+  },
+};
+
+/**
+ * The audit log: append-only, each entry holding the hash of the one before, so that an edited or
+ * removed entry breaks the chain. `seq` is the order; its uniqueness decides between two appends.
+ */
+const auditLog: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('audit_log')
+      .addColumn('seq', 'integer', (c) => c.primaryKey())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('target', 'text')
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .addColumn('prev_hash', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('audit_log_target').on('audit_log').columns(['target', 'seq']).execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -445,6 +486,8 @@ export const migrationProvider: MigrationProvider = {
       '0011_sites': sites,
       '0012_renewals': renewals,
       '0013_site_serials': siteSerials,
+      '0014_token_scopes': tokenScopes,
+      '0015_audit_log': auditLog,
     };
   },
 };

@@ -104,6 +104,22 @@ export interface ApiTokensTable {
   token_hash: string;
   name: string;
   created_at: string;
+  scope: Generated<string>;
+  expires_at: string | null;
+  revoked_at: string | null;
+  dealer_id: string | null;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  outcome: string;
+  detail: string;
+  prev_hash: string;
+  hash: string;
 }
 
 export interface LicenseContentsTable {
@@ -279,6 +295,7 @@ export interface VendorDatabase {
   used_nonces: UsedNoncesTable;
   vendor_keys: VendorKeysTable;
   api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
   portal_sessions: PortalSessionsTable;
   order_notices: OrderNoticesTable;
 }
