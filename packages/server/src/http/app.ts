@@ -42,12 +42,12 @@ import {
   updateFileRoute,
 } from '../routes/updates.js';
 import { webhookRoutes } from '../routes/webhooks.js';
-import { isStorageFailure } from '../storage/storage-failure.js';
+import { isConcurrentChange, isStorageFailure } from '../storage/storage-failure.js';
 import { registerAdminApi, TOKEN_SECURITY_SCHEME } from './admin-api.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
-import { sendProblem } from './problem.js';
+import { DATABASE_RETRY_AFTER_SECONDS, sendProblem } from './problem.js';
 import { RouteMethods } from './route-methods.js';
-import { Problem } from './schemas.js';
+import { declareEdgeProblems, Problem } from './schemas.js';
 
 /** Routes anyone may call: health, the vendor's public keys, and what computers and site servers send, signed. */
 const PUBLIC_ROUTES: readonly RouteModule[] = [
@@ -181,14 +181,30 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const refusal = refusalOf(error);
     if (refusal !== undefined) return sendProblem(request, reply, refusal);
+    if (isConcurrentChange(error)) {
+      request.log.warn({ err: error }, 'a transaction lost to another one');
+      return sendProblem(request, reply, keywardError('CONFLICT'));
+    }
     if (isStorageFailure(error)) {
       request.log.error({ err: error }, 'the database failed');
-      return sendProblem(request, reply.header('retry-after', '5'), keywardError('DATABASE_UNAVAILABLE'));
+      return sendProblem(
+        request,
+        reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)),
+        keywardError('DATABASE_UNAVAILABLE'),
+      );
     }
     request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, keywardError('INTERNAL_ERROR'));
   });
-  app.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
+  app.addHook('onRoute', (route) => {
+    routeMethods.add(route.url, route.method);
+    declareEdgeProblems(route);
+  });
+  // Every answer names its request, so a caller can quote it to support, success or not.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
     const allowed = routeMethods.allowedFor(path);

@@ -71,7 +71,7 @@ export async function createOrder(ctx: ServerContext, input: NewOrder): Promise<
     if (!license.ok) return license;
     if (license.value.productId !== product.id)
       return refuse(
-        'VALIDATION_FAILED',
+        'LICENSE_WRONG_PRODUCT',
         `License ${license.value.serial} is not a license of ${product.code}.`,
       );
     licenseId = license.value.id;
