@@ -297,6 +297,7 @@ export class LicenseClient {
         fingerprintParts: this.session.fingerprintParts,
         sequence: verified.terms?.sequence ?? 0,
         consumed: verified.consumed,
+        ...(container.record.state === 'blocked' ? { tamperDetected: true as const } : {}),
       },
       container.keys.signer,
     );

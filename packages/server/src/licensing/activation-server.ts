@@ -220,9 +220,26 @@ export async function presentSerial(
   const read = readContainerMessage(message, DOCUMENTS.licenseRequest);
   if (!read.ok) return unsigned(read.error);
   const request = read.value.document;
+  if (request.tamperDetected === true && read.value.prove().ok) await auditTamperReport(ctx, request);
   const granted = await grantLicense(ctx, request, () => read.value.prove());
   if (granted.ok) return granted;
   return read.value.prove().ok ? signedRefusal(ctx, request, granted.error) : unsigned(granted.error);
+}
+
+/**
+ * A container that blocked its license (its terms edited, an older copy restored) says so when it
+ * asks to be activated again: the vendor sees where tampering was tried, whatever the answer.
+ */
+async function auditTamperReport(ctx: ServerContext, request: LicenseRequest): Promise<void> {
+  const serial = parseSerial(request.serial);
+  await ctx.audit.append({
+    at: ctx.now().toISOString(),
+    actor: 'machine',
+    action: 'tamper.reported',
+    target: serial.ok ? serial.value : request.serial,
+    outcome: 'ok',
+    detail: { containerKey: request.containerKey, fingerprintHash: request.fingerprintHash },
+  });
 }
 
 /**
