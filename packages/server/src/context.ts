@@ -41,6 +41,8 @@ export interface ServerContext {
   /** Signs the machine API's answers with the vendor key, in batches under load (KEYWARD_BATCH_SIGNING). */
   readonly answers: AnswerSigner;
   readonly now: () => Date;
+  /** Readiness: whether the database answers a trivial query now. */
+  readonly databaseAnswers: () => Promise<boolean>;
   /** The dealer portal's address as e-mails give it: KEYWARD_PUBLIC_URL, else where the server listens. */
   readonly portalUrl: () => string;
   /** This process's number in a `--workers` cluster (a restarted worker takes a new one); undefined alone. */

@@ -17,6 +17,7 @@ import { expireOrderJob, ORDER_EXPIRY_JOB, ORDER_REMINDER_JOB, remindOrderJob } 
 import { AuditLog } from './storage/audit-log.js';
 import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
+import { databaseAnswers } from './storage/database.js';
 import { DealerStore } from './storage/dealer-store.js';
 import { ExpiryNoticeStore } from './storage/expiry-notices.js';
 import { LicenseStore } from './storage/license-store.js';
@@ -96,6 +97,7 @@ export async function startVendorServer(
       jobs,
       webhooks: new WebhookStore(db, master.secret),
       tokens: new TokenStore(db),
+      databaseAnswers: () => databaseAnswers(db),
       audit: new AuditLog(db),
       metrics: new ServerMetrics(jobs, now),
       keyring,
