@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fingerprintHash, type Result } from '@keyward/core';
+import { fingerprintHash, type ReceivedError, type Result } from '@keyward/core';
 import { type TestComputer, testComputer } from './support/computer.js';
 import { recordingFetch } from './support/recording-fetch.js';
 import { type Issued, startTestVendor, type TestVendor } from './support/vendor-server.js';
 
-function codeOf(result: Result<unknown>): string {
+function codeOf(result: Result<unknown, ReceivedError>): string {
   return result.ok ? 'ok' : result.error.code;
 }
 

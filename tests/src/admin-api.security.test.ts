@@ -52,6 +52,7 @@ const RULES: Readonly<Record<string, 'public' | AccessLevel>> = {
   listWebhooks: 'read',
   disableWebhook: 'admin',
   listWebhookDeliveries: 'read',
+  rotateWebhookSecret: 'admin',
   createDealer: 'admin',
   listDealers: 'read',
   getDealer: 'read',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { keyward } from './support/cli.js';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 
 interface TokenView {
@@ -113,6 +114,33 @@ describe('API tokens: scoped, expiring, revocable', () => {
     );
   });
 
+  it('keyward admin token create|list|revoke: the token printed once, expiry as the last valid day', async () => {
+    const env = { KEYWARD_URL: vendor.url, KEYWARD_TOKEN: vendor.token };
+    const created = await keyward(
+      ['admin', 'token', 'create', '--name', 'nightly export', '--scope', 'read', '--expires', '2099-03-31'],
+      env,
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const secret = /kw_read_[A-Za-z0-9_-]{43}/.exec(created.stdout)?.[0];
+    assert.ok(secret, created.stdout);
+    assert.match(created.stdout, /valid through 2099-03-31/);
+    const id = /tok_\w+/.exec(created.stdout)?.[0] ?? '';
+    const listed = await keyward(['admin', 'token', 'list'], env);
+    assert.match(listed.stdout, new RegExp(`${id}\\s+read\\s+active\\s+nightly export`));
+    assert.ok(!listed.stdout.includes(secret));
+    assert.equal((await keyward(['admin', 'token', 'revoke', id], env)).code, 0);
+    const refused = await keyward(['admin', 'product', 'list'], {
+      KEYWARD_URL: vendor.url,
+      KEYWARD_TOKEN: secret,
+    });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /UNAUTHORIZED/);
+    const wrongScope = await keyward(['admin', 'token', 'create', '--name', 'x', '--scope', 'root'], env);
+    assert.notEqual(wrongScope.code, 0);
+    assert.match(wrongScope.stderr, /--scope is one of admin, support, read, dealer/);
+  });
+
+  // Last: it revokes the token the other tests use.
   it('the last usable admin token cannot be revoked; with another one it can', async () => {
     const { tokens } = await vendor.admin<{ tokens: (TokenView & { name: string })[] }>('GET', '/v1/tokens');
     const bootstrap = tokens.find((token) => token.name === 'bootstrap');

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AuditChainVerdict, AuditEntry } from '@keyward/core';
 import { keyward } from './support/cli.js';
@@ -72,6 +74,45 @@ describe('the audit log: every admin change and machine security event, chained 
       log.every((entry) => !JSON.stringify(entry).includes(reader)),
       'no secret is logged',
     );
+  });
+
+  it('a container that blocked its license for tamper reports it when it asks to be activated again', async () => {
+    const issued = await vendor.issue({ maxTransfers: null });
+    const serial = issued.licenses[0]?.serial ?? '';
+    const pc = await testComputer('audit-tamper', issued.sdkConfig);
+    assert.ok((await pc.client.activate(serial)).ok);
+    const [name] = (await readdir(pc.home)).filter((file) => file.endsWith('.kwlic'));
+    const file = join(pc.home, name ?? '');
+    const saved = await readFile(file, 'utf8');
+    assert.ok((await pc.restart().deactivate()).ok);
+    assert.ok((await pc.restart().activate(serial)).ok);
+    await writeFile(file, saved);
+    const blocked = await pc.restart().check();
+    assert.equal(blocked.ok ? 'ok' : blocked.error.code, 'TAMPER_DETECTED');
+    assert.ok((await pc.restart().activate(serial)).ok, 'activating online again lifts the block');
+    const reported = (await entries(1)).filter((entry) => entry.action === 'tamper.reported');
+    assert.deepEqual(
+      reported.map((entry) => [entry.actor, entry.target, entry.outcome]),
+      [['machine', serial, 'ok']],
+    );
+  });
+
+  it('appends racing for the same place all land, in one unbroken chain', async () => {
+    const before = (await entries(0)).length;
+    const record = (n: number) => ({
+      at: vendor.clock.now().toISOString(),
+      actor: 'system',
+      action: 'race.test',
+      target: `n${n}`,
+      outcome: 'ok',
+      detail: { n },
+    });
+    const appended = await Promise.all(
+      Array.from({ length: 40 }, (_, n) => vendor.server.context.audit.append(record(n))),
+    );
+    assert.equal(new Set(appended.map((entry) => entry.seq)).size, 40);
+    const verdict = await vendor.admin<AuditChainVerdict>('GET', '/v1/audit/verify');
+    assert.deepEqual(verdict.intact ? verdict.entries : verdict, before + 40);
   });
 
   it('verify finds the chain intact, then names the entry an operator edited in the database', async () => {

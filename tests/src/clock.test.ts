@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Result } from '@keyward/core';
+import type { ReceivedError, Result } from '@keyward/core';
 import { testComputer } from './support/computer.js';
 import { startTestVendor, TestClock, type TestVendor } from './support/vendor-server.js';
 
-const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);
 
 /** These starts need no server: any request fails the test. */
 const noServer: typeof fetch = async () => {

@@ -16,6 +16,7 @@ import {
   type LicenseGrant,
   ok,
   privateKeyFromMaterial,
+  type ReceivedError,
   type Result,
   type SignedEnvelope,
   type Signer,
@@ -37,7 +38,7 @@ import { type Issued, startTestVendor, type TestVendor } from './support/vendor-
  * vendor's signed documents: each rewrite below is refused at the next start, offline.
  */
 
-const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);
 
 const offline: typeof fetch = async () => {
   throw new TypeError('fetch failed: this computer is offline');

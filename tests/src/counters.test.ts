@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { License, Result } from '@keyward/core';
+import type { License, ReceivedError, Result } from '@keyward/core';
 import { type TestComputer, testComputer } from './support/computer.js';
 import { queueUpdate } from './support/updates.js';
 import { type Issued, startTestVendor, type TestVendor } from './support/vendor-server.js';
 
-const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);
 
 /** Uses left of a counter, read by the application started afresh. */
 async function left(pc: TestComputer, name = 'runs'): Promise<number | string> {

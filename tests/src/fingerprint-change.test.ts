@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { formatFingerprint, type Result } from '@keyward/core';
+import { formatFingerprint, type ReceivedError, type Result } from '@keyward/core';
 import { testComputer } from './support/computer.js';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 
-const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);
 const parts = { machine: 'm-1', cpu: 'xeon-8', memory: '16', network: 'aa:bb', host: 'ws-7' };
 const offline: typeof fetch = async () => {
   throw new Error('offline');

@@ -10,6 +10,7 @@ import {
   type LicenseRequest,
   newNonce,
   privateKeyFromMaterial,
+  type ReceivedError,
   type Result,
   type SignedEnvelope,
   signDocument,
@@ -24,7 +25,7 @@ import { startTestVendor, type TestVendor } from './support/vendor-server.js';
  * network failure, where the policy's grace period applies.
  */
 
-const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);
 
 const offline: typeof fetch = async () => {
   throw new TypeError('fetch failed: this computer is offline');

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { adminRequest } from './support/admin-request.js';
 import { testComputer } from './support/computer.js';
 import { testDatabase } from './support/vendor-server.js';
-import { webhookReceiver } from './support/webhook-receiver.js';
+import { eventOf, webhookReceiver } from './support/webhook-receiver.js';
 
 const KEYWARD = resolve('packages/cli/bin/keyward.js');
 const onPostgres = Boolean(process.env.KEYWARD_TEST_DATABASE_URL);
@@ -253,9 +253,7 @@ describe('three server processes on one PostgreSQL database', {
         (event) => event.type === 'license.activated' && JSON.stringify(event).includes(license.id),
       );
     }
-    const activatedIds = receiver.received
-      .map((entry) => JSON.parse(entry.body) as { id: string; type: string })
-      .filter((event) => event.type === 'license.activated');
+    const activatedIds = receiver.received.map(eventOf).filter((event) => event.type === 'license.activated');
     assert.equal(new Set(activatedIds.map((event) => event.id)).size, 3);
     assert.equal(activatedIds.length, 3, 'each event delivered once');
 
@@ -274,9 +272,9 @@ describe('three server processes on one PostgreSQL database', {
       (event) => event.type === 'license.suspended' && event.id === stalled.id,
       20_000,
     );
-    assert.equal(JSON.parse(delivered.body).id, stalled.id);
+    assert.equal(eventOf(delivered).id, stalled.id);
     const suspendedEvents = receiver.received
-      .map((entry) => JSON.parse(entry.body) as { id: string; type: string })
+      .map(eventOf)
       .filter((event) => event.type === 'license.suspended');
     assert.deepEqual(
       new Set(suspendedEvents.map((event) => event.id)),

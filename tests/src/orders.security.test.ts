@@ -123,7 +123,7 @@ describe('upgrade orders: who may process them, and how often', () => {
       const codes = results.map(codeOf).sort();
       assert.equal(codes.filter((code) => code === 'ok').length, 1, `round ${round}: ${codes}`);
       assert.ok(
-        codes.every((code) => ['ok', 'ORDER_PROCESSED', 'FROM_MISMATCH'].includes(code)),
+        codes.every((code) => ['ok', 'ORDER_PROCESSED', 'FROM_MISMATCH', 'CONFLICT'].includes(code)),
         `round ${round}: ${codes}`,
       );
       const updates = await db

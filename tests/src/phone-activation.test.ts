@@ -8,6 +8,7 @@ import {
   isUnlockKeyGrant,
   ok,
   privateKeyFromMaterial,
+  type ReceivedError,
   type Result,
   readUnlockRequest,
   type UnlockKeyGrant,
@@ -22,7 +23,7 @@ import { type Issued, machineState, startTestVendor, type TestVendor } from './s
  * container's first online request proves its keys.
  */
 
-const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);
 
 const offline: typeof fetch = async () => {
   throw new TypeError('fetch failed: this computer is offline');

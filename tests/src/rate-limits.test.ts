@@ -63,4 +63,41 @@ describe('rate limits: wrong tokens per address, activations per serial', () => 
         assert.equal(config.ok ? 'ok' : config.error.code, 'CONFIG_INVALID', `${name}=${value}`);
       }
   });
+
+  it('behind a trusted proxy (KEYWARD_TRUST_PROXY), each caller is counted by its forwarded address', async () => {
+    const proxied = await startTestVendor({
+      KEYWARD_RATE_AUTH_FAILURES: '2',
+      KEYWARD_TRUST_PROXY: '127.0.0.1',
+    });
+    try {
+      const from = async (address: string) =>
+        (
+          await fetch(`${proxied.url}/v1/products`, {
+            headers: { authorization: 'Bearer wrong', 'x-forwarded-for': address },
+          })
+        ).status;
+      const first = [await from('203.0.113.5'), await from('203.0.113.5'), await from('203.0.113.5')];
+      assert.deepEqual(first, [401, 401, 429]);
+      assert.equal(await from('203.0.113.6'), 401, 'another caller behind the same proxy is not held up');
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('KEYWARD_TRUST_PROXY takes a number of hops or addresses, nothing else', async () => {
+    const { readServerConfig } = await import('@keyward/server');
+    const cases: ReadonlyArray<[string, string]> = [
+      ['1', 'ok'],
+      ['10.0.0.0/8, ::1', 'ok'],
+      ['127.0.0.1', 'ok'],
+      ['yes', 'CONFIG_INVALID'],
+      ['10.0.0.0/33', 'CONFIG_INVALID'],
+      ['10.0.0.1/8/9', 'CONFIG_INVALID'],
+      ['proxy.example', 'CONFIG_INVALID'],
+    ];
+    for (const [value, expected] of cases) {
+      const config = readServerConfig({ KEYWARD_TRUST_PROXY: value });
+      assert.equal(config.ok ? 'ok' : config.error.code, expected, value);
+    }
+  });
 });

@@ -4,6 +4,7 @@ import {
   generateKeyMaterial,
   newNonce,
   privateKeyFromMaterial,
+  type ReceivedError,
   type Result,
   type Signer,
   signRenewalRequest,
@@ -27,7 +28,7 @@ interface RegisteredSite {
   readonly signer: Signer;
 }
 
-const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);
 const outcome = (answer: Answer) => [answer.status, answer.body.code ?? 'ok'];
 
 async function call(vendor: TestVendor, path: string, body: unknown, admin = true): Promise<Answer> {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Result } from '@keyward/core';
+import type { ReceivedError, Result } from '@keyward/core';
 import SQLite from 'better-sqlite3';
 import { testComputer } from './support/computer.js';
 import { recordingFetch } from './support/recording-fetch.js';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 
-const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);
 
 describe('a database that fails under a running server', () => {
   let vendor: TestVendor;

@@ -467,8 +467,8 @@ describe('support desk: bad input gets a stable code and changes nothing', () =>
       'grant on a policy without a limit',
       () => `/v1/licenses/${unlimited}/transfers`,
       { add: 1, reason: 'x' },
-      400,
-      'VALIDATION_FAILED',
+      409,
+      'TRANSFERS_UNLIMITED',
     ],
     [
       'grant to an unknown serial',

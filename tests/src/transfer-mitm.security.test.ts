@@ -5,6 +5,7 @@ import {
   fingerprintHash,
   type License,
   ok,
+  type ReceivedError,
   type Result,
   type SignedEnvelope,
 } from '@keyward/core';
@@ -18,7 +19,7 @@ import { startTestVendor, type TestVendor } from './support/vendor-server.js';
  * the serial must move to the next computer, and the transfer must be counted once.
  */
 
-const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);
 
 const offline: typeof fetch = async () => {
   throw new TypeError('fetch failed: this computer is offline');

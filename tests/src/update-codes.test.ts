@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Result, UpdateOperation } from '@keyward/core';
+import type { ReceivedError, Result, UpdateOperation } from '@keyward/core';
 import { type TestComputer, testComputer } from './support/computer.js';
 import { machineState, startTestVendor, type TestVendor } from './support/vendor-server.js';
 
-const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);
 
 interface CodeAnswer {
   activationCode?: string;

@@ -9,6 +9,7 @@ import {
   newNonce,
   privateKeyFromMaterial,
   REQUEST_FILE_LABEL,
+  type ReceivedError,
   type Result,
   sealBytes,
   signDocument,
@@ -22,7 +23,7 @@ import { CRASH_STAGES } from './support/crash-stages.js';
 import { queueUpdate, updateFromRequest } from './support/updates.js';
 import { type Issued, machineState, startTestVendor, type TestVendor } from './support/vendor-server.js';
 
-const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);
 
 /** Every single byte of the text changed, one at a time (whitespace at the very ends aside). */
 function* flips(text: string): Generator<string> {

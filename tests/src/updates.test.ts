@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hashPassword, type Result, type UpdateOperation } from '@keyward/core';
+import { hashPassword, type ReceivedError, type Result, type UpdateOperation } from '@keyward/core';
 import { type TestComputer, testComputer } from './support/computer.js';
 import { queueUpdate, updateFromRequest } from './support/updates.js';
 import { type Issued, machineState, startTestVendor, type TestVendor } from './support/vendor-server.js';
 
-const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);
 
 /** Every operation, each with what the key holds afterwards. */
 const OPERATIONS: ReadonlyArray<[UpdateOperation, (pc: TestComputer) => Promise<unknown>, unknown]> = [

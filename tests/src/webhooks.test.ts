@@ -1,31 +1,64 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { publicKeyFromRaw, verifyWebhook } from '@keyward/core';
+import { newStandardWebhookSecret, standardWebhookHeaders } from '@keyward/core';
 import { WEBHOOK_EVENTS } from '@keyward/server';
+import { Webhook } from 'standardwebhooks';
+import { json, keyward } from './support/cli.js';
 import { testComputer } from './support/computer.js';
 import { queueUpdate } from './support/updates.js';
 import { type Issued, startTestVendor, type TestVendor } from './support/vendor-server.js';
-import { webhookReceiver } from './support/webhook-receiver.js';
+import { eventOf, type Received, verifies, webhookReceiver } from './support/webhook-receiver.js';
 
 const ALL_EVENTS = [...WEBHOOK_EVENTS];
 
-describe('webhooks: signed, delivered through the job runner, retried until acknowledged', () => {
+describe('webhook signatures agree with the standardwebhooks package', () => {
+  it('signs the specification example as the package does', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const at = new Date(1614265330 * 1000);
+    const reference = new Webhook(secret).sign('msg_p5jXN8AQM9LWM0D4loKWxJek', at, '{"test": 2432232314}');
+    assert.equal(reference, 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+    assert.equal(
+      standardWebhookHeaders(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}')[
+        'webhook-signature'
+      ],
+      reference,
+    );
+  });
+
+  it('signs as the package does for fresh secrets and bodies beyond ASCII', () => {
+    for (const body of ['{}', '{"type":"license.activated","data":{"name":"Zoë ✓"}}', 'x'.repeat(70_000)]) {
+      const secret = newStandardWebhookSecret();
+      const at = new Date();
+      const seconds = Math.floor(at.getTime() / 1000);
+      assert.equal(
+        standardWebhookHeaders(secret, 'evt_1', seconds, body)['webhook-signature'],
+        new Webhook(secret).sign('evt_1', at, body),
+      );
+    }
+  });
+});
+
+describe('webhooks: Standard Webhooks, delivered through the job runner, retried until acknowledged', () => {
   let vendor: TestVendor;
   let issued: Issued;
   let receiver: Awaited<ReturnType<typeof webhookReceiver>>;
   let endpointId: string;
+  let secret: string;
 
   before(async () => {
     vendor = await startTestVendor();
     receiver = await webhookReceiver();
     issued = await vendor.issue({ counters: { exports: 1 } }, 2);
-    const endpoint = await vendor.admin<{ id: string }>('POST', '/v1/webhooks', {
+    const endpoint = await vendor.admin<{ id: string; secret: string }>('POST', '/v1/webhooks', {
       url: receiver.url,
       events: ALL_EVENTS,
     });
     endpointId = endpoint.id;
+    secret = endpoint.secret;
+    receiver.verifyWith(secret);
   });
   after(async () => {
     await vendor.close();
@@ -47,14 +80,25 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
     throw new Error('jobs still pending');
   };
 
-  const keyFor = (kid: string) => {
-    const key = issued.sdkConfig.vendorKeys.find(
-      (candidate) => candidate.kid === kid && candidate.kind === 'ed25519',
+  it('the endpoint secret is answered once, at creation, and kept locked at rest', async () => {
+    assert.match(secret, /^whsec_/);
+    assert.equal(Buffer.from(secret.slice('whsec_'.length), 'base64').length, 32);
+    const { webhooks } = await vendor.admin<{ webhooks: Array<Record<string, unknown>> }>(
+      'GET',
+      '/v1/webhooks',
     );
-    return key && publicKeyFromRaw('ed25519', key.publicKey);
-  };
+    assert.deepEqual(Object.keys(webhooks[0] ?? {}).sort(), ['createdAt', 'enabled', 'events', 'id', 'url']);
+    const stored = await vendor.server.context.db
+      .selectFrom('webhook_endpoints')
+      .select('locked_secret')
+      .where('id', '=', endpointId)
+      .executeTakeFirstOrThrow();
+    const key = secret.slice('whsec_'.length);
+    assert.ok(stored.locked_secret?.startsWith('v1.'));
+    assert.ok(!stored.locked_secret?.includes(key));
+  });
 
-  it('each license event reaches the receiver, signed with the vendor key and carrying its event id', async () => {
+  it('each license event reaches the receiver as { type, timestamp, data }, verified by the standardwebhooks package', async () => {
     const serial = issued.licenses[0]?.serial ?? '';
     const a = await testComputer('hook-a', issued.sdkConfig);
     const b = await testComputer('hook-b', issued.sdkConfig);
@@ -73,20 +117,24 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
       'license.suspended',
     ]) {
       const delivery = await receiver.waitFor((event) => event.type === type);
-      const event = JSON.parse(delivery.body) as { id: string; data: { licenseId: string } };
-      assert.equal(delivery.headers['keyward-event-id'], event.id);
+      assert.ok(verifies(secret, delivery), `${type} signature`);
+      assert.equal(delivery.headers['content-type'], 'application/json');
+      const payload = JSON.parse(delivery.body) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(payload), ['type', 'timestamp', 'data']);
+      const event = eventOf(delivery);
+      assert.match(event.id, /^evt_/);
+      assert.equal(new Date(event.timestamp).toISOString(), event.timestamp);
       assert.equal(event.data.licenseId, issued.licenses[0]?.id);
-      const header = delivery.headers['keyward-signature'];
+      const seconds = Number(delivery.headers['webhook-timestamp']);
+      assert.ok(Math.abs(seconds - Date.now() / 1000) < 60, 'the timestamp of the attempt, in unix seconds');
+
       assert.ok(
-        verifyWebhook(typeof header === 'string' ? header : undefined, delivery.body, keyFor).ok,
-        `${type} signature`,
+        !verifies(secret, { ...delivery, body: delivery.body.replace('license', 'lisence') }),
+        'tampered',
       );
-      const forged = verifyWebhook(
-        typeof header === 'string' ? header : undefined,
-        delivery.body.replace('license', 'lisence'),
-        keyFor,
-      );
-      assert.equal(forged.ok ? 'ok' : forged.error.code, 'SIGNATURE_INVALID');
+      assert.ok(!verifies(newStandardWebhookSecret(), delivery), 'another secret');
+      const otherId = { ...delivery.headers, 'webhook-id': 'evt_other' };
+      assert.ok(!verifies(secret, { ...delivery, headers: otherId }), 'another event id');
     }
   });
 
@@ -106,9 +154,13 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
     const delivered = await receiver.waitFor((event) => event.type === 'license.reinstated');
     const attempts = receiver.received
       .slice(before)
-      .filter((entry) => entry.headers['keyward-event-id'] === delivered.headers['keyward-event-id']);
+      .filter((entry) => entry.headers['webhook-id'] === delivered.headers['webhook-id']);
     assert.equal(attempts.length, 3);
     assert.equal(new Set(attempts.map((entry) => entry.body)).size, 1, 'the same event each time');
+    assert.ok(
+      attempts.every((entry) => verifies(secret, entry)),
+      'each attempt signed anew',
+    );
     assert.deepEqual(record && [record.state, record.attempts, record.lastStatus], ['delivered', 3, 200]);
   });
 
@@ -173,6 +225,114 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
     }
   });
 
+  it('rotating the secret answers a new one once; deliveries then verify with it, not with the old', async () => {
+    await jobsDone();
+    const rotated = await vendor.admin<{ id: string; secret: string }>(
+      'POST',
+      `/v1/webhooks/${endpointId}/rotate-secret`,
+      {},
+    );
+    assert.equal(rotated.id, endpointId);
+    assert.match(rotated.secret, /^whsec_/);
+    assert.notEqual(rotated.secret, secret);
+    receiver.verifyWith(rotated.secret);
+    const { webhooks } = await vendor.admin<{ webhooks: unknown[] }>('GET', '/v1/webhooks');
+    assert.ok(!JSON.stringify(webhooks).includes(rotated.secret.slice('whsec_'.length)));
+
+    const before = receiver.received.length;
+    await vendor.admin('POST', `/v1/licenses/${issued.licenses[0]?.serial}/suspend`, {});
+    const suspended = () =>
+      receiver.received.slice(before).find((entry) => eventOf(entry).type === 'license.suspended');
+    await receiver.waitFor(() => suspended() !== undefined);
+    const delivery = suspended() as Received;
+    assert.ok(verifies(rotated.secret, delivery));
+    assert.ok(!verifies(secret, delivery), 'the rotated-away secret no longer verifies');
+  });
+
+  it('rotating refuses an unknown endpoint and a caller without the admin token', async () => {
+    const unknown = await fetch(`${vendor.url}/v1/webhooks/whk_nobody/rotate-secret`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${vendor.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(unknown.status, 404);
+    assert.equal(((await unknown.json()) as { code: string }).code, 'NOT_FOUND');
+    const anonymous = await fetch(`${vendor.url}/v1/webhooks/${endpointId}/rotate-secret`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(anonymous.status, 401);
+    assert.ok(!(await anonymous.text()).includes('whsec_'));
+  });
+
+  it('an endpoint from before secrets existed gets one at its first delivery, never sending unsigned', async () => {
+    const late = await webhookReceiver();
+    try {
+      const endpoint = await vendor.admin<{ id: string }>('POST', '/v1/webhooks', {
+        url: late.url,
+        events: ['license.reinstated'],
+      });
+      const db = vendor.server.context.db;
+      await db
+        .updateTable('webhook_endpoints')
+        .set({ locked_secret: null })
+        .where('id', '=', endpoint.id)
+        .execute();
+      await vendor.admin('POST', `/v1/licenses/${issued.licenses[0]?.serial}/reinstate`, {});
+      const delivered = await late.waitFor((event) => event.type === 'license.reinstated');
+      assert.match(String(delivered.headers['webhook-signature']), /^v1,[A-Za-z0-9+/]{43}=$/);
+      const stored = await db
+        .selectFrom('webhook_endpoints')
+        .select('locked_secret')
+        .where('id', '=', endpoint.id)
+        .executeTakeFirstOrThrow();
+      assert.notEqual(stored.locked_secret, null);
+      // The vendor learns a secret by rotating; the next delivery verifies with it.
+      const { secret: learned } = await vendor.admin<{ secret: string }>(
+        'POST',
+        `/v1/webhooks/${endpoint.id}/rotate-secret`,
+        {},
+      );
+      await vendor.admin('POST', `/v1/licenses/${issued.licenses[0]?.serial}/suspend`, {});
+      await vendor.admin('POST', `/v1/licenses/${issued.licenses[0]?.serial}/reinstate`, {});
+      await late.waitFor(() => late.received.length === 2);
+      assert.ok(verifies(learned, late.received[1] as Received));
+      await vendor.admin('POST', `/v1/webhooks/${endpoint.id}/disable`, {});
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('the command line shows the secret once at creation and at rotation, and never in the list', async () => {
+    const env = { KEYWARD_URL: vendor.url, KEYWARD_TOKEN: vendor.token, HOME: tmpdir() };
+    const created = await keyward(
+      ['admin', 'webhook', 'create', 'https://hooks.example/keyward', '--event', 'license.revoked'],
+      env,
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const shown = /^ {2}(whsec_\S+)$/m.exec(created.stdout)?.[1];
+    assert.ok(shown !== undefined, created.stdout);
+    assert.match(created.stdout, /it will not be shown again/);
+    const id = /(whk_\w+)/.exec(created.stdout)?.[1] ?? assert.fail(created.stdout);
+
+    const rotated = await keyward(['admin', 'webhook', 'rotate-secret', id], env);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    assert.match(rotated.stdout, /it will not be shown again/);
+    const fresh = /^ {2}(whsec_\S+)$/m.exec(rotated.stdout)?.[1];
+    assert.ok(fresh !== undefined && fresh !== shown, rotated.stdout);
+
+    const listed = await json<{ webhooks: Array<Record<string, unknown>> }>(
+      ['admin', 'webhook', 'list'],
+      env,
+    );
+    assert.ok(listed.webhooks.some((endpoint) => endpoint.id === id));
+    assert.ok(!JSON.stringify(listed).includes('whsec_'));
+    const human = await keyward(['admin', 'webhook', 'list'], env);
+    assert.ok(!human.stdout.includes('whsec_'));
+    await json(['admin', 'webhook', 'disable', id], env);
+  });
+
   it('a disabled endpoint receives nothing new', async () => {
     await vendor.admin('POST', `/v1/webhooks/${endpointId}/disable`, {});
     const before = receiver.received.length;
@@ -180,5 +340,13 @@ describe('webhooks: signed, delivered through the job runner, retried until ackn
     assert.ok((await pc.client.activate(issued.licenses[1]?.serial)).ok);
     await new Promise((resolve) => setTimeout(resolve, 800));
     assert.equal(receiver.received.length, before);
+  });
+
+  it('every delivery the receiver got verified on arrival, with the secret in force then', () => {
+    assert.ok(receiver.received.length > 10);
+    assert.deepEqual(
+      receiver.received.filter((entry) => entry.verified !== true).map((entry) => entry.body),
+      [],
+    );
   });
 });

@@ -1,4 +1,13 @@
-import { err, isErrorCode, keywardError, ok, type Result, refuse } from '@keyward/core';
+import {
+  err,
+  errorCatalogue,
+  isErrorCode,
+  isReceivedErrorCode,
+  ok,
+  type ReceivedError,
+  type Result,
+  refuse,
+} from '@keyward/core';
 
 /** An admin API over HTTP with its token: the vendor's, or a site server's. */
 export class AdminClient {
@@ -11,7 +20,7 @@ export class AdminClient {
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     body?: unknown,
-  ): Promise<Result<T>> {
+  ): Promise<Result<T, ReceivedError>> {
     let response: Response;
     try {
       response = await fetch(`${this.url.replace(/\/+$/, '')}${path}`, {
@@ -31,10 +40,14 @@ export class AdminClient {
     }
     const payload = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     if (response.ok && payload !== undefined) return ok(payload as T);
-    if (payload !== undefined && isErrorCode(payload.code)) {
-      return err(
-        keywardError(payload.code, typeof payload.message === 'string' ? payload.message : undefined),
-      );
+    // A code this build does not know (a newer server's) is shown as the server said it.
+    const code = payload?.code;
+    if (isReceivedErrorCode(code)) {
+      const message = typeof payload?.message === 'string' ? payload.message : undefined;
+      const fallback = isErrorCode(code)
+        ? errorCatalogue[code]
+        : `The Keyward server refused (HTTP ${response.status}).`;
+      return err({ code, message: message ?? fallback });
     }
     return refuse('INTERNAL_ERROR', `The Keyward server answered with HTTP ${response.status}.`);
   }

@@ -41,6 +41,7 @@ const MACHINE_ACTIONS: Readonly<Record<string, string>> = {
   'checkLicense.refused': 'online check refused',
   'deactivate.refused': 'release by its computer refused',
   deactivate: 'released by its computer',
+  'tamper.reported': 'tampering reported by its computer (its license was blocked)',
 };
 
 /** One line of a license's history: its own events, and (marked "computer") what computers asked. */

@@ -1,19 +1,19 @@
-import type { KeywardError, Result } from '@keyward/core/license-container';
+import type { ReceivedError, Result } from '@keyward/core/license-container';
 
 /** Raised by a command to end with a refusal; `bin.ts` prints it and exits non-zero. */
 export class CommandFailure extends Error {
-  constructor(readonly error: KeywardError) {
+  constructor(readonly error: ReceivedError) {
     super(error.message);
   }
 }
 
 /** The value of a result, or the end of the command with its refusal. */
-export function unwrap<T>(result: Result<T>): T {
+export function unwrap<T>(result: Result<T, ReceivedError>): T {
   if (!result.ok) throw new CommandFailure(result.error);
   return result.value;
 }
 
-export function fail(error: KeywardError): never {
+export function fail(error: ReceivedError): never {
   throw new CommandFailure(error);
 }
 
@@ -45,7 +45,7 @@ export function output(json: boolean): Output {
   };
 }
 
-export function printFailure(error: KeywardError, json: boolean): void {
+export function printFailure(error: ReceivedError, json: boolean): void {
   process.stderr.write(
     json
       ? `${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`

@@ -4,13 +4,11 @@ import {
   decodeArmor,
   deriveKey,
   documentReader,
-  type ErrorCode,
   encodeArmor,
   fromBase64Url,
   generateKeyMaterial,
   type HeldGrant,
   type HeldUpdate,
-  isErrorCode,
   keyIdOf,
   lockSecret,
   ok,
@@ -18,6 +16,7 @@ import {
   parseSignedEnvelope,
   privateKeyFromSeed,
   publicKeyFromRaw,
+  type ReceivedErrorCode,
   type Result,
   refuse,
   type SignedEnvelope,
@@ -61,7 +60,7 @@ export interface ContainerRecord {
   /** The offline activation request awaiting its Unlock Key. */
   readonly pendingActivation: { readonly nonce: string; readonly requestedAt: string } | null;
   /** Why the last signed refusal refused, kept to show the user. */
-  readonly lastRefusal: { readonly code: ErrorCode; readonly message: string } | null;
+  readonly lastRefusal: { readonly code: ReceivedErrorCode; readonly message: string } | null;
 }
 
 export interface ContainerKeys {
@@ -156,10 +155,7 @@ const containerReader = documentReader<ContainerRecord>('containerRecord', 'lice
 
 function readRecord(value: unknown): ContainerRecord | undefined {
   const read = containerReader.read(value);
-  if (!read.ok) return undefined;
-  const refusal = read.value.lastRefusal;
-  if (refusal !== null && !isErrorCode(refusal.code)) return undefined;
-  return read.value;
+  return read.ok ? read.value : undefined;
 }
 
 /**

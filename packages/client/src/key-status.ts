@@ -3,7 +3,7 @@ import {
   type ContainerState,
   counterRemaining,
   daysBetween,
-  type ErrorCode,
+  type ReceivedErrorCode,
   type UnreachableVerdict,
   type Verdict,
 } from '@keyward/core/license-container';
@@ -44,13 +44,13 @@ export interface KeyStatus {
   readonly pendingActivation: { readonly requestedAt: string } | null;
   readonly verdict: {
     readonly kind: Verdict['kind'] | 'grace';
-    readonly code?: ErrorCode;
+    readonly code?: ReceivedErrorCode;
     readonly message?: string;
     readonly daysLeft?: number;
     /** In grace: when it ends. */
     readonly until?: string;
   };
-  readonly lastRefusal: { readonly code: ErrorCode; readonly message: string } | null;
+  readonly lastRefusal: { readonly code: ReceivedErrorCode; readonly message: string } | null;
 }
 
 export function keyStatus(

@@ -12,6 +12,7 @@ import {
   openSealedFile,
   parseSignedEnvelope,
   REQUEST_FILE_LABEL,
+  type ReceivedError,
   type Result,
   refuse,
   signDocument,
@@ -89,7 +90,7 @@ export class KeyUpdates {
   }
 
   /** Online update: asks the license server for the packages pending for this container and applies them in order. */
-  async pull(): Promise<Result<AppliedUpdate[]>> {
+  async pull(): Promise<Result<AppliedUpdate[], ReceivedError>> {
     const opened = await this.activated();
     if (!opened.ok) return opened;
     const answer = await this.session.api.post('/v1/machine/updates', this.signedRequest(opened.value));
@@ -112,7 +113,10 @@ export class KeyUpdates {
    * counts, the authorization number proves the order was given to whoever runs this, and the
    * Key Upgrade file the vendor returns is applied like any other.
    */
-  async upgradeByOrder(orderId: string, authorizationNumber: string): Promise<Result<OrderUpgrade>> {
+  async upgradeByOrder(
+    orderId: string,
+    authorizationNumber: string,
+  ): Promise<Result<OrderUpgrade, ReceivedError>> {
     const opened = await this.activated();
     if (!opened.ok) return opened;
     const answer = await this.session.api.post(`/v1/machine/orders/${encodeURIComponent(orderId)}/process`, {

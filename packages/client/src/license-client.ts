@@ -17,6 +17,7 @@ import {
   openDocument,
   parseSerial,
   parseSignedEnvelope,
+  type ReceivedError,
   type Result,
   refusalFreezes,
   refuse,
@@ -88,7 +89,7 @@ export class LicenseClient {
    * CheckLicense, at every start of the application: decides offline whether the server must be
    * asked (the CheckLicense table), asks it when so, and says whether the application may run.
    */
-  async check(): Promise<Result<CheckOutcome>> {
+  async check(): Promise<Result<CheckOutcome, ReceivedError>> {
     const opened = await this.session.open();
     if (!opened.ok) return opened;
     const verified = opened.value;
@@ -125,7 +126,7 @@ export class LicenseClient {
   }
 
   /** Online activation: binds the serial to this computer and removes the evaluation limit. */
-  async activate(serialText?: string): Promise<Result<CheckOutcome>> {
+  async activate(serialText?: string): Promise<Result<CheckOutcome, ReceivedError>> {
     let opened = await this.session.open();
     // A container copied here from another computer, or holding another computer's grant, gives
     // way to this computer's own: activating here is how the user recovers from WRONG_COMPUTER.
@@ -151,7 +152,7 @@ export class LicenseClient {
    * (`releasing`) before it sends the request, so a lost answer never leaves it licensed; sending
    * again (here, or at the next start) gets the same receipt.
    */
-  async deactivate(): Promise<Result<TransferOutcome>> {
+  async deactivate(): Promise<Result<TransferOutcome, ReceivedError>> {
     const known = await this.settleProvisional();
     if (!known.ok) return known;
     const releasing = await this.session.change((current) => {
@@ -172,7 +173,7 @@ export class LicenseClient {
    * it checks online once, which gives the binding its keys and the container a full grant, before
    * its serial can be released.
    */
-  private async settleProvisional(): Promise<Result<void>> {
+  private async settleProvisional(): Promise<Result<void, ReceivedError>> {
     const opened = await this.session.open();
     if (!opened.ok) return opened;
     const { terms, container } = opened.value;
@@ -181,18 +182,16 @@ export class LicenseClient {
       return ok(undefined);
     const checked = await this.askServer(opened.value, terms.grant.serial, 'activate', undefined);
     if (checked.ok) return ok(undefined);
-    return err(
-      keywardError(
-        checked.error.code,
-        `${checked.error.message} This computer was activated by phone: it must reach the license server once before its serial can be transferred.`,
-      ),
-    );
+    return err({
+      code: checked.error.code,
+      message: `${checked.error.message} This computer was activated by phone: it must reach the license server once before its serial can be transferred.`,
+    });
   }
 
   private async finishRelease(
     verified: VerifiedContainer,
     pendingCode?: ErrorCode,
-  ): Promise<Result<TransferOutcome>> {
+  ): Promise<Result<TransferOutcome, ReceivedError>> {
     const { container, terms } = verified;
     if (terms === null) return refuse('NOT_ACTIVATED', 'Only an activated license can be transferred.');
     const nonce = newNonce();
@@ -215,19 +214,18 @@ export class LicenseClient {
       containerKey: container.record.containerKey,
       request,
     });
-    const stillReleasing = (cause: KeywardError) =>
-      err(
-        keywardError(
-          pendingCode ?? cause.code,
-          `${cause.message} This computer stays frozen; the transfer finishes at the next start online.`,
-        ),
-      );
+    const stillReleasing = (cause: ReceivedError) =>
+      err({
+        code: pendingCode ?? cause.code,
+        message: `${cause.message} This computer stays frozen; the transfer finishes at the next start online.`,
+      });
     if (answer.kind === 'unreachable') return stillReleasing(answer.error);
     if (answer.kind === 'refused') {
       const refusal = verifyRefusal(answer.signedRefusal, this.session.vendorKeys, {
         nonce,
         serial: grant.serial,
         containerKey: container.record.containerKey,
+        code: answer.error.code,
       });
       if (!refusal.ok) return stillReleasing(answer.error);
       const outcome = releaseRefusalOutcome(answer.error.code);
@@ -282,7 +280,7 @@ export class LicenseClient {
     serial: string,
     intent: OnlineIntent,
     verdict: Extract<Verdict, { kind: 'check-online' }> | undefined,
-  ): Promise<Result<CheckOutcome>> {
+  ): Promise<Result<CheckOutcome, ReceivedError>> {
     const { container } = verified;
     const nonce = newNonce();
     const now = this.session.now();
@@ -299,6 +297,7 @@ export class LicenseClient {
         fingerprintParts: this.session.fingerprintParts,
         sequence: verified.terms?.sequence ?? 0,
         consumed: verified.consumed,
+        ...(container.record.state === 'blocked' ? { tamperDetected: true as const } : {}),
       },
       container.keys.signer,
     );
@@ -308,7 +307,10 @@ export class LicenseClient {
     });
     const expected = { nonce, serial, containerKey: container.record.containerKey };
     if (answer.kind === 'refused') {
-      const refusal = verifyRefusal(answer.signedRefusal, this.session.vendorKeys, expected);
+      const refusal = verifyRefusal(answer.signedRefusal, this.session.vendorKeys, {
+        ...expected,
+        code: answer.error.code,
+      });
       if (refusal.ok) return this.refused(serial, intent, answer.error);
       if (intent === 'activate') return err(answer.error);
       return this.unreachable(verdict, now, keywardError('ANSWER_UNSIGNED'));
@@ -354,8 +356,8 @@ export class LicenseClient {
   private async refused(
     serial: string,
     intent: OnlineIntent,
-    error: KeywardError,
-  ): Promise<Result<CheckOutcome>> {
+    error: ReceivedError,
+  ): Promise<Result<CheckOutcome, ReceivedError>> {
     const now = this.session.now();
     await this.session.change((current) => {
       const record = seenAt(current.container.record, now);
@@ -377,8 +379,8 @@ export class LicenseClient {
   private async unreachable(
     verdict: Extract<Verdict, { kind: 'check-online' }> | undefined,
     now: Date,
-    cause: KeywardError,
-  ): Promise<Result<CheckOutcome>> {
+    cause: ReceivedError,
+  ): Promise<Result<CheckOutcome, ReceivedError>> {
     const changed = await this.session.change((current) => {
       const record = seenAt(current.container.record, now);
       const decision = decideUnreachable(

@@ -49,6 +49,8 @@ export interface LicenseClientOptions {
   readonly fetch?: typeof fetch;
   /** Attempts per online request (network failures, 5xx and 429 only). */
   readonly attempts?: number;
+  /** The most one online request may take, retries and their waits included (30 s). */
+  readonly deadlineMs?: number;
   readonly interrupt?: (stage: SaveStage) => void;
 }
 
@@ -100,6 +102,7 @@ export class LicenseSession {
     this.api = new VendorApi({
       serverUrl: options.config.serverUrl,
       attempts: options.attempts,
+      deadlineMs: options.deadlineMs,
       fetch: options.fetch,
     });
     this.vendorKeys = vendorVerifyKeys(options.config);

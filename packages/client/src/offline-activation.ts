@@ -58,7 +58,7 @@ export class OfflineActivation {
         );
       }
       if (current.terms !== null && (record.state === 'active' || record.state === 'grace')) {
-        return refuse('VALIDATION_FAILED', 'This computer already holds an activated license.');
+        return refuse('ALREADY_ACTIVATED');
       }
       // Asking again for the same serial repeats the waiting request, so an Unlock Key already on
       // its way still fits; another serial, or a request too old for the vendor, starts a new one.
@@ -120,7 +120,7 @@ export class OfflineActivation {
     const pending = record.pendingActivation;
     if (pending === null && opened.value.terms !== null && record.state === 'active') {
       return refuse(
-        'VALIDATION_FAILED',
+        'ALREADY_ACTIVATED',
         `This computer is already activated (serial ${opened.value.terms.grant.serial}); no Unlock Key is needed.`,
       );
     }

@@ -2,6 +2,7 @@ import {
   err,
   newNonce,
   ok,
+  type ReceivedError,
   type Result,
   refuse,
   type SeatLease,
@@ -51,7 +52,7 @@ export class SiteLeaseClient {
     item: string,
     seat: string,
     borrow: { readonly borrowDays?: number } = {},
-  ): Promise<Result<HeldLease>> {
+  ): Promise<Result<HeldLease, ReceivedError>> {
     const nonce = newNonce();
     return this.signedAnswer(
       '/v1/stations/leases',
@@ -68,13 +69,13 @@ export class SiteLeaseClient {
   }
 
   /** Keeps a lease: due every heartbeat interval of the site (60 s by default). */
-  async heartbeat(held: HeldLease): Promise<Result<HeldLease>> {
+  async heartbeat(held: HeldLease): Promise<Result<HeldLease, ReceivedError>> {
     const nonce = newNonce();
     return this.signedAnswer(`/v1/stations/leases/${held.lease.leaseId}/heartbeat`, { nonce }, nonce);
   }
 
   /** Gives the seat back, e.g. a borrowed one when the station is back on the network. */
-  async release(held: HeldLease): Promise<Result<{ readonly leaseId: string }>> {
+  async release(held: HeldLease): Promise<Result<{ readonly leaseId: string }, ReceivedError>> {
     const answer = await this.api.post(`/v1/stations/leases/${held.lease.leaseId}/release`, {});
     if (answer.kind !== 'answer') return err(answer.error);
     return ok({ leaseId: held.lease.leaseId });
@@ -91,7 +92,11 @@ export class SiteLeaseClient {
     return held;
   }
 
-  private async signedAnswer(path: string, body: unknown, nonce: string): Promise<Result<HeldLease>> {
+  private async signedAnswer(
+    path: string,
+    body: unknown,
+    nonce: string,
+  ): Promise<Result<HeldLease, ReceivedError>> {
     const answer = await this.api.post(path, body);
     if (answer.kind !== 'answer') return err(answer.error);
     const signed = answer.body as { lease?: SignedEnvelope; certificate?: SignedEnvelope };

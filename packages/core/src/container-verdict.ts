@@ -1,5 +1,5 @@
 import { needsOnlineCheck } from './check-license.js';
-import { type KeywardError, keywardError } from './errors.js';
+import { type KeywardError, keywardError, type ReceivedError } from './errors.js';
 import type { ContainerState, VerificationMode } from './licensing.js';
 import { addDays, daysBetween } from './time.js';
 
@@ -64,7 +64,7 @@ export function decideVerdict(view: ContainerView, now: Date): Verdict {
 
 export type UnreachableVerdict =
   | { readonly kind: 'grace'; readonly daysLeft: number; readonly until: Date }
-  | { readonly kind: 'denied'; readonly error: KeywardError };
+  | { readonly kind: 'denied'; readonly error: ReceivedError };
 
 /**
  * A due check that could not reach the server (or got no signed answer): unreachable is not
@@ -74,7 +74,7 @@ export function decideUnreachable(
   verdict: Extract<Verdict, { kind: 'check-online' }>,
   state: ContainerState,
   now: Date,
-  cause: KeywardError,
+  cause: ReceivedError,
 ): UnreachableVerdict {
   if (state === 'frozen' || state === 'releasing')
     return { kind: 'denied', error: keywardError('LICENSE_FROZEN') };

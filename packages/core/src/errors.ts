@@ -15,6 +15,7 @@ export const errorCatalogue = {
   LAST_ADMIN_TOKEN:
     'This is the last admin token that can still be used: create another admin token before revoking it.',
   NOT_FOUND: 'Nothing exists at this address.',
+  CONFLICT: 'Another change to the same record was made at the same moment; read it again and retry.',
   PRODUCT_NOT_FOUND: 'No product has this id or code.',
   PRODUCT_CODE_TAKEN: 'Another product already uses this code.',
   PRODUCT_ARCHIVED:
@@ -43,6 +44,7 @@ export const errorCatalogue = {
   NOT_BOUND_HERE: 'This serial number is not activated on this computer.',
   NOT_BOUND: 'This serial number is not activated on any computer.',
   TRANSFER_LIMIT_REACHED: 'This license has been transferred as many times as its policy allows.',
+  TRANSFERS_UNLIMITED: "This license's policy allows unlimited transfers: there is nothing to grant.",
   REQUEST_REPLAYED: 'This request has already been processed and cannot be used again.',
   REQUEST_STALE: 'The request is too old or dated in the future: check the computer clock.',
   SIGNATURE_INVALID: 'The signature is invalid: the data was not signed by the expected key.',
@@ -65,6 +67,7 @@ export const errorCatalogue = {
   UNLOCK_NEEDS_FILE: "This license's terms are too large for an Unlock Key code: send the Unlock Key file.",
   EVALUATION_EXPIRED: 'The evaluation period has ended: activate a serial number to go on.',
   NOT_ACTIVATED: 'No serial number is activated in this license container: activate one.',
+  ALREADY_ACTIVATED: 'This computer already holds an activated license.',
   LICENSE_FROZEN:
     'The license is frozen until an online check succeeds: connect this computer to the license server.',
   ANSWER_MISMATCH: "The server's answer does not belong to this request.",
@@ -98,6 +101,7 @@ export const errorCatalogue = {
   ORDER_EXPIRED:
     'This order has expired and has been cancelled; it will not be invoiced. To add licenses, place a new order.',
   ORDER_WRONG_KEY: 'This order is for another product or license than this key.',
+  LICENSE_WRONG_PRODUCT: 'This license is a license of another product.',
   AUTHORIZATION_INVALID: 'The order authorization number is wrong.',
   ORDER_LOCKED:
     'Too many wrong authorization numbers were entered for this order, so it is locked: ask the vendor to unlock it.',
@@ -141,12 +145,21 @@ export const errorCatalogue = {
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
-export interface KeywardError {
-  readonly code: ErrorCode;
+/**
+ * A code as a Keyward server answered it: one of this catalogue, or one a newer server added
+ * since. A program branches on the codes it knows and shows the message of any other.
+ */
+export type ReceivedErrorCode = ErrorCode | (string & {});
+
+export interface KeywardError<Code extends ReceivedErrorCode = ErrorCode> {
+  readonly code: Code;
   readonly message: string;
   /** Facts a program may use (e.g. the limit that was reached); never needed to read the message. */
   readonly detail?: Readonly<Record<string, unknown>>;
 }
+
+/** A refusal as a client received it from a server: its code may be one this build does not know. */
+export type ReceivedError = KeywardError<ReceivedErrorCode>;
 
 export function keywardError(
   code: ErrorCode,
@@ -168,4 +181,9 @@ export function refuse(
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(errorCatalogue, value);
+}
+
+/** Whether a server's `code` has the form of one (UPPER_SNAKE), whether this build knows it or not. */
+export function isReceivedErrorCode(value: unknown): value is ReceivedErrorCode {
+  return typeof value === 'string' && /^[A-Z][A-Z_]{0,63}$/.test(value);
 }

@@ -64,7 +64,7 @@ describe("the vendor's support desk rules", () => {
     ['to a suspended license', { status: 'suspended', extraTransfers: 0 }, 3, 1, undefined],
     ['to a revoked license', { status: 'revoked', extraTransfers: 0 }, 3, 1, 'LICENSE_REVOKED'],
     ['revoked comes before the amount', { status: 'revoked', extraTransfers: 0 }, 3, 0, 'LICENSE_REVOKED'],
-    ['on an unlimited policy', { status: 'active', extraTransfers: 0 }, null, 1, 'VALIDATION_FAILED'],
+    ['on an unlimited policy', { status: 'active', extraTransfers: 0 }, null, 1, 'TRANSFERS_UNLIMITED'],
     ['zero', { status: 'active', extraTransfers: 0 }, 3, 0, 'VALIDATION_FAILED'],
     ['a negative number', { status: 'active', extraTransfers: 5 }, 3, -1, 'VALIDATION_FAILED'],
     ['a fraction', { status: 'active', extraTransfers: 0 }, 3, 1.5, 'VALIDATION_FAILED'],

@@ -70,11 +70,7 @@ export function transferGrantRefusal(
       'LICENSE_REVOKED',
       'This license has been revoked by the vendor: it cannot be transferred again.',
     );
-  if (policy.maxTransfers === null)
-    return keywardError(
-      'VALIDATION_FAILED',
-      "This license's policy allows unlimited transfers: there is nothing to grant.",
-    );
+  if (policy.maxTransfers === null) return keywardError('TRANSFERS_UNLIMITED');
   if (!Number.isSafeInteger(add) || add < 1)
     return keywardError(
       'VALIDATION_FAILED',

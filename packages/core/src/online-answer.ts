@@ -1,5 +1,5 @@
 import { DOCUMENTS, type LicenseRefusal, openDocument, type Verified } from './documents.js';
-import { type ErrorCode, isErrorCode, refuse } from './errors.js';
+import { type ReceivedErrorCode, refuse } from './errors.js';
 import type { Result } from './result.js';
 import type { VendorKeys } from './terms.js';
 
@@ -10,7 +10,7 @@ export type OnlineIntent = 'activate' | 'check';
  * Which refusals of the activation server freeze the container, so that the next start asks
  * again. A mistyped or unknown serial during activation changes nothing: the user just retries.
  */
-export function refusalFreezes(code: ErrorCode, intent: OnlineIntent): boolean {
+export function refusalFreezes(code: ReceivedErrorCode, intent: OnlineIntent): boolean {
   switch (code) {
     case 'SERIAL_BOUND_ELSEWHERE':
       return true;
@@ -32,7 +32,7 @@ export function refusalFreezes(code: ErrorCode, intent: OnlineIntent): boolean {
  * container's any more, so its grant goes; otherwise it stays frozen with its grant, and the next
  * start asks again.
  */
-export function releaseRefusalOutcome(code: ErrorCode): 'still-licensed' | 'binding-gone' | 'frozen' {
+export function releaseRefusalOutcome(code: ReceivedErrorCode): 'still-licensed' | 'binding-gone' | 'frozen' {
   switch (code) {
     case 'TRANSFER_LIMIT_REACHED':
       return 'still-licensed';
@@ -63,21 +63,31 @@ export function grantMismatch(
 }
 
 /**
- * A signed refusal, checked against the request it answers: the vendor's signature, then the
- * nonce, serial and container. Only a refusal that passes may change the container's state; any
- * other answer is treated as the network failing.
+ * A signed refusal, checked against the request it answers and the code it came with: the
+ * vendor's signature, then the nonce, serial, container and code. Only a refusal that passes may
+ * change the container's state; any other answer is treated as the network failing. A code this
+ * build does not know passes too: the vendor said it, and the rules leave the state as it is.
  */
 export function verifyRefusal(
   envelope: unknown,
   keys: VendorKeys,
-  expected: { readonly nonce: string; readonly serial: string; readonly containerKey: string },
+  expected: {
+    readonly nonce: string;
+    readonly serial: string;
+    readonly containerKey: string;
+    readonly code: ReceivedErrorCode;
+  },
 ): Result<Verified<LicenseRefusal>> {
   if (envelope === undefined || envelope === null) return refuse('ANSWER_UNSIGNED');
   const refusal = openDocument(envelope, DOCUMENTS.licenseRefusal, keys.byKid);
   if (!refusal.ok) return refuse('ANSWER_UNSIGNED');
-  const { nonce, serial, containerKey } = refusal.value;
-  if (nonce !== expected.nonce || serial !== expected.serial || containerKey !== expected.containerKey)
+  const { nonce, serial, containerKey, code } = refusal.value;
+  if (
+    nonce !== expected.nonce ||
+    serial !== expected.serial ||
+    containerKey !== expected.containerKey ||
+    code !== expected.code
+  )
     return refuse('ANSWER_MISMATCH');
-  if (!isErrorCode(refusal.value.code)) return refuse('ANSWER_UNSIGNED');
   return refusal;
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import {
   fromBase64Url,
@@ -34,6 +35,12 @@ export interface ServerConfig {
   readonly activationsPerHour: number;
   /** How many server processes share the port (node:cluster); 1 is a single process, no cluster. */
   readonly workers: number;
+  /**
+   * KEYWARD_TRUST_PROXY: behind a reverse proxy, which hops' X-Forwarded-For to believe (a number
+   * of hops, or the proxies' addresses and CIDR ranges), so that rate limits and the audit log
+   * see each caller's address rather than the proxy's. Off by default: a caller could forge it.
+   */
+  readonly trustProxy: false | number | readonly string[];
   readonly mail: MailSettings;
   /**
    * KEYWARD_BATCH_SIGNING (`on` by default): machine API answers reached in the same event-loop
@@ -140,6 +147,8 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
   if (!authFailures.ok) return authFailures;
   const activations = rateSetting(env, 'KEYWARD_RATE_ACTIVATIONS', 20, 'an hour for one serial');
   if (!activations.ok) return activations;
+  const trustProxy = parseTrustProxy(env.KEYWARD_TRUST_PROXY);
+  if (!trustProxy.ok) return trustProxy;
   const workersText = flags.workers?.toString() ?? env.KEYWARD_WORKERS ?? '1';
   const workers = Number(workersText);
   const workersSetting = flags.workers === undefined ? 'KEYWARD_WORKERS' : '--workers';
@@ -178,9 +187,27 @@ export function readServerConfig(env: NodeJS.ProcessEnv, flags: ServerFlags = {}
     authFailuresPerMinute: authFailures.value,
     activationsPerHour: activations.value,
     workers,
+    trustProxy: trustProxy.value,
     mail: mail.value,
     batchSigning: batchText === 'on',
   });
+}
+
+function parseTrustProxy(text: string | undefined): Result<ServerConfig['trustProxy']> {
+  if (text === undefined || text.trim() === '') return ok(false);
+  if (/^\d{1,2}$/.test(text.trim())) return ok(Number(text.trim()));
+  const proxies = text.split(',').map((part) => part.trim());
+  const address = (part: string) => {
+    const [ip, bits, extra] = part.split('/');
+    const version = isIP(ip ?? '');
+    if (version === 0 || extra !== undefined) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+  };
+  if (proxies.every(address)) return ok(proxies);
+  return invalid(
+    'KEYWARD_TRUST_PROXY',
+    `must be a number of proxy hops or the proxies' addresses (e.g. 10.0.0.0/8, ::1), not "${text}".`,
+  );
 }
 
 /** A rate limit: how many of something are answered in its window before 429. */

@@ -8,6 +8,7 @@ import type { CatalogueStore } from './storage/catalogue-store.js';
 import type { VendorDb } from './storage/database.js';
 import type { DealerStore } from './storage/dealer-store.js';
 import type { LicenseStore } from './storage/license-store.js';
+import type { OrderNoticeStore } from './storage/order-notice-store.js';
 import type { OrderStore } from './storage/order-store.js';
 import type { RenewalStore } from './storage/renewal-store.js';
 import type { SiteReportStore } from './storage/site-report-store.js';
@@ -27,6 +28,7 @@ export interface ServerContext {
   readonly updates: UpdateStore;
   readonly dealers: DealerStore;
   readonly orders: OrderStore;
+  readonly orderNotices: OrderNoticeStore;
   readonly sites: SiteStore;
   readonly renewals: RenewalStore;
   readonly siteReports: SiteReportStore;
@@ -39,6 +41,8 @@ export interface ServerContext {
   /** Signs the machine API's answers with the vendor key, in batches under load (KEYWARD_BATCH_SIGNING). */
   readonly answers: AnswerSigner;
   readonly now: () => Date;
+  /** Readiness: whether the database answers a trivial query now. */
+  readonly databaseAnswers: () => Promise<boolean>;
   /** The dealer portal's address as e-mails give it: KEYWARD_PUBLIC_URL, else where the server listens. */
   readonly portalUrl: () => string;
   /** This process's number in a `--workers` cluster (a restarted worker takes a new one); undefined alone. */

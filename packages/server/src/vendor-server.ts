@@ -17,8 +17,11 @@ import { expireOrderJob, ORDER_EXPIRY_JOB, ORDER_REMINDER_JOB, remindOrderJob } 
 import { AuditLog } from './storage/audit-log.js';
 import { BindingStore } from './storage/binding-store.js';
 import { CatalogueStore } from './storage/catalogue-store.js';
+import { databaseAnswers } from './storage/database.js';
 import { DealerStore } from './storage/dealer-store.js';
+import { ExpiryNoticeStore } from './storage/expiry-notices.js';
 import { LicenseStore } from './storage/license-store.js';
+import { OrderNoticeStore } from './storage/order-notice-store.js';
 import { OrderStore } from './storage/order-store.js';
 import { RenewalStore } from './storage/renewal-store.js';
 import { SiteReportStore } from './storage/site-report-store.js';
@@ -87,12 +90,14 @@ export async function startVendorServer(
       updates: new UpdateStore(db),
       dealers: new DealerStore(db),
       orders: new OrderStore(db),
+      orderNotices: new OrderNoticeStore(db),
       sites: new SiteStore(db),
       renewals: new RenewalStore(db),
       siteReports: new SiteReportStore(db),
       jobs,
-      webhooks: new WebhookStore(db),
+      webhooks: new WebhookStore(db, master.secret),
       tokens: new TokenStore(db),
+      databaseAnswers: () => databaseAnswers(db),
       audit: new AuditLog(db),
       metrics: new ServerMetrics(jobs, now),
       keyring,
@@ -117,8 +122,8 @@ export async function startVendorServer(
     const runner = new JobRunner({
       queue: context.jobs,
       handlers: {
-        [DELIVER_WEBHOOK_JOB]: deliverWebhook(context.webhooks, () => context.keyring.signer, now),
-        [SCAN_EXPIRING_JOB]: scanExpiring(db, now),
+        [DELIVER_WEBHOOK_JOB]: deliverWebhook(context.webhooks, now),
+        [SCAN_EXPIRING_JOB]: scanExpiring(new ExpiryNoticeStore(db), db, now),
         [PRUNE_RETAINED_JOB]: pruneRetained(db, config.retentionDays, now),
         [SEND_MAIL_JOB]: sendMail(new MailOutbox(db), mailTransport, now, app.log),
         [ORDER_REMINDER_JOB]: remindOrderJob(context),

@@ -1,4 +1,4 @@
-import type { OrderItem, Result } from '@keyward/core';
+import type { OrderItem, ReceivedError, Result } from '@keyward/core';
 import { openRequestFile, type ProcessedOrder, processOrder } from '@keyward/server';
 import type { TestComputer } from './computer.js';
 import type { TestVendor } from './vendor-server.js';
@@ -76,4 +76,4 @@ export async function processUploaded(
   return processOrder(ctx, { ...submission, request: request.value, transport: 'file' });
 }
 
-export const codeOf = (result: Result<unknown>) => (result.ok ? 'ok' : result.error.code);
+export const codeOf = (result: Result<unknown, ReceivedError>) => (result.ok ? 'ok' : result.error.code);

@@ -1,4 +1,5 @@
 import { isTokenScope, TOKEN_SCOPES, type TokenScope } from '@keyward/core';
+import { expiryWording } from '@keyward/core/license-container';
 import { Command, InvalidArgumentError } from 'commander';
 import { expiryOf, leaf, unwrap } from '../command-kit.js';
 import { printable } from '../output.js';
@@ -26,7 +27,7 @@ const tokenLine = (t: TokenRecord) => {
       ? `revoked ${t.revokedAt?.slice(0, 10)}`
       : t.expiresAt === null
         ? 'no expiry'
-        : `${t.state === 'expired' ? 'expired' : 'expires'} ${t.expiresAt.slice(0, 16).replace('T', ' ')} UTC`;
+        : `${t.state === 'expired' ? 'expired, ' : ''}${expiryWording(t.expiresAt)}`;
   const dealer = t.dealerId === null ? '' : `  dealer ${t.dealerId}`;
   return `${t.id}  ${t.scope.padEnd(7)} ${t.state.padEnd(7)} ${printable(t.name)}  (${until})${dealer}`;
 };

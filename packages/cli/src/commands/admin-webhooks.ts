@@ -21,12 +21,18 @@ interface Delivery {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+// The server never answers a secret again, so this output is the vendor's one chance to copy it
+// to the receiver.
+const secretLines = (secret: string) => [
+  'The signing secret (Standard Webhooks), shown only this once; it will not be shown again:',
+  `  ${secret}`,
+];
 const endpointLine = (e: Endpoint) =>
   `${e.id}  ${e.enabled ? 'enabled ' : 'disabled'}  ${e.url}  ${e.events.join(', ')}`;
 
 const create = leaf<Connection & { url: string; event: string[] }>(
   'create',
-  "Register an endpoint for license events (deliveries are signed with the vendor's key).",
+  'Register an endpoint for license events; its signing secret (Standard Webhooks) is shown this once.',
   (c) =>
     c
       .argument('<url>', 'where events are POSTed')
@@ -38,8 +44,12 @@ const create = leaf<Connection & { url: string; event: string[] }>(
       ),
   async (o, out, [url]) => {
     const events = o.event.length === 0 ? [...WEBHOOK_EVENTS] : o.event;
-    const endpoint = unwrap(await connect(o).request<Endpoint>('POST', '/v1/webhooks', { url, events }));
-    out.result(endpoint, () => `Registered ${endpointLine(endpoint)}`);
+    const endpoint = unwrap(
+      await connect(o).request<Endpoint & { secret: string }>('POST', '/v1/webhooks', { url, events }),
+    );
+    out.result(endpoint, () =>
+      [`Registered ${endpointLine(endpoint)}`, ...secretLines(endpoint.secret)].join('\n'),
+    );
   },
 );
 
@@ -91,9 +101,31 @@ const disable = leaf<Connection>(
   },
 );
 
+const rotateSecret = leaf<Connection>(
+  'rotate-secret',
+  "Replace an endpoint's signing secret at once; the new one is shown this once.",
+  (c) => c.argument('<webhook>', 'endpoint id (whk_...)'),
+  async (o, out, [id]) => {
+    const result = unwrap(
+      await connect(o).request<{ id: string; secret: string }>(
+        'POST',
+        `/v1/webhooks/${encodeURIComponent(id ?? '')}/rotate-secret`,
+        {},
+      ),
+    );
+    out.result(result, () =>
+      [
+        `Endpoint ${result.id} has a new secret: every delivery from now on, retries included, is signed with it alone.`,
+        ...secretLines(result.secret),
+      ].join('\n'),
+    );
+  },
+);
+
 export const webhookCommands = new Command('webhook')
   .description('Webhook endpoints for license events.')
   .addCommand(create)
   .addCommand(list)
   .addCommand(deliveries)
-  .addCommand(disable);
+  .addCommand(disable)
+  .addCommand(rotateSecret);

@@ -15,7 +15,7 @@ export const BATCH_HASH_BYTES = 32;
 
 /**
  * The root's signing input starts with this label. Every other input the vendor key signs starts
- * with `keyward/v1/` (documents, activation and Unlock Key codes, webhooks), so byte 8 (`b`, not
+ * with `keyward/v1/` (documents, activation and Unlock Key codes), so byte 8 (`b`, not
  * `v`) already tells a root from any document, whatever its type.
  */
 export const BATCH_ROOT_LABEL = 'keyward/batch/v1\n';

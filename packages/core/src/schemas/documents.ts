@@ -35,6 +35,11 @@ export const LicenseRequestSchema = Type.Object(
     /** The update step of the terms the container holds: the vendor's receipt of applied updates. */
     sequence: Step,
     consumed: CounterConsumption,
+    /**
+     * Present when the container found its terms edited or an older copy of itself restored, and
+     * blocked the license: the request to activate again reports it, for the vendor's audit log.
+     */
+    tamperDetected: Type.Optional(Type.Literal(true)),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,11 @@
-import { type AccessLevel, type ErrorCode, keywardError, scopePermits, scopesGranted } from '@keyward/core';
+import {
+  type AccessLevel,
+  AUDIT_REASON_MAX_LENGTH,
+  type ErrorCode,
+  keywardError,
+  scopePermits,
+  scopesGranted,
+} from '@keyward/core';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { ServerContext } from '../context.js';
 import type { TokenHolder } from '../storage/token-store.js';
@@ -128,7 +135,10 @@ function auditChange(ctx: ServerContext) {
         detail: {
           requestId: request.id,
           status: reply.statusCode,
-          ...(typeof body.reason === 'string' ? { reason: body.reason } : {}),
+          // A refused body was never validated: its reason is kept only as long as a valid one.
+          ...(typeof body.reason === 'string'
+            ? { reason: body.reason.slice(0, AUDIT_REASON_MAX_LENGTH) }
+            : {}),
         },
       })
       .catch((error: unknown) => request.log.error({ err: error }, 'the audit log could not be written'));

@@ -45,12 +45,12 @@ import {
   updateFileRoute,
 } from '../routes/updates.js';
 import { webhookRoutes } from '../routes/webhooks.js';
-import { isStorageFailure } from '../storage/storage-failure.js';
+import { isConcurrentChange, isStorageFailure } from '../storage/storage-failure.js';
 import { registerAdminApi, TOKEN_SECURITY_SCHEME } from './admin-api.js';
 import type { KeywardApp, RouteModule } from './keyward-app.js';
-import { sendProblem } from './problem.js';
+import { DATABASE_RETRY_AFTER_SECONDS, sendProblem } from './problem.js';
 import { RouteMethods } from './route-methods.js';
-import { Problem } from './schemas.js';
+import { declareEdgeProblems, Problem } from './schemas.js';
 
 /** Routes anyone may call: health, the vendor's public keys, and what computers and site servers send, signed. */
 const PUBLIC_ROUTES: readonly RouteModule[] = [
@@ -136,11 +136,18 @@ function refusalOf(error: FastifyError): KeywardError | undefined {
 
 const BODY_LIMIT = 256 * 1024;
 
+/** KEYWARD_TRUST_PROXY as Fastify takes it: a count of hops is the `hop`-th address from the socket. */
+function trustedProxies(setting: ServerContext['config']['trustProxy']) {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting;
+  return setting === false ? false : [...setting];
+}
+
 export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
   const routeMethods = new RouteMethods();
   const app: KeywardApp = Fastify({
     logger: ctx.config.logLevel === 'silent' ? false : { level: ctx.config.logLevel },
     bodyLimit: BODY_LIMIT,
+    trustProxy: trustedProxies(ctx.config.trustProxy),
     // The router's own refusals (an address that does not decode, a part too long) are answered
     // like every other refusal.
     frameworkErrors: (error, request, reply) => {
@@ -180,14 +187,30 @@ export async function buildApp(ctx: ServerContext): Promise<KeywardApp> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const refusal = refusalOf(error);
     if (refusal !== undefined) return sendProblem(request, reply, refusal);
+    if (isConcurrentChange(error)) {
+      request.log.warn({ err: error }, 'a transaction lost to another one');
+      return sendProblem(request, reply, keywardError('CONFLICT'));
+    }
     if (isStorageFailure(error)) {
       request.log.error({ err: error }, 'the database failed');
-      return sendProblem(request, reply.header('retry-after', '5'), keywardError('DATABASE_UNAVAILABLE'));
+      return sendProblem(
+        request,
+        reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)),
+        keywardError('DATABASE_UNAVAILABLE'),
+      );
     }
     request.log.error({ err: error }, 'request failed');
     return sendProblem(request, reply, keywardError('INTERNAL_ERROR'));
   });
-  app.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
+  app.addHook('onRoute', (route) => {
+    routeMethods.add(route.url, route.method);
+    declareEdgeProblems(route);
+  });
+  // Every answer names its request, so a caller can quote it to support, success or not.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
     const allowed = routeMethods.allowedFor(path);

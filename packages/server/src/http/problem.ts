@@ -1,6 +1,9 @@
 import { type ErrorCode, httpStatusOf, type KeywardError, type SignedEnvelope } from '@keyward/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+/** How long a client waits before it asks again when the database cannot be used. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 /** RFC 9457 problem details, with Keyward's stable code and the request id to quote to support. */
 export interface ProblemBody {
   readonly type: string;
@@ -35,5 +38,10 @@ export function sendProblem(
   const problem = problemBody(error, request.id);
   reply.refusalCode = error.code;
   const body = refusal === undefined ? problem : { ...problem, refusal };
-  return reply.code(body.status).type('application/problem+json').send(body);
+  // The router's own refusals are answered before any hook runs: the id is set here for them too.
+  return reply
+    .code(body.status)
+    .header('x-request-id', request.id)
+    .type('application/problem+json')
+    .send(body);
 }

@@ -1,6 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { type ErrorCode, errorCatalogue } from '@keyward/core';
 import { SignedEnvelopeSchema } from '@keyward/core/schemas';
+import type { RouteOptions } from 'fastify';
 
 /** Schemas shared by several routes; each route file holds the rest of its own. */
 export const Problem = Type.Object(
@@ -29,6 +30,24 @@ export const problems = (...statuses: number[]) =>
       { content: { 'application/problem+json': { schema: Type.Ref('Problem') } } },
     ]),
   );
+
+/**
+ * Refusals the edge gives around any handler: a body it cannot read (400, 413), a query that is
+ * not of the declared form (400), an address part that does not decode (400) or is longer than
+ * the router takes (414), a write that lost to
+ * another made at the same moment (409), a database that does not answer (503), a bug (500).
+ * They belong to every documented route alike, so they are declared here once, not in each list.
+ */
+export function declareEdgeProblems(route: RouteOptions): void {
+  const schema = route.schema;
+  if (schema?.response === undefined || schema.hide === true) return;
+  const statuses = [500, 503];
+  if (schema.body !== undefined) statuses.push(400, 413);
+  if (schema.querystring !== undefined) statuses.push(400);
+  if (route.url.includes(':')) statuses.push(400, 414);
+  if (route.method !== 'GET' && route.method !== 'HEAD') statuses.push(409);
+  route.schema = { ...schema, response: { ...problems(...statuses), ...(schema.response as object) } };
+}
 
 export { SignedEnvelopeSchema };
 

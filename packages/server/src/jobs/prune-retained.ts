@@ -1,5 +1,6 @@
 import { REQUEST_CLOCK_SKEW_MS } from '@keyward/core';
 import type { VendorDb } from '../storage/database.js';
+import { deleteRetained } from '../storage/retention.js';
 import { type Job, nextHour, scheduleHourly } from './job-queue.js';
 
 export const PRUNE_RETAINED_JOB = 'storage.prune-retained';
@@ -22,15 +23,10 @@ export const schedulePruning = (db: VendorDb, at: Date) =>
 export function pruneRetained(db: VendorDb, retentionDays: number, now: () => Date) {
   return async (_job: Job): Promise<void> => {
     const at = now();
-    const kept = new Date(at.getTime() - retentionDays * DAY_MS).toISOString();
-    await db.deleteFrom('jobs').where('state', '!=', 'pending').where('done_at', '<', kept).execute();
-    await db
-      .deleteFrom('webhook_deliveries')
-      .where('state', '!=', 'pending')
-      .where('created_at', '<', kept)
-      .execute();
-    const spent = new Date(at.getTime() - NONCE_KEPT_MS).toISOString();
-    await db.deleteFrom('used_nonces').where('used_at', '<', spent).execute();
+    await deleteRetained(db, {
+      finishedBefore: new Date(at.getTime() - retentionDays * DAY_MS).toISOString(),
+      spentBefore: new Date(at.getTime() - NONCE_KEPT_MS).toISOString(),
+    });
     await schedulePruning(db, nextHour(at));
   };
 }

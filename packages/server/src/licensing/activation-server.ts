@@ -26,7 +26,6 @@ import {
 } from '@keyward/core';
 import type { ServerContext } from '../context.js';
 import type { SerialRecord } from '../storage/binding-store.js';
-import { queueWebhookEvent } from '../webhooks/webhook-outbox.js';
 import { type ContainerMessage, readContainerMessage } from './container-message.js';
 import { bindUnlessHeldBySite } from './site-held.js';
 
@@ -89,15 +88,7 @@ async function checkFailed(
   refusal: KeywardError,
   now: Date,
 ) {
-  if (proven) {
-    const data = { licenseId: record.license.id, serial: record.license.serial, code: refusal.code };
-    await queueWebhookEvent(ctx.db, {
-      id: newId('evt'),
-      type: 'license.check_failed',
-      data,
-      at: now.toISOString(),
-    });
-  }
+  if (proven) await ctx.bindings.recordCheckFailure(record.license, refusal.code, now.toISOString());
   return err(refusal);
 }
 
@@ -232,9 +223,26 @@ export async function presentSerial(
   const read = readContainerMessage(message, DOCUMENTS.licenseRequest);
   if (!read.ok) return unsigned(read.error);
   const request = read.value.document;
+  if (request.tamperDetected === true && read.value.prove().ok) await auditTamperReport(ctx, request);
   const granted = await grantLicense(ctx, request, () => read.value.prove());
   if (granted.ok) return granted;
   return read.value.prove().ok ? signedRefusal(ctx, request, granted.error) : unsigned(granted.error);
+}
+
+/**
+ * A container that blocked its license (its terms edited, an older copy restored) says so when it
+ * asks to be activated again: the vendor sees where tampering was tried, whatever the answer.
+ */
+async function auditTamperReport(ctx: ServerContext, request: LicenseRequest): Promise<void> {
+  const serial = parseSerial(request.serial);
+  await ctx.audit.append({
+    at: ctx.now().toISOString(),
+    actor: 'machine',
+    action: 'tamper.reported',
+    target: serial.ok ? serial.value : request.serial,
+    outcome: 'ok',
+    detail: { containerKey: request.containerKey, fingerprintHash: request.fingerprintHash },
+  });
 }
 
 /**

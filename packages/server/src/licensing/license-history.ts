@@ -5,8 +5,7 @@ import type { LicenseEvent } from '../storage/license-events.js';
 /**
  * One line of a license's history: `license` for what happened to the license (issued, activated,
  * updated, suspended...), `machine` for what computers asked of it that the audit log keeps
- * (refused activations and checks, releases). Tamper reports are not in it: the SDK does not send
- * them to the vendor.
+ * (refused activations and checks, releases, tamper reports).
  */
 export interface HistoryEntry {
   readonly id: string;

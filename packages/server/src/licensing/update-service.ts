@@ -217,7 +217,7 @@ async function issue(
   if (!recorded.ok) return recorded;
   if (!recorded.value)
     return refuse(
-      'FROM_MISMATCH',
+      'CONFLICT',
       'Another update of this license was issued at the same moment: make a new request.',
     );
   ctx.metrics.updates.inc({ transport: order.transport });

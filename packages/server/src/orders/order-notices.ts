@@ -5,41 +5,12 @@ import {
   generateConfirmationCredentials,
   hashOrderSecret,
   type OrderReminderKind,
-  type OutgoingMail,
   orderExpiredMail,
   orderReminderMail,
   upgradeFileMail,
 } from '@keyward/core';
-import type { Transaction } from 'kysely';
 import type { ServerContext } from '../context.js';
-import { queueMail } from '../mail/queue-mail.js';
 import type { OrderRecord } from '../storage/order-store.js';
-import type { VendorDatabase } from '../storage/schema.js';
-
-/** The e-mails an order has, each at most once. */
-export type OrderNoticeKind = 'authorized' | OrderReminderKind | 'expired' | 'upgrade-file';
-
-/**
- * Queues `mail` as the order's notice of this kind, in the caller's transaction, unless the order
- * had it already: each notice goes out once, however often (and in however many processes) the
- * step that sends it runs. False when it had.
- */
-export async function noticeOnce(
-  trx: Transaction<VendorDatabase>,
-  orderId: string,
-  kind: OrderNoticeKind,
-  mail: OutgoingMail,
-  at: string,
-): Promise<boolean> {
-  const inserted = await trx
-    .insertInto('order_notices')
-    .values({ order_id: orderId, kind, sent_at: at })
-    .onConflict((conflict) => conflict.columns(['order_id', 'kind']).doNothing())
-    .executeTakeFirst();
-  if (inserted.numInsertedOrUpdatedRows !== 1n) return false;
-  await queueMail(trx, mail, at);
-  return true;
-}
 
 const mailedOrder = (order: OrderRecord) => ({
   id: order.id,
@@ -76,17 +47,7 @@ export async function remindOrder(
     expiresAt: order.expiresAt,
     portalUrl: ctx.portalUrl(),
   });
-  return ctx.db.transaction().execute(async (trx) => {
-    // Read again inside the transaction: an order processed meanwhile gets no reminder.
-    const due = await trx
-      .selectFrom('orders')
-      .select('id')
-      .where('id', '=', orderId)
-      .where('state', '=', 'authorized')
-      .where('expires_at', '>', at)
-      .executeTakeFirst();
-    return due !== undefined && noticeOnce(trx, orderId, kind, mail, at);
-  });
+  return ctx.orderNotices.remind(orderId, kind, mail, at);
 }
 
 /** An authorized order past its deadline becomes expired, and its dealer is told, together. */
@@ -96,16 +57,7 @@ export async function expireOrder(ctx: ServerContext, orderId: string): Promise<
   const dealer = await dealerOf(ctx, order);
   const at = ctx.now().toISOString();
   const mail = orderExpiredMail({ dealer, order: mailedOrder(order) });
-  return ctx.db.transaction().execute(async (trx) => {
-    const expired = await trx
-      .updateTable('orders')
-      .set({ state: 'expired', closed_at: at })
-      .where('id', '=', orderId)
-      .where('state', '=', 'authorized')
-      .where('expires_at', '<=', at)
-      .executeTakeFirst();
-    return expired.numUpdatedRows === 1n && noticeOnce(trx, orderId, 'expired', mail, at);
-  });
+  return ctx.orderNotices.expire(orderId, mail, at);
 }
 
 /**
@@ -132,16 +84,6 @@ export async function mailUpgradeFile(ctx: ServerContext, orderId: string): Prom
     file: update.file,
     portalUrl: ctx.portalUrl(),
   });
-  return ctx.db.transaction().execute(async (trx) => {
-    if (!(await noticeOnce(trx, orderId, 'upgrade-file', mail, at))) return false;
-    await trx
-      .updateTable('orders')
-      .set({
-        confirmation_login: confirmation.login,
-        confirmation_hash: hashOrderSecret(confirmation.password),
-      })
-      .where('id', '=', orderId)
-      .execute();
-    return true;
-  });
+  const credentials = { login: confirmation.login, passwordHash: hashOrderSecret(confirmation.password) };
+  return ctx.orderNotices.mailUpgradeFile(orderId, credentials, mail, at);
 }

@@ -18,8 +18,6 @@ import {
 import type { ServerContext } from '../context.js';
 import { findLicenseByRef } from '../licensing/license-ref.js';
 import type { OrderRecord } from '../storage/order-store.js';
-import { scheduleOrderDeadlines } from './order-jobs.js';
-import { noticeOnce } from './order-notices.js';
 import { type OrderView, viewOrder } from './order-view.js';
 
 export interface NewOrder {
@@ -73,7 +71,7 @@ export async function createOrder(ctx: ServerContext, input: NewOrder): Promise<
     if (!license.ok) return license;
     if (license.value.productId !== product.id)
       return refuse(
-        'VALIDATION_FAILED',
+        'LICENSE_WRONG_PRODUCT',
         `License ${license.value.serial} is not a license of ${product.code}.`,
       );
     licenseId = license.value.id;
@@ -121,19 +119,11 @@ export async function authorizeOrder(
     portalUrl: ctx.portalUrl(),
   });
   // The state, the e-mail and the deadlines' jobs together: all of them, or none.
-  const moved = await ctx.db.transaction().execute(async (trx) => {
-    const authorized = await ctx.orders.authorize(
-      id,
-      hashOrderSecret(authorizationNumber),
-      now.toISOString(),
-      expiresAt.toISOString(),
-      trx,
-    );
-    if (!authorized) return false;
-    await noticeOnce(trx, id, 'authorized', mail, now.toISOString());
-    await scheduleOrderDeadlines(trx, id, expiresAt);
-    return true;
-  });
+  const moved = await ctx.orderNotices.authorize(
+    id,
+    { authorizationHash: hashOrderSecret(authorizationNumber), at: now.toISOString(), expiresAt },
+    mail,
+  );
   if (!moved) return refusalNow(ctx, id, 'authorized');
   const authorized = await found(ctx, id);
   if (!authorized.ok) return authorized;

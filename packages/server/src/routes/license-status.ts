@@ -43,7 +43,7 @@ export const licenseStatusRoutes: RouteModule = (app, ctx) => {
           tags: ['admin'],
           params: RefParams,
           body: Type.Optional(StatusChangeBody),
-          response: { 200: LicenseSchema, ...problems(400, 401, 403, 404) },
+          response: { 200: LicenseSchema, ...problems(400, 401, 403, 404, 409) },
         },
       },
       async (request, reply) => {

@@ -142,7 +142,7 @@ const EventSchema = Type.Object({
   id: Type.String(),
   kind: Type.Union([Type.Literal('license'), Type.Literal('machine')], {
     description:
-      'license: what happened to the license; machine: what a computer asked that the audit log keeps (activate.refused, checkLicense.refused, deactivate.refused, deactivate). Tamper reports are not sent to the vendor, so not here.',
+      'license: what happened to the license; machine: what a computer asked that the audit log keeps (activate.refused, checkLicense.refused, deactivate.refused, deactivate, tamper.reported).',
   }),
   type: Type.String(),
   detail: Type.Record(Type.String(), Type.Unknown()),

@@ -1,8 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { keywardError } from '@keyward/core';
-import { sql } from 'kysely';
 import type { RouteModule } from '../http/keyward-app.js';
-import { sendProblem } from '../http/problem.js';
+import { DATABASE_RETRY_AFTER_SECONDS, sendProblem } from '../http/problem.js';
 import { NoQuery, problems } from '../http/schemas.js';
 
 /** Liveness: the process answers, and in a `--workers` cluster says which worker it is. */
@@ -43,16 +42,12 @@ export const readyRoute: RouteModule = (app, ctx) => {
       },
     },
     async (request, reply) => {
-      try {
-        await sql`select 1`.execute(ctx.db);
-        return { status: 'ready' as const };
-      } catch {
-        return sendProblem(
-          request,
-          reply,
-          keywardError('NETWORK_UNAVAILABLE', 'The database does not answer.'),
-        );
-      }
+      if (await ctx.databaseAnswers()) return { status: 'ready' as const };
+      return sendProblem(
+        request,
+        reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)),
+        keywardError('DATABASE_UNAVAILABLE', 'The database does not answer: try again in a moment.'),
+      );
     },
   );
 };

@@ -41,7 +41,7 @@ export const createOrderRoute: RouteModule = (app, ctx) => {
         ...adminSchema('createOrder'),
         summary: 'Place an upgrade order for a dealer.',
         body: CreateOrderBody,
-        response: { 201: OrderSchema, ...problems(400, 401, 404) },
+        response: { 201: OrderSchema, ...problems(400, 401, 404, 409) },
       },
     },
     async (request, reply) => {

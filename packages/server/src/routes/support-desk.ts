@@ -99,7 +99,7 @@ export const grantTransfersRoute: RouteModule = (app, ctx) => {
         body: GrantTransfersBody,
         response: {
           200: Type.Object({ license: LicenseSchema, maxTransfers: TransferLimitSchema }),
-          ...problems(400, 401, 403, 404),
+          ...problems(400, 401, 403, 404, 409),
         },
       },
     },
@@ -136,7 +136,7 @@ export const revokeLicenseRoute: RouteModule = (app, ctx) => {
         tags: ['admin'],
         params: RefParams,
         body: ReasonBody,
-        response: { 200: LicenseSchema, ...problems(400, 401, 404) },
+        response: { 200: LicenseSchema, ...problems(400, 401, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -12,6 +12,10 @@ const EndpointSchema = Type.Object({
   createdAt: Type.String(),
 });
 
+const SecretSchema = Type.String({
+  description: 'The Standard Webhooks signing secret (whsec_...): answered only here, never again.',
+});
+
 const DeliverySchema = Type.Object({
   id: Type.String(),
   endpointId: Type.String(),
@@ -27,7 +31,10 @@ const DeliverySchema = Type.Object({
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
-/** Webhook endpoints: events signed with the vendor's key, retried until acknowledged. */
+/**
+ * Webhook endpoints: events in the Standard Webhooks format, signed with the endpoint's own
+ * secret, retried until acknowledged. The secret is answered once, when it is made.
+ */
 export const webhookRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/v1/webhooks',
@@ -47,16 +54,19 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
           },
           { additionalProperties: false },
         ),
-        response: { 201: EndpointSchema, ...problems(400, 401) },
+        response: {
+          201: Type.Object({ ...EndpointSchema.properties, secret: SecretSchema }),
+          ...problems(400, 401),
+        },
       },
     },
     async (request, reply) => {
-      const endpoint = await ctx.webhooks.create(
+      const { endpoint, secret } = await ctx.webhooks.create(
         request.body.url,
         request.body.events,
         ctx.now().toISOString(),
       );
-      return answer(request, reply, ok({ ...endpoint, events: [...endpoint.events] }), 201);
+      return answer(request, reply, ok({ ...endpoint, events: [...endpoint.events], secret }), 201);
     },
   );
   app.get(
@@ -95,6 +105,31 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
         request,
         reply,
         disabled ? ok({ disabled }) : refuse('NOT_FOUND', 'No webhook endpoint has this id.'),
+      );
+    },
+  );
+  app.post(
+    '/v1/webhooks/:id/rotate-secret',
+    {
+      config: { access: 'admin' },
+      schema: {
+        operationId: 'rotateWebhookSecret',
+        summary: "Replace an endpoint's signing secret; the new one is answered this once.",
+        tags: ['admin'],
+        description:
+          'Replaces the endpoint secret at once: every attempt from now on, retries included, is signed with the new one only.',
+        params: IdParams,
+        response: { 200: Type.Object({ id: Type.String(), secret: SecretSchema }), ...problems(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const secret = await ctx.webhooks.rotateSecret(request.params.id);
+      return answer(
+        request,
+        reply,
+        secret === undefined
+          ? refuse('NOT_FOUND', 'No webhook endpoint has this id.')
+          : ok({ id: request.params.id, secret }),
       );
     },
   );

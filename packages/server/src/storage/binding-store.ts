@@ -9,12 +9,14 @@ import {
   keywardError,
   type License,
   mergeConsumption,
+  newId,
   ok,
   type Policy,
   type Result,
   transferRefusal,
 } from '@keyward/core';
 import { sql, type Transaction } from 'kysely';
+import { queueWebhookEvent } from '../webhooks/webhook-outbox.js';
 import { toPolicy } from './catalogue-store.js';
 import { CheckRecorder } from './check-recorder.js';
 import type { VendorDb } from './database.js';
@@ -187,6 +189,16 @@ export class BindingStore {
         binding.createdAt,
       );
       return true;
+    });
+  }
+
+  /** A check the license refused: nothing in it changes, but the vendor hears of it by webhook. */
+  async recordCheckFailure(license: License, code: string, at: string): Promise<void> {
+    await queueWebhookEvent(this.db, {
+      id: newId('evt'),
+      type: 'license.check_failed',
+      data: { licenseId: license.id, serial: license.serial, code },
+      at,
     });
   }
 

@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { keywardError } from '@keyward/core';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { DatabaseLocation } from '../config.js';
 import { StartRefused } from '../start-refused.js';
 import { migrationProvider } from './migrations.js';
@@ -83,4 +83,14 @@ export async function openDatabase(
     throw error instanceof Error ? error : new Error(String(error));
   }
   return db;
+}
+
+/** Whether the database answers a trivial query now: readiness, as a load balancer asks it. */
+export async function databaseAnswers(db: VendorDb): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -268,7 +268,10 @@ export class LicenseStore {
       });
       if (outcome !== undefined) return outcome;
     }
-    throw new Error(`License ${license.id} kept changing under concurrent writers`);
+    return refuse(
+      'CONFLICT',
+      `License ${license.serial} kept changing under other changes made at the same moment: read it again and retry.`,
+    );
   }
 }
 

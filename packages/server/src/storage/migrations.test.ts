@@ -34,11 +34,28 @@ describe('migration 0013_site_serials', () => {
   });
 });
 
-describe('migration 0016_policy_names', () => {
+describe('migration 0017_webhook_secrets', () => {
+  it('keeps the endpoints registered before it, without a secret until their first delivery', async () => {
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    assert.equal((await migrator.migrateTo('0016_expiry_notices')).error, undefined);
+    await sql`INSERT INTO webhook_endpoints (id, url, events, enabled, created_at)
+              VALUES ('whk_old', 'https://hooks.example/', '["license.activated"]', 1, '2026-01-01T00:00:00.000Z')`.execute(
+      db,
+    );
+    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    const { rows } = await sql<{ id: string; locked_secret: string | null }>`
+      SELECT id, locked_secret FROM webhook_endpoints`.execute(db);
+    assert.deepEqual(rows, [{ id: 'whk_old', locked_secret: null }]);
+    await db.destroy();
+  });
+});
+
+describe('migration 0018_policy_names', () => {
   it('renames the later policies of a name within a product, then refuses a duplicate', async () => {
     const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
     const migrator = new Migrator({ db, provider: migrationProvider });
-    assert.equal((await migrator.migrateTo('0015_audit_log')).error, undefined);
+    assert.equal((await migrator.migrateTo('0017_webhook_secrets')).error, undefined);
     await sql`PRAGMA foreign_keys = OFF`.execute(db);
     const policy = (id: string, product: string, name: string, at: string) =>
       sql`INSERT INTO policies (id, product_id, name, check_interval_days, evaluation_days, verification, created_at)

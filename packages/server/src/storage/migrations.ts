@@ -471,6 +471,43 @@ const auditLog: Migration = {
 };
 
 /**
+ * One expiry notice per license and expiry date, by a unique key. Notices given before are
+ * carried over from the license history, so that none is given twice.
+ */
+const expiryNotices: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('expiry_notices')
+      .addColumn('license_id', 'text', (c) => c.notNull().references('licenses.id'))
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('announced_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('expiry_notices_pk', ['license_id', 'expires_at'])
+      .execute();
+    const given = await sql<{ license_id: string; detail: string; created_at: string }>`
+      SELECT license_id, detail, created_at FROM license_events WHERE type = 'expiring'`.execute(db);
+    for (const event of given.rows) {
+      const { expiresAt } = JSON.parse(event.detail) as { expiresAt?: unknown };
+      if (typeof expiresAt !== 'string') continue;
+      await sql`
+        INSERT INTO expiry_notices (license_id, expires_at, announced_at)
+        VALUES (${event.license_id}, ${expiresAt}, ${event.created_at})
+        ON CONFLICT DO NOTHING`.execute(db);
+    }
+  },
+};
+
+/**
+ * Each webhook endpoint signs with its own Standard Webhooks secret, kept locked under the master
+ * key. The migration cannot reach the master key, so endpoints from before it get their secret at
+ * their first delivery (see WebhookStore), and the vendor rotates it to learn it.
+ */
+const webhookSecrets: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('webhook_endpoints').addColumn('locked_secret', 'text').execute();
+  },
+};
+
+/**
  * A policy is named by its name within its product (a person types it in `--policy`), so names are
  * unique per product. Before it, a product could have two policies of one name. This is a
  * dev-stage project, so such duplicates are renamed here rather than refused: the earliest
@@ -490,7 +527,7 @@ const policyNames: Migration = {
     const count = Number(renamed.numAffectedRows ?? 0n);
     if (count > 0)
       process.emitWarning(
-        `Migration 0016_policy_names renamed ${count} policy(ies) whose name another policy of their product had first`,
+        `Migration 0018_policy_names renamed ${count} policy(ies) whose name another policy of their product had first`,
       );
     await db.schema
       .createIndex('policies_product_name')
@@ -540,9 +577,11 @@ export const migrationProvider: MigrationProvider = {
       '0013_site_serials': siteSerials,
       '0014_token_scopes': tokenScopes,
       '0015_audit_log': auditLog,
-      '0016_policy_names': policyNames,
-      '0017_catalogue_archive': catalogueArchive,
-      '0018_reported_steps': reportedSteps,
+      '0016_expiry_notices': expiryNotices,
+      '0017_webhook_secrets': webhookSecrets,
+      '0018_policy_names': policyNames,
+      '0019_catalogue_archive': catalogueArchive,
+      '0020_reported_steps': reportedSteps,
     };
   },
 };

@@ -115,28 +115,6 @@ export class OrderStore {
     return row?.authorization_hash ?? undefined;
   }
 
-  /** created -> authorized, with the deadline; false when the order was no longer `created`. */
-  async authorize(
-    id: string,
-    authorizationHash: string,
-    authorizedAt: string,
-    expiresAt: string,
-    db: Kysely<VendorDatabase> = this.db,
-  ) {
-    const result = await db
-      .updateTable('orders')
-      .set({
-        state: 'authorized',
-        authorization_hash: authorizationHash,
-        authorized_at: authorizedAt,
-        expires_at: expiresAt,
-      })
-      .where('id', '=', id)
-      .where('state', '=', 'created')
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
-  }
-
   /** created or authorized (and not past its deadline at `at`) -> cancelled. */
   async cancel(id: string, at: string): Promise<boolean> {
     const result = await this.db

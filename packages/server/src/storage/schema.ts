@@ -113,6 +113,12 @@ export interface ApiTokensTable {
   dealer_id: string | null;
 }
 
+export interface ExpiryNoticesTable {
+  license_id: string;
+  expires_at: string;
+  announced_at: string;
+}
+
 export interface AuditLogTable {
   seq: number;
   at: string;
@@ -170,6 +176,8 @@ export interface WebhookEndpointsTable {
   events: string;
   enabled: number;
   created_at: string;
+  /** The endpoint's signing secret, locked under the master key; null only before its first delivery after the upgrade that added it. */
+  locked_secret: string | null;
 }
 
 export interface WebhookDeliveriesTable {
@@ -301,6 +309,7 @@ export interface VendorDatabase {
   vendor_keys: VendorKeysTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  expiry_notices: ExpiryNoticesTable;
   portal_sessions: PortalSessionsTable;
   order_notices: OrderNoticesTable;
 }

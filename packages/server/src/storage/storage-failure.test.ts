@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isStorageFailure } from './storage-failure.js';
+import { isConcurrentChange, isStorageFailure } from './storage-failure.js';
 
 const withCode = (code: string) => Object.assign(new Error(code), { code });
 
@@ -27,6 +27,24 @@ describe('which errors are the database failing', () => {
   for (const [what, error, failing] of cases) {
     it(`${what}: ${failing ? 'the database is unavailable' : 'not a database outage'}`, () => {
       assert.equal(isStorageFailure(error), failing);
+    });
+  }
+});
+
+describe('which errors are two changes made at the same moment', () => {
+  const cases: ReadonlyArray<readonly [what: string, error: unknown, conflict: boolean]> = [
+    ['PostgreSQL deadlock', withCode('40P01'), true],
+    ['PostgreSQL serialization failure', withCode('40001'), true],
+    ['PostgreSQL unique violation', withCode('23505'), false],
+    ['PostgreSQL connection failure', withCode('08006'), false],
+    ['SQLite busy (an outage: the lock was not released in time)', withCode('SQLITE_BUSY'), false],
+    ['a plain bug', new TypeError('x is undefined'), false],
+    ['nothing', undefined, false],
+  ];
+  for (const [what, error, conflict] of cases) {
+    it(`${what}: ${conflict ? 'a conflict' : 'not a conflict'}`, () => {
+      assert.equal(isConcurrentChange(error), conflict);
+      if (conflict) assert.equal(isStorageFailure(error), false);
     });
   }
 });

@@ -23,3 +23,16 @@ export function isStorageFailure(error: unknown): boolean {
     return /Connection terminated|timeout exceeded when trying to connect/i.test(String(error));
   return SQLITE_UNAVAILABLE.test(code) || POSTGRES_UNAVAILABLE.test(code) || NETWORK_FAILURES.has(code);
 }
+
+/** PostgreSQL's serialization failure and deadlock: two transactions changed the same rows at once. */
+const POSTGRES_CONFLICT = new Set(['40001', '40P01']);
+
+/**
+ * Whether an error is the database giving up one of two transactions that changed the same rows
+ * at the same moment: the request is then answered 409 `CONFLICT`, and asking again succeeds.
+ */
+export function isConcurrentChange(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && POSTGRES_CONFLICT.has(code);
+}

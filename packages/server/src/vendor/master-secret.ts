@@ -9,7 +9,7 @@ export interface MasterSecret {
 }
 
 /**
- * The secret that locks the vendor's private keys at rest. From KEYWARD_MASTER_KEY when set
+ * The secret that locks the vendor's private keys and the webhook endpoints' secrets at rest. From KEYWARD_MASTER_KEY when set
  * (several servers sharing a database need the same one); otherwise from a key file kept beside
  * the database, created on first run with owner-only permissions.
  */

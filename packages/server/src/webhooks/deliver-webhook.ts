@@ -1,20 +1,19 @@
-import { type Signer, signWebhook } from '@keyward/core';
+import { standardWebhookHeaders } from '@keyward/core';
 import type { Job } from '../jobs/job-queue.js';
 import type { WebhookStore } from './webhook-store.js';
 
 /**
- * The job that delivers one webhook: POST the event, signed with the vendor's key over the
- * timestamp and body. A 2xx answer acknowledges it; anything else fails the attempt, and the job
- * runner tries again with backoff.
+ * The job that delivers one webhook: POST the event with Standard Webhooks headers, signed with
+ * the endpoint's secret over the event id, this attempt's time and the body. A 2xx answer
+ * acknowledges it; anything else fails the attempt, and the job runner tries again with backoff.
  */
-export function deliverWebhook(store: WebhookStore, signer: () => Signer, now: () => Date) {
+export function deliverWebhook(store: WebhookStore, now: () => Date) {
   return async (job: Job): Promise<void> => {
     const { deliveryId } = job.payload as { deliveryId: string };
     const delivery = await store.forDelivery(deliveryId);
     if (delivery === undefined || delivery.state === 'delivered') return;
     const at = now();
     const timestamp = Math.floor(at.getTime() / 1000);
-    const eventId = (JSON.parse(delivery.body) as { id: string }).id;
     let status: number | null = null;
     let error: string | null = null;
     try {
@@ -22,8 +21,7 @@ export function deliverWebhook(store: WebhookStore, signer: () => Signer, now: (
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'keyward-event-id': eventId,
-          'keyward-signature': signWebhook(delivery.body, timestamp, signer()),
+          ...standardWebhookHeaders(delivery.secret, delivery.eventId, timestamp, delivery.body),
         },
         body: delivery.body,
         signal: AbortSignal.timeout(10_000),

@@ -23,7 +23,8 @@ export async function queueWebhookEvent(
     .select(['id', 'events'])
     .where('enabled', '=', 1)
     .execute();
-  const body = JSON.stringify({ id: event.id, type: event.type, createdAt: event.at, data: event.data });
+  // The Standard Webhooks payload; the event id travels as the webhook-id header.
+  const body = JSON.stringify({ type: event.type, timestamp: event.at, data: event.data });
   for (const endpoint of endpoints) {
     if (!(JSON.parse(endpoint.events) as string[]).includes(event.type)) continue;
     const deliveryId = newId('dlv');
