@@ -233,6 +233,20 @@ async function issue(
   return ok({ update: summary, file, code });
 }
 
+/**
+ * The step the request proved the key is at, recorded as its receipt once the update is issued: a
+ * refused request changes nothing.
+ */
+async function withReceipt(
+  ctx: ServerContext,
+  record: SerialRecord,
+  sequence: number,
+  issued: Result<IssuedFile>,
+): Promise<Result<IssuedFile>> {
+  if (issued.ok) await ctx.updates.recordReportedStep(record.license.id, sequence);
+  return issued;
+}
+
 /** Key Information Data File in, Key Upgrade file out. */
 export async function issueFromRequest(
   ctx: ServerContext,
@@ -243,8 +257,7 @@ export async function issueFromRequest(
   if (!record.ok) return record;
   const mismatch = await fromCheck(ctx, record.value, request, true);
   if (mismatch !== undefined) return mismatch;
-  await ctx.updates.recordReportedStep(record.value.license.id, request.sequence);
-  return issue(ctx, record.value, order);
+  return withReceipt(ctx, record.value, request.sequence, await issue(ctx, record.value, order));
 }
 
 /**
@@ -285,8 +298,8 @@ export async function issueFromRequestCode(
       "The key's contents differ from the vendor's record (a code cannot tell how: send a request file).",
     );
   }
-  await ctx.updates.recordReportedStep(record.license.id, read.value.sequence);
-  return issue(ctx, record, { ...order, transport: 'code' });
+  const issued = await issue(ctx, record, { ...order, transport: 'code' });
+  return withReceipt(ctx, record, read.value.sequence, issued);
 }
 
 /** An update the container will pull online (also returned as a file, to send if it never comes online). */
