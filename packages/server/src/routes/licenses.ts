@@ -18,10 +18,15 @@ import { ArchivedQuery } from './archived-query.js';
 
 const CreateLicensesBody = Type.Object(
   {
-    policy: Type.String({ minLength: 1, description: 'Policy id, or name (unique within its product).' }),
+    policy: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Policy id, or name (unique within its product).',
+    }),
     product: Type.Optional(
       Type.String({
         minLength: 1,
+        maxLength: 200,
         description: 'Product id or code: names the product whose policy of that name is meant.',
       }),
     ),
@@ -95,13 +100,23 @@ export const listLicensesRoute: RouteModule = (app, ctx) => {
         summary: 'List licenses, filtered by product or policy; archived ones only when asked.',
         tags: ['admin'],
         querystring: Type.Object({
-          product: Type.Optional(Type.String({ minLength: 1, description: 'Product id or code.' })),
+          product: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 200, description: 'Product id or code.' }),
+          ),
           policy: Type.Optional(
-            Type.String({ minLength: 1, description: 'Policy id, or name (within the product if given).' }),
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: 'Policy id, or name (within the product if given).',
+            }),
           ),
           archived: ArchivedQuery,
           after: Type.Optional(
-            Type.String({ minLength: 1, description: 'Cursor: the last id of the previous page.' }),
+            Type.String({
+              minLength: 1,
+              maxLength: 200,
+              description: 'Cursor: the last id of the previous page.',
+            }),
           ),
           limit: Type.Optional(
             Type.String({

@@ -66,7 +66,9 @@ export const listOrdersRoute: RouteModule = (app, ctx) => {
         ...adminSchema('listOrders'),
         summary: 'List orders, of one dealer or all, by state.',
         querystring: Type.Object({
-          dealer: Type.Optional(Type.String({ minLength: 1, description: "The dealer's id or login." })),
+          dealer: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 200, description: "The dealer's id or login." }),
+          ),
           state: Type.Optional(OrderStateSchema),
         }),
         response: { 200: Type.Object({ orders: Type.Array(OrderSchema) }), ...problems(400, 401, 404) },

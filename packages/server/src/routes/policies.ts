@@ -7,7 +7,7 @@ import { CheckTerms, IssueTerms, PolicyName } from './policy-fields.js';
 
 const CreatePolicyBody = Type.Object(
   {
-    product: Type.String({ minLength: 1, description: 'Product id or code.' }),
+    product: Type.String({ minLength: 1, maxLength: 200, description: 'Product id or code.' }),
     name: PolicyName,
     ...CheckTerms,
     ...IssueTerms,
@@ -55,7 +55,7 @@ export const listPoliciesRoute: RouteModule = (app, ctx) => {
         summary: 'List the policies, of one product or all; archived ones only when asked.',
         tags: ['admin'],
         querystring: Type.Object({
-          product: Type.Optional(Type.String({ minLength: 1 })),
+          product: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           archived: ArchivedQuery,
         }),
         response: { 200: Type.Object({ policies: Type.Array(PolicySchema) }), ...problems(401, 404) },

@@ -13,7 +13,11 @@ const EditPolicyBody = Type.Object(
 
 const PolicyQuery = Type.Object({
   product: Type.Optional(
-    Type.String({ minLength: 1, description: 'Product id or code, when the policy is named by a name.' }),
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Product id or code, when the policy is named by a name.',
+    }),
   ),
 });
 

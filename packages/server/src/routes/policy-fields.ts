@@ -24,12 +24,20 @@ export const IssueTerms = {
   verification: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('ongoing')])),
   durationDays: nullableInteger(POLICY_LIMITS.durationDays, 'License lifetime; null for perpetual.'),
   items: Type.Optional(
-    Type.Record(Name, Type.Record(Name, Type.Integer({ minimum: 0, maximum: CONTENT_LIMITS.seats })), {
-      description: 'Licensed items and their seats, e.g. {"cad": {"servers": 1, "nodes": 5}}.',
-    }),
+    Type.Record(
+      Name,
+      Type.Record(Name, Type.Integer({ minimum: 0, maximum: CONTENT_LIMITS.seats }), {
+        maxProperties: CONTENT_LIMITS.names,
+      }),
+      {
+        maxProperties: CONTENT_LIMITS.names,
+        description: 'Licensed items and their seats, e.g. {"cad": {"servers": 1, "nodes": 5}}.',
+      },
+    ),
   ),
   counters: Type.Optional(
     Type.Record(Name, Type.Integer({ minimum: 0, maximum: CONTENT_LIMITS.counter }), {
+      maxProperties: CONTENT_LIMITS.names,
       description: 'Usage counters each license starts with, e.g. {"exports": 100}.',
     }),
   ),

@@ -29,6 +29,7 @@ export const sdkConfigRoute: RouteModule = (app, ctx) => {
           policy: Type.Optional(
             Type.String({
               minLength: 1,
+              maxLength: 200,
               description: 'Policy id or name whose evaluation days apply (default: the first).',
             }),
           ),

@@ -11,12 +11,16 @@ import {
   pendingPackages,
 } from '../licensing/update-service.js';
 
-const Operations = Type.Array(Type.Record(Type.String(), Type.Unknown()), {
-  minItems: 1,
-  maxItems: 100,
-  description:
-    'Operations: set-expiry, add-seats, set-seats, set-counter, increment-counter, decrement-counter, set-password (with a hash), write-memory, delete-memory, set-verification.',
-});
+// Each operation is read by core's closed operation schemas; here only its size is bounded.
+const Operations = Type.Array(
+  Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 8 }),
+  {
+    minItems: 1,
+    maxItems: 100,
+    description:
+      'Operations: set-expiry, add-seats, set-seats, set-counter, increment-counter, decrement-counter, set-password (with a hash), write-memory, delete-memory, set-verification.',
+  },
+);
 
 const UpdateSummarySchema = Type.Object({
   id: Type.String(),

@@ -49,6 +49,7 @@ export const webhookRoutes: RouteModule = (app, ctx) => {
             url: Type.String({ pattern: '^https?://', maxLength: 2000 }),
             events: Type.Array(Type.Union(WEBHOOK_EVENTS.map((event) => Type.Literal(event))), {
               minItems: 1,
+              maxItems: WEBHOOK_EVENTS.length,
               uniqueItems: true,
             }),
           },
