@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AuditChainVerdict, AuditEntry } from '@keyward/core';
 import { keyward } from './support/cli.js';
-import { testComputer } from './support/computer.js';
+import { restoreOlderContainer, testComputer } from './support/computer.js';
 import { startTestVendor, type TestVendor } from './support/vendor-server.js';
 
 describe('the audit log: every admin change and machine security event, chained by hash', () => {
@@ -80,15 +78,7 @@ describe('the audit log: every admin change and machine security event, chained 
     const issued = await vendor.issue({ maxTransfers: null });
     const serial = issued.licenses[0]?.serial ?? '';
     const pc = await testComputer('audit-tamper', issued.sdkConfig);
-    assert.ok((await pc.client.activate(serial)).ok);
-    const [name] = (await readdir(pc.home)).filter((file) => file.endsWith('.kwlic'));
-    const file = join(pc.home, name ?? '');
-    const saved = await readFile(file, 'utf8');
-    assert.ok((await pc.restart().deactivate()).ok);
-    assert.ok((await pc.restart().activate(serial)).ok);
-    await writeFile(file, saved);
-    const blocked = await pc.restart().check();
-    assert.equal(blocked.ok ? 'ok' : blocked.error.code, 'TAMPER_DETECTED');
+    await restoreOlderContainer(pc, serial);
     assert.ok((await pc.restart().activate(serial)).ok, 'activating online again lifts the block');
     const reported = (await entries(1)).filter((entry) => entry.action === 'tamper.reported');
     assert.deepEqual(

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { testComputer } from './support/computer.js';
+import { restoreOlderContainer, testComputer } from './support/computer.js';
 import { queueUpdate, updateFromRequest } from './support/updates.js';
 import { type Issued, startTestVendor, type TestVendor } from './support/vendor-server.js';
 
@@ -110,15 +108,7 @@ describe("a license's history: its events, with refused requests and releases fr
     const issued = await vendor.issue({ maxTransfers: null });
     const serial = issued.licenses[0]?.serial ?? '';
     const pc = await testComputer('history-tamper', issued.sdkConfig);
-    assert.ok((await pc.client.activate(serial)).ok);
-    const [name] = (await readdir(pc.home)).filter((file) => file.endsWith('.kwlic'));
-    const file = join(pc.home, name ?? '');
-    const saved = await readFile(file, 'utf8');
-    assert.ok((await pc.restart().deactivate()).ok);
-    assert.ok((await pc.restart().activate(serial)).ok);
-    await writeFile(file, saved);
-    const blocked = await pc.restart().check();
-    assert.equal(blocked.ok ? 'ok' : blocked.error.code, 'TAMPER_DETECTED');
+    await restoreOlderContainer(pc, serial);
     assert.ok((await pc.restart().activate(serial)).ok);
     const { history } = await vendor.admin<{ history: HistoryEntry[] }>('GET', `/v1/licenses/${serial}`);
     assert.deepEqual(

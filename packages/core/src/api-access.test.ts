@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type AccessLevel, scopeOfToken, scopePermits, type TokenScope } from './api-access.js';
+import {
+  type AccessLevel,
+  scopeOfToken,
+  scopePermits,
+  type TokenScope,
+  type TokenState,
+  tokenState,
+} from './api-access.js';
 
 describe('API access by token scope', () => {
   const table: ReadonlyArray<[AccessLevel | undefined, Record<TokenScope, boolean>]> = [
@@ -35,6 +42,21 @@ describe('API access by token scope', () => {
   for (const [token, scope] of tokens) {
     it(`token ${JSON.stringify(token.slice(0, 12))}… of length ${token.length}: ${scope ?? 'not a token'}`, () => {
       assert.equal(scopeOfToken(token), scope);
+    });
+  }
+
+  const now = new Date('2026-11-26T12:00:00.000Z');
+  const states: ReadonlyArray<[string, string | null, string | null, TokenState]> = [
+    ['no expiry', null, null, 'active'],
+    ['expiring later', '2026-11-26T12:00:00.001Z', null, 'active'],
+    ['expiring this instant', '2026-11-26T12:00:00.000Z', null, 'expired'],
+    ['expired', '2026-11-01T00:00:00.000Z', null, 'expired'],
+    ['revoked, still unexpired', '2027-01-01T00:00:00.000Z', '2026-11-20T00:00:00.000Z', 'revoked'],
+    ['revoked and expired', '2026-11-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z', 'revoked'],
+  ];
+  for (const [what, expiresAt, revokedAt, state] of states) {
+    it(`a token ${what}: ${state}`, () => {
+      assert.equal(tokenState({ expiresAt, revokedAt }, now), state);
     });
   }
 });

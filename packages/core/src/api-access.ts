@@ -41,3 +41,23 @@ export function scopeOfToken(token: string): TokenScope | undefined {
 export function isTokenScope(text: string): text is TokenScope {
   return (TOKEN_SCOPES as readonly string[]).includes(text);
 }
+
+/** An API token as the vendor sees it: never the token itself, which is shown once at creation. */
+export interface ApiTokenRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly scope: TokenScope;
+  /** The dealer a dealer token speaks for; null for the vendor's own tokens. */
+  readonly dealerId: string | null;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+export type TokenState = 'active' | 'expired' | 'revoked';
+
+/** Whether a token still works at `now`: revocation wins over expiry; an expiry is exclusive. */
+export function tokenState(token: Pick<ApiTokenRecord, 'expiresAt' | 'revokedAt'>, now: Date): TokenState {
+  if (token.revokedAt !== null) return 'revoked';
+  return token.expiresAt !== null && token.expiresAt <= now.toISOString() ? 'expired' : 'active';
+}

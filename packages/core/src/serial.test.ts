@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ALPHABET } from './alphabet.js';
-import { generateSerial, parseSerial } from './serial.js';
+import { generateSerial, parseSerial, serialKey } from './serial.js';
 
 describe('serial numbers', () => {
   it('generates serials that parse back to themselves', () => {
@@ -54,4 +54,16 @@ describe('serial numbers', () => {
       }
     });
   }
+
+  it('serialKey: every spelling of one serial gives its canonical form; anything else stays as given', () => {
+    const serial = generateSerial();
+    const spellings = [
+      serial,
+      serial.toLowerCase(),
+      serial.replaceAll('-', ' '),
+      ` ${serial.replaceAll('-', '')} `,
+    ];
+    for (const spelling of spellings) assert.equal(serialKey(spelling), serial, spelling);
+    for (const other of ['not-a-serial', '', 'lic_01']) assert.equal(serialKey(other), other);
+  });
 });

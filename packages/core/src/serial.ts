@@ -50,3 +50,12 @@ export function parseSerial(input: string): Result<Serial> {
   }
   return ok(format(symbols));
 }
+
+/**
+ * The canonical form of a serial when it is one, else the text as given: a key under which every
+ * spelling of one serial (case, dashes, a mistyped look-alike) is counted and found together.
+ */
+export function serialKey(text: string): string {
+  const parsed = parseSerial(text);
+  return parsed.ok ? parsed.value : text;
+}

@@ -1,4 +1,5 @@
-import { mkdtemp } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LicenseClient, type LicenseClientOptions, type SdkConfig } from '@keyward/client';
@@ -37,4 +38,22 @@ export async function testComputer(
     client: new LicenseClient(base),
     restart: (more = {}) => new LicenseClient({ ...base, ...more }),
   };
+}
+
+/**
+ * The cheat tamper detection stops, on a computer that activates `serial`: the activated file is
+ * saved, the license released and activated again, then the saved file restored. The next start
+ * finds the older copy and blocks the license.
+ */
+export async function restoreOlderContainer(computer: TestComputer, serial: string): Promise<void> {
+  assert.ok((await computer.client.activate(serial)).ok);
+  const [name] = (await readdir(computer.home)).filter((file) => file.endsWith('.kwlic'));
+  assert.ok(name, 'the container file exists');
+  const file = join(computer.home, name);
+  const saved = await readFile(file, 'utf8');
+  assert.ok((await computer.restart().deactivate()).ok);
+  assert.ok((await computer.restart().activate(serial)).ok);
+  await writeFile(file, saved);
+  const blocked = await computer.restart().check();
+  assert.equal(blocked.ok ? 'ok' : blocked.error.code, 'TAMPER_DETECTED');
 }

@@ -1,20 +1,17 @@
-import { isTokenScope, TOKEN_SCOPES, type TokenScope } from '@keyward/core';
+import {
+  type ApiTokenRecord,
+  isTokenScope,
+  TOKEN_SCOPES,
+  type TokenScope,
+  type TokenState,
+} from '@keyward/core';
 import { expiryWording } from '@keyward/core/license-container';
 import { Command, InvalidArgumentError } from 'commander';
 import { expiryOf, leaf, unwrap } from '../command-kit.js';
 import { printable } from '../output.js';
 import { type Connection, connect } from './admin-connection.js';
 
-interface TokenRecord {
-  readonly id: string;
-  readonly name: string;
-  readonly scope: TokenScope;
-  readonly dealerId: string | null;
-  readonly createdAt: string;
-  readonly expiresAt: string | null;
-  readonly revokedAt: string | null;
-  readonly state: 'active' | 'expired' | 'revoked';
-}
+type TokenRecord = ApiTokenRecord & { readonly state: TokenState };
 
 const scope = (text: string): TokenScope => {
   if (!isTokenScope(text)) throw new InvalidArgumentError(`--scope is one of ${TOKEN_SCOPES.join(', ')}.`);

@@ -27,6 +27,7 @@ import {
 import type { ServerContext } from '../context.js';
 import type { SerialRecord } from '../storage/binding-store.js';
 import { type ContainerMessage, readContainerMessage } from './container-message.js';
+import { recordMachineEvent } from './machine-audit.js';
 import { bindUnlessHeldBySite } from './site-held.js';
 
 /**
@@ -233,13 +234,10 @@ export async function presentSerial(
  * A container that blocked its license (its terms edited, an older copy restored) says so when it
  * asks to be activated again: the vendor sees where tampering was tried, whatever the answer.
  */
-async function auditTamperReport(ctx: ServerContext, request: LicenseRequest): Promise<void> {
-  const serial = parseSerial(request.serial);
-  await ctx.audit.append({
-    at: ctx.now().toISOString(),
-    actor: 'machine',
+function auditTamperReport(ctx: ServerContext, request: LicenseRequest): Promise<void> {
+  return recordMachineEvent(ctx, {
     action: 'tamper.reported',
-    target: serial.ok ? serial.value : request.serial,
+    serial: request.serial,
     outcome: 'ok',
     detail: { containerKey: request.containerKey, fingerprintHash: request.fingerprintHash },
   });

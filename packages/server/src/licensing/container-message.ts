@@ -3,11 +3,11 @@ import {
   keyIdOf,
   ok,
   openSignedDocument,
-  parseSerial,
   parseSignedEnvelope,
   publicKeyFromRaw,
   type Result,
   refuse,
+  serialKey,
 } from '@keyward/core';
 
 /** What a container sends: a document it signed, beside the public key that verifies it. */
@@ -78,10 +78,7 @@ export function namedSerial(message: ContainerMessage): string | undefined {
   try {
     const payload: unknown = JSON.parse(Buffer.from(envelope.value.payload, 'base64url').toString('utf8'));
     const serial = (payload as { serial?: unknown } | null)?.serial;
-    if (typeof serial !== 'string') return undefined;
-    // Spellings of one serial (case, a mistyped look-alike) count as that serial.
-    const parsed = parseSerial(serial);
-    return parsed.ok ? parsed.value : serial;
+    return typeof serial === 'string' ? serialKey(serial) : undefined;
   } catch {
     return undefined;
   }

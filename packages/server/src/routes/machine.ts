@@ -1,5 +1,4 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { parseSerial } from '@keyward/core';
 import type { FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import type { RouteModule } from '../http/keyward-app.js';
@@ -8,6 +7,7 @@ import { rateCounter, sendRateLimited } from '../http/rate-limits.js';
 import { ContainerMessageSchema, problems, SignedEnvelopeSchema } from '../http/schemas.js';
 import { type MachineRefusal, presentSerial, releaseSerial } from '../licensing/activation-server.js';
 import { type ContainerMessage, namedSerial } from '../licensing/container-message.js';
+import { recordMachineEvent } from '../licensing/machine-audit.js';
 
 const GrantResponse = Type.Object({ grant: SignedEnvelopeSchema });
 
@@ -28,26 +28,18 @@ const PRESENTATIONS = [
  * Refusals and releases are security events: a serial tried on a second computer, a forged or
  * replayed request, a license moved away. Each goes to the audit log with where it came from.
  */
-async function auditMachineEvent(
+function auditMachineEvent(
   ctx: ServerContext,
   request: FastifyRequest,
   action: string,
   event: Partial<MachineRefusal>,
 ): Promise<void> {
-  await ctx.audit.append({
-    at: ctx.now().toISOString(),
-    actor: 'machine',
+  return recordMachineEvent(ctx, {
     action,
-    target: event.serial === undefined ? null : canonicalSerial(event.serial),
+    serial: event.serial,
     outcome: event.error?.code ?? 'ok',
     detail: { requestId: request.id, ip: request.ip },
   });
-}
-
-/** The serial as the vendor's records spell it, so that a license's history finds its events. */
-function canonicalSerial(serial: string): string {
-  const parsed = parseSerial(serial);
-  return parsed.ok ? parsed.value : serial;
 }
 
 export const machineRoutes: RouteModule = (app, ctx) => {

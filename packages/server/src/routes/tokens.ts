@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { ok, refuse, TOKEN_SCOPES, type TokenScope } from '@keyward/core';
+import { ok, refuse, TOKEN_SCOPES, type TokenScope, tokenState } from '@keyward/core';
 import { answer, type RouteModule } from '../http/keyward-app.js';
 import { problems } from '../http/schemas.js';
 import type { ApiToken } from '../storage/token-store.js';
@@ -43,13 +43,7 @@ const CreateTokenBody = Type.Object(
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
 function view(token: ApiToken, now: Date) {
-  const state =
-    token.revokedAt !== null
-      ? 'revoked'
-      : token.expiresAt !== null && token.expiresAt <= now.toISOString()
-        ? 'expired'
-        : 'active';
-  return { ...token, state } as const;
+  return { ...token, state: tokenState(token, now) };
 }
 
 /** API tokens: made with a scope and an optional expiry, shown once, listed, revoked. */

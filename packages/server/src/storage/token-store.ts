@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  type ApiTokenRecord,
+  err,
   isTokenScope,
   keywardError,
   newId,
@@ -9,22 +11,14 @@ import {
   scopeOfToken,
   type TokenScope,
   toBase64Url,
+  tokenState,
 } from '@keyward/core';
 import type { Selectable, Transaction } from 'kysely';
 import type { VendorDb } from './database.js';
 import type { ApiTokensTable, VendorDatabase } from './schema.js';
 
-/** An API token as the vendor sees it: never the token itself, which is shown once at creation. */
-export interface ApiToken {
-  readonly id: string;
-  readonly name: string;
-  readonly scope: TokenScope;
-  /** The dealer a dealer token speaks for; null for the vendor's own tokens. */
-  readonly dealerId: string | null;
-  readonly createdAt: string;
-  readonly expiresAt: string | null;
-  readonly revokedAt: string | null;
-}
+/** An API token as the vendor sees it: never the token itself. */
+export type ApiToken = ApiTokenRecord;
 
 /** Who is behind a request: the token that authenticated it. */
 export type TokenHolder = Pick<ApiToken, 'id' | 'name' | 'scope' | 'dealerId'>;
@@ -112,16 +106,11 @@ export class TokenStore {
       .executeTakeFirst();
     if (row === undefined) return refuse('UNAUTHORIZED');
     const found = toApiToken(row);
-    if (found.revokedAt !== null)
-      return {
-        ok: false,
-        error: keywardError('UNAUTHORIZED', `This API token was revoked on ${found.revokedAt}.`),
-      };
-    if (found.expiresAt !== null && found.expiresAt <= now.toISOString())
-      return {
-        ok: false,
-        error: keywardError('UNAUTHORIZED', `This API token expired on ${found.expiresAt}.`),
-      };
+    const state = tokenState(found, now);
+    if (state === 'revoked')
+      return err(keywardError('UNAUTHORIZED', `This API token was revoked on ${found.revokedAt}.`));
+    if (state === 'expired')
+      return err(keywardError('UNAUTHORIZED', `This API token expired on ${found.expiresAt}.`));
     return ok({ id: found.id, name: found.name, scope: found.scope, dealerId: found.dealerId });
   }
 
